@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// VoiceEmotion: on-device speech emotion and stress measurement in pure Swift.
+
+import PackageDescription
+
+/// BLAS comes from Accelerate on Apple platforms and from OpenBLAS (through the `CBLAS`
+/// system library) elsewhere; only `TensorKernels/BLAS.swift` knows which.
+let blasDependency: Target.Dependency = .target(
+    name: "CBLAS", condition: .when(platforms: [.linux, .android, .windows, .openbsd]))
+
+let package = Package(
+    name: "VoiceEmotion",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        // MARK: - Public API
+        .library(name: "TensorKernels", targets: ["TensorKernels"]),
+        .library(name: "SafeTensors", targets: ["SafeTensors"]),
+        .library(name: "AudioInput", targets: ["AudioInput"]),
+        .executable(name: "voice-emotion", targets: ["VoiceEmotionCLI"]),
+        .executable(name: "voice-emotion-bench", targets: ["VoiceEmotionBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - System libraries (found through pkg-config)
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        .systemLibrary(
+            name: "CSoxr", pkgConfig: "soxr",
+            providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
+
+        // MARK: - Implementation
+        .target(name: "TensorKernels", dependencies: [blasDependency]),
+        .target(name: "SafeTensors"),
+        .target(name: "AudioInput", dependencies: ["CSndFile", "CSoxr"]),
+
+        // MARK: - Command-line tools
+        .executableTarget(
+            name: "VoiceEmotionCLI",
+            dependencies: [
+                "AudioInput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "VoiceEmotionBench",
+            dependencies: ["TensorKernels"],
+            path: "Benchmarks/VoiceEmotionBench"),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(
+            name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors"],
+            resources: [.copy("Fixtures")]),
+    ]
+)

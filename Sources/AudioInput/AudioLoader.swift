@@ -1,0 +1,107 @@
+// Audio in: decode with libsndfile, downmix to mono by averaging channels, resample with libsoxr.
+// Decoding streams block by block through the resampler, so an hour of 48 kHz stereo never
+// exists in memory as more than the mono output plus one block.
+
+/// Mono Float samples at a known rate.
+public struct MonoAudio: Sendable, Equatable {
+    /// Samples, nominally in -1...1.
+    public var samples: [Float]
+    /// Samples per second.
+    public var sampleRate: Int
+    /// Length in seconds.
+    public var durationSeconds: Double { Double(samples.count) / Double(sampleRate) }
+
+    /// Wraps samples at a rate.
+    public init(samples: [Float], sampleRate: Int) {
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+}
+
+/// Decodes any format libsndfile reads (WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, ...).
+public enum AudioLoader {
+    /// Frames decoded per block: bounds the extra memory of a decode.
+    static let blockFrames = 65_536
+
+    /// Describes a file without decoding it.
+    public static func info(path: String) throws(AudioError) -> AudioFormatInfo {
+        try SoundFile(path: path).info
+    }
+
+    /// Describes audio held in memory without decoding it.
+    public static func info(bytes: [UInt8], label: String = "<memory>") throws(AudioError) -> AudioFormatInfo {
+        try SoundFile(bytes: bytes, label: label).info
+    }
+
+    /// Decodes a file to mono, resampled to `sampleRate` (nil keeps the file's rate).
+    public static func load(path: String, sampleRate: Int? = nil) throws(AudioError) -> MonoAudio {
+        try decode(SoundFile(path: path), sampleRate: sampleRate)
+    }
+
+    /// Decodes audio held in memory to mono, resampled to `sampleRate` (nil keeps its rate).
+    public static func load(bytes: [UInt8], label: String = "<memory>", sampleRate: Int? = nil) throws(AudioError) -> MonoAudio {
+        try decode(SoundFile(bytes: bytes, label: label), sampleRate: sampleRate)
+    }
+
+    private static func decode(_ file: SoundFile, sampleRate requested: Int?) throws(AudioError) -> MonoAudio {
+        let info = file.info
+        if let requested, requested <= 0 || requested > 1_536_000 {
+            throw .invalidSampleRate(path: file.path, rate: requested)
+        }
+        let targetRate = requested ?? info.sampleRate
+        let resampler = targetRate == info.sampleRate
+            ? nil : try Resampler(from: Double(info.sampleRate), to: Double(targetRate), label: file.path)
+        var output: [Float] = []
+        // The header's frame count is only a hint (corrupt or streamed files can claim anything):
+        // reserve at most ~17 minutes at 16 kHz up front and let the array grow past that.
+        if info.frames > 0 {
+            let estimate = Double(info.frames) * Double(targetRate) / Double(info.sampleRate)
+            output.reserveCapacity(Int(min(estimate, 16_777_216)) + 1)
+        }
+        let channels = info.channels
+        var interleaved = [Float](repeating: 0, count: blockFrames * channels)
+        var mono = [Float](repeating: 0, count: blockFrames)
+        var decodedFrames = 0
+        while true {
+            let frames = try interleaved.withUnsafeMutableBufferPointer { (buffer) throws(AudioError) in
+                try file.read(into: buffer.baseAddress!, frames: blockFrames)
+            }
+            if frames == 0 { break }
+            decodedFrames += frames
+            downmix(interleaved, frames: frames, channels: channels, into: &mono)
+            if let resampler {
+                try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                    try resampler.process(UnsafeBufferPointer(rebasing: buffer[0..<frames]), into: &output)
+                }
+            } else {
+                output.append(contentsOf: mono[0..<frames])
+            }
+        }
+        if decodedFrames == 0 { throw .empty(path: file.path) }
+        // libsndfile shortens the frame count of a cut-off WAV itself; this catches formats whose
+        // header promised more frames than the decoder could deliver.
+        if file.frameCountIsExact && info.frames > 0 && decodedFrames < info.frames {
+            throw .truncated(path: file.path, expectedFrames: info.frames, decodedFrames: decodedFrames)
+        }
+        if let resampler { try resampler.finish(into: &output) }
+        return MonoAudio(samples: output, sampleRate: targetRate)
+    }
+
+    /// Averages interleaved channels into `mono` (a copy for one channel).
+    static func downmix(_ interleaved: [Float], frames: Int, channels: Int, into mono: inout [Float]) {
+        interleaved.withUnsafeBufferPointer { source in
+            mono.withUnsafeMutableBufferPointer { destination in
+                if channels == 1 {
+                    destination.baseAddress!.update(from: source.baseAddress!, count: frames)
+                    return
+                }
+                let scale = 1 / Float(channels)
+                for f in 0..<frames {
+                    var sum: Float = 0
+                    for c in 0..<channels { sum += source[f * channels + c] }
+                    destination[f] = sum * scale
+                }
+            }
+        }
+    }
+}

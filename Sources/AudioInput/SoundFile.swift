@@ -1,0 +1,150 @@
+// A thin libsndfile reader: open from a path or from bytes (virtual I/O), describe the format,
+// read interleaved Float frames block by block.
+
+import CSndFile
+
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
+/// What a file holds, as libsndfile reports it.
+public struct AudioFormatInfo: Sendable, Codable, Equatable {
+    /// Container, e.g. "WAV (Microsoft)", "FLAC (Free Lossless Audio Codec)", "MPEG-1/2 Audio".
+    public let format: String
+    /// Encoding, e.g. "Signed 16 bit PCM", "Vorbis", "Opus".
+    public let encoding: String
+    /// Interleaved channels.
+    public let channels: Int
+    /// Frames per second.
+    public let sampleRate: Int
+    /// Frames (samples per channel).
+    public let frames: Int
+    /// Length in seconds.
+    public var durationSeconds: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// In-memory bytes exposed to libsndfile through its virtual I/O callbacks.
+private final class MemoryStream {
+    let bytes: [UInt8]
+    var position = 0
+    init(bytes: [UInt8]) { self.bytes = bytes }
+}
+
+private func stream(_ userData: UnsafeMutableRawPointer?) -> MemoryStream {
+    Unmanaged<MemoryStream>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+/// libsndfile's callbacks are C function pointers: they reach the stream through `user_data`.
+/// (sf_open_virtual copies the struct, so a temporary is enough.)
+private func makeMemoryIO() -> SF_VIRTUAL_IO {
+    SF_VIRTUAL_IO(
+    get_filelen: { sf_count_t(stream($0).bytes.count) },
+    seek: { offset, whence, userData in
+        let s = stream(userData)
+        let target: Int
+        switch whence {
+        case SEEK_CUR: target = s.position + Int(offset)
+        case SEEK_END: target = s.bytes.count + Int(offset)
+        default: target = Int(offset)
+        }
+        s.position = min(max(target, 0), s.bytes.count)
+        return sf_count_t(s.position)
+    },
+    read: { destination, count, userData in
+        let s = stream(userData)
+        let n = min(Int(count), s.bytes.count - s.position)
+        guard n > 0, let destination else { return 0 }
+        s.bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + s.position, byteCount: n) }
+        s.position += n
+        return sf_count_t(n)
+    },
+    write: { _, _, _ in 0 },
+    tell: { sf_count_t(stream($0).position) })
+}
+
+/// An open libsndfile handle. Not thread-safe: one reader per decode.
+final class SoundFile {
+    let path: String
+    let info: AudioFormatInfo
+    /// Whether `info.frames` is exact. libsndfile estimates the length of MPEG audio from the
+    /// first frames' bitrate, so a shortfall there is not evidence of truncation.
+    var frameCountIsExact: Bool { majorFormat != Int32(SF_FORMAT_MPEG) }
+    private var majorFormat: Int32 = 0
+    private let handle: OpaquePointer
+    private let memory: MemoryStream?
+
+    /// Opens a file on disk.
+    init(path: String) throws(AudioError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw .fileNotFound(path: path) }
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
+        guard access(path, R_OK) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        if status.st_size == 0 { throw .empty(path: path) }
+        var sfInfo = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
+            throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        self.path = path
+        self.handle = handle
+        self.memory = nil
+        self.info = try Self.describe(handle, sfInfo, path: path)
+        self.majorFormat = sfInfo.format & Int32(SF_FORMAT_TYPEMASK)
+    }
+
+    /// Opens audio held in memory; `label` names it in error messages.
+    init(bytes: [UInt8], label: String) throws(AudioError) {
+        if bytes.isEmpty { throw .empty(path: label) }
+        let memory = MemoryStream(bytes: bytes)
+        var sfInfo = SF_INFO()
+        var memoryIO = makeMemoryIO()
+        let opened = withUnsafeMutablePointer(to: &memoryIO) { io in
+            sf_open_virtual(io, Int32(SFM_READ), &sfInfo, Unmanaged.passUnretained(memory).toOpaque())
+        }
+        guard let handle = opened else {
+            throw .unsupportedFormat(path: label, reason: String(cString: sf_strerror(nil)))
+        }
+        self.path = label
+        self.handle = handle
+        self.memory = memory
+        self.info = try Self.describe(handle, sfInfo, path: label)
+        self.majorFormat = sfInfo.format & Int32(SF_FORMAT_TYPEMASK)
+    }
+
+    deinit { sf_close(handle) }
+
+    private static func describe(_ handle: OpaquePointer, _ sfInfo: SF_INFO, path: String) throws(AudioError) -> AudioFormatInfo {
+        guard sfInfo.channels > 0 else {
+            sf_close(handle)
+            throw .unsupportedFormat(path: path, reason: "no channels")
+        }
+        guard sfInfo.samplerate > 0 && sfInfo.samplerate <= 1_536_000 else {
+            sf_close(handle)
+            throw .invalidSampleRate(path: path, rate: Int(sfInfo.samplerate))
+        }
+        return AudioFormatInfo(
+            format: formatName(handle, sfInfo.format & Int32(SF_FORMAT_TYPEMASK)),
+            encoding: formatName(handle, sfInfo.format & Int32(SF_FORMAT_SUBMASK)),
+            channels: Int(sfInfo.channels), sampleRate: Int(sfInfo.samplerate), frames: Int(sfInfo.frames))
+    }
+
+    private static func formatName(_ handle: OpaquePointer, _ format: Int32) -> String {
+        var formatInfo = SF_FORMAT_INFO()
+        formatInfo.format = format
+        let status = sf_command(handle, Int32(SFC_GET_FORMAT_INFO), &formatInfo, Int32(MemoryLayout<SF_FORMAT_INFO>.size))
+        guard status == 0, let name = formatInfo.name else { return "unknown (0x\(String(format, radix: 16)))" }
+        return String(cString: name)
+    }
+
+    /// Reads up to `frames` interleaved frames into `buffer`; returns the frames read (0 at the end).
+    func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws(AudioError) -> Int {
+        let read = Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
+        let code = sf_error(handle)
+        if code != 0 { throw .corrupt(path: path, reason: String(cString: sf_error_number(code))) }
+        return read
+    }
+}

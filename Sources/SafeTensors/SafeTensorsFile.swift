@@ -1,0 +1,275 @@
+// Memory-mapped safetensors reader (format: https://github.com/huggingface/safetensors).
+// Layout: u64 little-endian header length N, N bytes of JSON, then the data section. The whole
+// header is validated at open, so no later read can go out of bounds.
+
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
+/// Element type of a stored tensor.
+public enum SafeTensorsDType: String, Sendable, CaseIterable {
+    case float64 = "F64", float32 = "F32", float16 = "F16", bfloat16 = "BF16"
+    case float8E4M3 = "F8_E4M3", float8E5M2 = "F8_E5M2"
+    case int64 = "I64", int32 = "I32", int16 = "I16", int8 = "I8"
+    case uint64 = "U64", uint32 = "U32", uint16 = "U16", uint8 = "U8", bool = "BOOL"
+
+    /// Bytes per element.
+    public var byteSize: Int {
+        switch self {
+        case .float64, .int64, .uint64: return 8
+        case .float32, .int32, .uint32: return 4
+        case .float16, .bfloat16, .int16, .uint16: return 2
+        case .float8E4M3, .float8E5M2, .int8, .uint8, .bool: return 1
+        }
+    }
+
+    /// Whether `SafeTensorsFile.floats` can read this type.
+    public var isReadableAsFloat: Bool { self == .float32 || self == .float16 || self == .bfloat16 }
+}
+
+/// Where one tensor lives in the file.
+public struct TensorInfo: Sendable, Equatable {
+    /// Tensor name as written in the header.
+    public let name: String
+    /// Element type.
+    public let dtype: SafeTensorsDType
+    /// Dimensions, outermost first.
+    public let shape: [Int]
+    /// Byte range within the data section.
+    public let byteRange: Range<Int>
+    /// Number of elements (product of the shape).
+    public var elementCount: Int { shape.reduce(1, *) }
+}
+
+/// A safetensors file, memory-mapped (or held in memory when opened from bytes) and validated.
+///
+/// Reading F32 tensors in place (`withFloats`) costs no copy; F16 and BF16 are converted.
+/// Immutable after opening, so it can be shared across threads.
+public final class SafeTensorsFile: @unchecked Sendable {
+    /// The path the file was opened from, or a label for in-memory data (used in error messages).
+    public let path: String
+    /// Tensors by name.
+    public let tensors: [String: TensorInfo]
+    /// The optional `__metadata__` string map.
+    public let metadata: [String: String]
+
+    private let base: UnsafeRawPointer
+    private let size: Int
+    private let dataStart: Int
+    private let unmap: (@Sendable () -> Void)?
+
+    /// Tensor names, sorted.
+    public var tensorNames: [String] { tensors.keys.sorted() }
+
+    /// Opens and validates a file by memory-mapping it.
+    public convenience init(path: String) throws(SafeTensorsError) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(path: path, reason: "not a regular file") }
+        let size = Int(status.st_size)
+        guard size >= 8 else { throw .fileTooSmall(path: path, size: size) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        let address = UInt(bitPattern: mapped)
+        try self.init(path: path, base: UnsafeRawPointer(mapped), size: size) {
+            munmap(UnsafeMutableRawPointer(bitPattern: address), size)
+        }
+    }
+
+    /// Opens and validates a file held in memory; `label` names it in error messages.
+    public convenience init(bytes: [UInt8], label: String = "<memory>") throws(SafeTensorsError) {
+        guard bytes.count >= 8 else { throw .fileTooSmall(path: label, size: bytes.count) }
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        let address = UInt(bitPattern: copy)
+        try self.init(path: label, base: UnsafeRawPointer(copy), size: bytes.count) {
+            UnsafeMutableRawPointer(bitPattern: address)?.deallocate()
+        }
+    }
+
+    private init(path: String, base: UnsafeRawPointer, size: Int, release: @escaping @Sendable () -> Void) throws(SafeTensorsError) {
+        do {
+            let parsed = try Self.parseHeader(path: path, base: base, size: size)
+            self.path = path
+            self.base = base
+            self.size = size
+            self.dataStart = parsed.dataStart
+            self.tensors = parsed.tensors
+            self.metadata = parsed.metadata
+            self.unmap = release
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    deinit { unmap?() }
+
+    /// The named tensor's description, or a `missingTensor` error.
+    public func info(_ name: String) throws(SafeTensorsError) -> TensorInfo {
+        guard let info = tensors[name] else { throw .missingTensor(path: path, name: name) }
+        return info
+    }
+
+    /// Calls `body` with the tensor's elements as Float: in place for 4-byte-aligned F32 data,
+    /// otherwise through a converted temporary copy.
+    public func withFloats<R>(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        let info = try self.info(name)
+        let start = base + dataStart + info.byteRange.lowerBound
+        if info.dtype == .float32, Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 {
+            return try body(UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: info.elementCount))
+        }
+        let values = try floats(name)
+        return try values.withUnsafeBufferPointer(body)
+    }
+
+    /// The tensor's elements converted to Float (F32, F16 or BF16; anything else is `unsupportedDType`).
+    public func floats(_ name: String) throws(SafeTensorsError) -> [Float] {
+        let info = try self.info(name)
+        guard info.dtype.isReadableAsFloat else {
+            throw .unsupportedDType(path: path, tensor: name, dtype: info.dtype.rawValue)
+        }
+        let start = base + dataStart + info.byteRange.lowerBound
+        let count = info.elementCount
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            switch info.dtype {
+            case .float32:
+                for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(littleEndian: start.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            case .float16:
+                for i in 0..<count { buffer[i] = floatFromHalfBits(UInt16(littleEndian: start.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+            default:  // .bfloat16: the top 16 bits of an IEEE single
+                for i in 0..<count { buffer[i] = Float(bitPattern: UInt32(UInt16(littleEndian: start.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+            }
+            initialized = count
+        }
+    }
+
+    /// The raw bytes of a tensor, whatever its dtype.
+    public func rawBytes(_ name: String) throws(SafeTensorsError) -> UnsafeRawBufferPointer {
+        let info = try self.info(name)
+        return UnsafeRawBufferPointer(start: base + dataStart + info.byteRange.lowerBound, count: info.byteRange.count)
+    }
+
+    // MARK: - Header validation
+
+    static let maximumHeaderLength: UInt64 = 100_000_000
+
+    private static func parseHeader(path: String, base: UnsafeRawPointer, size: Int) throws(SafeTensorsError)
+        -> (tensors: [String: TensorInfo], metadata: [String: String], dataStart: Int)
+    {
+        guard size >= 8 else { throw .fileTooSmall(path: path, size: size) }
+        let headerLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        guard headerLength <= maximumHeaderLength else { throw .headerTooLarge(path: path, headerLength: headerLength) }
+        guard headerLength <= UInt64(size - 8) else {
+            throw .headerLengthOutOfRange(path: path, headerLength: headerLength, fileSize: size)
+        }
+        let headerBytes = [UInt8](UnsafeRawBufferPointer(start: base + 8, count: Int(headerLength)))
+        let root: JSONValue
+        do {
+            root = try HeaderJSONParser.parse(headerBytes)
+        } catch {
+            switch error {
+            case .duplicateKey(let key, let topLevel):
+                if topLevel { throw .duplicateTensor(path: path, name: key) }
+                throw .invalidHeader(path: path, reason: "duplicate key '\(key)'")
+            case .syntax(let reason):
+                throw .invalidHeader(path: path, reason: reason)
+            }
+        }
+        guard case .object(let members) = root else { throw .invalidHeader(path: path, reason: "top level is not an object") }
+        let dataStart = 8 + Int(headerLength)
+        let dataSize = size - dataStart
+        var tensors: [String: TensorInfo] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in members {
+            if name == "__metadata__" {
+                guard case .object(let entries) = value else { throw .invalidHeader(path: path, reason: "__metadata__ is not an object") }
+                for (key, entry) in entries {
+                    guard case .string(let text) = entry else {
+                        throw .invalidHeader(path: path, reason: "__metadata__ value for '\(key)' is not a string")
+                    }
+                    metadata[key] = text
+                }
+                continue
+            }
+            tensors[name] = try parseTensor(path: path, name: name, value: value, dataSize: dataSize)
+        }
+        // The data section must be covered exactly: sorted by start, each tensor begins where the
+        // previous one ended (no overlap, no hole) and the last ends at the end of the file.
+        let ordered = tensors.values.sorted { ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound) }
+        var position = 0
+        var previous: TensorInfo?
+        for info in ordered where !info.byteRange.isEmpty {
+            if info.byteRange.lowerBound < position, let previous {
+                throw .overlappingTensors(path: path, first: previous.name, second: info.name)
+            }
+            if info.byteRange.lowerBound > position { throw .unindexedBytes(path: path, offset: position) }
+            position = info.byteRange.upperBound
+            previous = info
+        }
+        if position < dataSize { throw .unindexedBytes(path: path, offset: position) }
+        return (tensors, metadata, dataStart)
+    }
+
+    private static func parseTensor(path: String, name: String, value: JSONValue, dataSize: Int) throws(SafeTensorsError) -> TensorInfo {
+        guard case .object(let fields) = value else { throw .invalidHeader(path: path, reason: "entry '\(name)' is not an object") }
+        func field(_ key: String) throws(SafeTensorsError) -> JSONValue {
+            guard let found = fields.first(where: { $0.key == key }) else {
+                throw .invalidHeader(path: path, reason: "tensor '\(name)' has no '\(key)'")
+            }
+            return found.value
+        }
+        guard case .string(let dtypeName) = try field("dtype") else {
+            throw .invalidHeader(path: path, reason: "tensor '\(name)' dtype is not a string")
+        }
+        guard let dtype = SafeTensorsDType(rawValue: dtypeName) else { throw .unknownDType(path: path, tensor: name, dtype: dtypeName) }
+        guard case .array(let dimensions) = try field("shape") else {
+            throw .invalidShape(path: path, tensor: name, reason: "shape is not an array")
+        }
+        var shape: [Int] = []
+        var elements = 1
+        for dimension in dimensions {
+            guard case .integer(let d) = dimension else {
+                throw .invalidShape(path: path, tensor: name, reason: "dimension is not an integer (or overflows 64 bits)")
+            }
+            guard d >= 0 else { throw .invalidShape(path: path, tensor: name, reason: "negative dimension \(d)") }
+            let (product, overflow) = elements.multipliedReportingOverflow(by: Int(d))
+            guard !overflow else { throw .invalidShape(path: path, tensor: name, reason: "element count overflows") }
+            elements = product
+            shape.append(Int(d))
+        }
+        let (byteCount, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
+        guard !overflow else { throw .invalidShape(path: path, tensor: name, reason: "byte size overflows") }
+        guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
+              case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1], begin >= 0, end >= 0
+        else { throw .invalidHeader(path: path, reason: "tensor '\(name)' data_offsets is not two non-negative integers") }
+        guard begin <= end, end <= Int64(dataSize) else {
+            throw .offsetsOutOfRange(path: path, tensor: name, begin: UInt64(begin), end: UInt64(end), dataSize: dataSize)
+        }
+        guard Int(end - begin) == byteCount else {
+            throw .sizeMismatch(path: path, tensor: name, expectedBytes: byteCount, actualBytes: Int(end - begin))
+        }
+        return TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: Int(begin)..<Int(end))
+    }
+}
+
+/// IEEE half → single, by bits (portable: `Float16` is unavailable on some Apple targets).
+@inlinable
+func floatFromHalfBits(_ h: UInt16) -> Float {
+    let sign = UInt32(h & 0x8000) << 16
+    let exponent = Int(h >> 10) & 0x1F
+    let mantissa = UInt32(h & 0x03FF)
+    if exponent == 0 {
+        // Zero or subnormal: mantissa · 2^-24, exact in single precision.
+        let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
+        return sign != 0 ? -magnitude : magnitude
+    }
+    if exponent == 0x1F { return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13)) }
+    return Float(bitPattern: sign | UInt32(exponent + 112) << 23 | (mantissa << 13))
+}

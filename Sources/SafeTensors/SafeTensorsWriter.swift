@@ -1,0 +1,120 @@
+// A small safetensors writer for tests and tools (fixtures, converted weights).
+
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
+/// Builds a safetensors file in memory: add tensors, then take `bytes()` or `write(to:)`.
+public struct SafeTensorsWriter: Sendable {
+    private var entries: [(name: String, dtype: SafeTensorsDType, shape: [Int], data: [UInt8])] = []
+    /// The `__metadata__` string map written with the file.
+    public var metadata: [String: String] = [:]
+
+    /// Creates an empty writer.
+    public init() {}
+
+    /// Adds a tensor stored as F32, F16 or BF16 (converted from `values`, round to nearest even).
+    public mutating func add(_ name: String, shape: [Int], values: [Float], as dtype: SafeTensorsDType = .float32) {
+        precondition(shape.reduce(1, *) == values.count, "SafeTensorsWriter: '\(name)' shape does not match its values")
+        precondition(!entries.contains { $0.name == name }, "SafeTensorsWriter: '\(name)' added twice")
+        var data: [UInt8] = []
+        data.reserveCapacity(values.count * dtype.byteSize)
+        switch dtype {
+        case .float32:
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        case .float16:
+            for v in values { withUnsafeBytes(of: halfBits(v).littleEndian) { data.append(contentsOf: $0) } }
+        case .bfloat16:
+            for v in values { withUnsafeBytes(of: bfloat16Bits(v).littleEndian) { data.append(contentsOf: $0) } }
+        default:
+            preconditionFailure("SafeTensorsWriter writes F32, F16 and BF16 only")
+        }
+        entries.append((name, dtype, shape, data))
+    }
+
+    /// The complete file: header length, JSON header padded with spaces to 8 bytes, data.
+    public func bytes() -> [UInt8] {
+        var header = "{"
+        var offset = 0
+        var members: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            members.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        for entry in entries {
+            let end = offset + entry.data.count
+            members.append("\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(entry.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += members.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var result: [UInt8] = []
+        result.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { result.append(contentsOf: $0) }
+        result.append(contentsOf: headerBytes)
+        for entry in entries { result.append(contentsOf: entry.data) }
+        return result
+    }
+
+    /// Writes the file to `path`, replacing any existing file.
+    public func write(to path: String) throws(SafeTensorsError) {
+        let data = bytes()
+        guard let file = fopen(path, "wb") else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { fclose(file) }
+        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == data.count else { throw .cannotOpen(path: path, reason: "short write") }
+    }
+}
+
+/// JSON string literal with the escapes JSON requires.
+private func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// Single → IEEE half bits, round to nearest even (overflow to infinity).
+func halfBits(_ value: Float) -> UInt16 {
+    let bits = value.bitPattern
+    let sign = UInt16((bits >> 16) & 0x8000)
+    let exponent = Int((bits >> 23) & 0xFF)
+    var mantissa = bits & 0x7F_FFFF
+    if exponent == 0xFF { return sign | 0x7C00 | (mantissa != 0 ? 0x200 : 0) }
+    let halfExponent = exponent - 127 + 15
+    if halfExponent >= 0x1F { return sign | 0x7C00 }
+    if halfExponent <= 0 {
+        if halfExponent < -10 { return sign }
+        mantissa |= 0x80_0000
+        let shift = UInt32(14 - halfExponent)
+        var half = mantissa >> shift
+        let remainder = mantissa & ((1 << shift) - 1)
+        let halfway = UInt32(1) << (shift - 1)
+        if remainder > halfway || (remainder == halfway && half & 1 == 1) { half += 1 }
+        return sign | UInt16(half)
+    }
+    var half = UInt32(halfExponent) << 10 | (mantissa >> 13)
+    let remainder = mantissa & 0x1FFF
+    if remainder > 0x1000 || (remainder == 0x1000 && half & 1 == 1) { half += 1 }  // may carry into the exponent: correct
+    return sign | UInt16(half)
+}
+
+/// Single → bfloat16 bits, round to nearest even.
+func bfloat16Bits(_ value: Float) -> UInt16 {
+    let bits = value.bitPattern
+    if value.isNaN { return UInt16(bits >> 16) | 0x40 }
+    let rounding = 0x7FFF + ((bits >> 16) & 1)
+    return UInt16((bits &+ rounding) >> 16)
+}

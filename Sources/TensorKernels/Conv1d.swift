@@ -1,0 +1,140 @@
+// 1-D convolution (PyTorch `nn.Conv1d` cross-correlation: zero padding, dilation 1, groups) on
+// time-major `(length, channels)` buffers, as im2col + one sgemm per group.
+//
+// Why time-major: every consumer (Silero's encoder, wav2vec2's feature encoder, the transformer)
+// works per frame, and in this layout one output frame's receptive field is `kernel` consecutive
+// rows, i.e. `kernel · inChannels` consecutive floats. When `stride >= kernel` and there is no
+// padding those patches can be handed to sgemm directly with a row stride of `stride · inChannels`;
+// otherwise they are copied once into a patch matrix (BLAS requires lda >= k, so overlapping
+// patches cannot be described as a strided matrix).
+
+/// A 1-D convolution with weights repacked once, at creation, for time-major input.
+public struct Conv1d: Sendable {
+    /// Input channels.
+    public let inChannels: Int
+    /// Output channels.
+    public let outChannels: Int
+    /// Kernel taps.
+    public let kernelSize: Int
+    /// Step between output frames, in input frames.
+    public let stride: Int
+    /// Zero frames added on each side of the input.
+    public let padding: Int
+    /// Channel groups; `inChannels` and `outChannels` are both multiples of it.
+    public let groups: Int
+    /// `(groups, outChannels / groups, kernelSize, inChannels / groups)`: for each output channel,
+    /// the taps in the order a time-major patch holds them.
+    let packedWeight: [Float]
+    /// `(outChannels)` or nil.
+    let bias: [Float]?
+
+    /// Creates a convolution from a weight in PyTorch layout `(outChannels, inChannels / groups, kernelSize)`.
+    public init(
+        weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int,
+        stride: Int = 1, padding: Int = 0, groups: Int = 1
+    ) {
+        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv1d: channels must be multiples of groups")
+        precondition(kernelSize >= 1 && stride >= 1 && padding >= 0, "Conv1d: invalid geometry")
+        let inPerGroup = inChannels / groups
+        precondition(weight.count == outChannels * inPerGroup * kernelSize, "Conv1d: weight count mismatch")
+        precondition(bias == nil || bias!.count == outChannels, "Conv1d: bias count mismatch")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.groups = groups
+        self.bias = bias
+        // (out, in, k) -> (out, k, in): within a group, output channels are already contiguous.
+        var packed = [Float](repeating: 0, count: weight.count)
+        for o in 0..<outChannels {
+            for i in 0..<inPerGroup {
+                for k in 0..<kernelSize {
+                    packed[(o * kernelSize + k) * inPerGroup + i] = weight[(o * inPerGroup + i) * kernelSize + k]
+                }
+            }
+        }
+        self.packedWeight = packed
+    }
+
+    /// Output frames for `inputLength` input frames: `(length + 2·padding - kernel) / stride + 1`.
+    public func outputLength(inputLength: Int) -> Int {
+        let padded = inputLength + 2 * padding
+        return padded < kernelSize ? 0 : (padded - kernelSize) / stride + 1
+    }
+
+    /// Whether patches can be read in place (no copy): one group, no padding, non-overlapping.
+    var readsPatchesInPlace: Bool { groups == 1 && padding == 0 && stride >= kernelSize }
+
+    /// Floats of workspace `apply` needs for `inputLength` input frames (0 when none).
+    public func workspaceCount(inputLength: Int) -> Int {
+        readsPatchesInPlace ? 0 : outputLength(inputLength: inputLength) * kernelSize * (inChannels / groups)
+    }
+
+    /// Convolves `(length, inChannels)` into `(outputLength, outChannels)`.
+    ///
+    /// `workspace` must hold `workspaceCount(inputLength: length)` floats (it may be nil when that
+    /// is 0). The output must not overlap the input.
+    public func apply(
+        input: UnsafePointer<Float>, length: Int, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?
+    ) {
+        let outLength = outputLength(inputLength: length)
+        guard outLength > 0 else { return }
+        let inPerGroup = inChannels / groups
+        let outPerGroup = outChannels / groups
+        let patchWidth = kernelSize * inPerGroup
+        if let bias {
+            for t in 0..<outLength { (output + t * outChannels).update(from: bias, count: outChannels) }
+        }
+        let beta: Float = bias == nil ? 0 : 1
+        packedWeight.withUnsafeBufferPointer { packed in
+            if readsPatchesInPlace {
+                BLAS.sgemm(
+                    .none, .transpose, m: outLength, n: outChannels, k: patchWidth,
+                    a: input, lda: stride * inChannels, b: packed.baseAddress!, ldb: patchWidth,
+                    beta: beta, c: output, ldc: outChannels)
+                return
+            }
+            guard let patches = workspace else { preconditionFailure("Conv1d: workspace required") }
+            for g in 0..<groups {
+                gatherPatches(input: input, length: length, group: g, into: patches, outLength: outLength)
+                BLAS.sgemm(
+                    .none, .transpose, m: outLength, n: outPerGroup, k: patchWidth,
+                    a: patches, lda: patchWidth,
+                    b: packed.baseAddress! + g * outPerGroup * patchWidth, ldb: patchWidth,
+                    beta: beta, c: output + g * outPerGroup, ldc: outChannels)
+            }
+        }
+    }
+
+    /// im2col for one group: row t of `(outLength, kernel · inPerGroup)` holds the input frames
+    /// `t·stride - padding + k` (zeros outside the input), channels of group `group` only.
+    private func gatherPatches(
+        input: UnsafePointer<Float>, length: Int, group: Int,
+        into patches: UnsafeMutablePointer<Float>, outLength: Int
+    ) {
+        let inPerGroup = inChannels / groups
+        let patchWidth = kernelSize * inPerGroup
+        let channelOffset = group * inPerGroup
+        for t in 0..<outLength {
+            let row = patches + t * patchWidth
+            let first = t * stride - padding
+            if groups == 1 && first >= 0 && first + kernelSize <= length {
+                // Whole patch inside the input: one contiguous copy.
+                row.update(from: input + first * inChannels, count: patchWidth)
+                continue
+            }
+            for k in 0..<kernelSize {
+                let frame = first + k
+                let destination = row + k * inPerGroup
+                if frame < 0 || frame >= length {
+                    destination.update(repeating: 0, count: inPerGroup)
+                } else {
+                    destination.update(from: input + frame * inChannels + channelOffset, count: inPerGroup)
+                }
+            }
+        }
+    }
+}

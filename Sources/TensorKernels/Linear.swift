@@ -1,0 +1,56 @@
+// Fully connected layer, PyTorch `nn.Linear` semantics: y = x · Wᵀ + b.
+
+/// A fully connected layer with weights in PyTorch layout `(outFeatures, inFeatures)`.
+public struct Linear: Sendable {
+    /// Input width.
+    public let inFeatures: Int
+    /// Output width.
+    public let outFeatures: Int
+    /// `(outFeatures, inFeatures)`, row-major, as PyTorch stores it.
+    public let weight: [Float]
+    /// `(outFeatures)`, or nil for a layer without bias.
+    public let bias: [Float]?
+
+    /// Creates a layer; the weight and bias counts must match the sizes.
+    public init(weight: [Float], bias: [Float]?, inFeatures: Int, outFeatures: Int) {
+        precondition(weight.count == inFeatures * outFeatures, "Linear: weight count mismatch")
+        precondition(bias == nil || bias!.count == outFeatures, "Linear: bias count mismatch")
+        self.weight = weight
+        self.bias = bias
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    /// Applies the layer to `rows` input vectors.
+    ///
+    /// - Parameters:
+    ///   - input: `(rows, inFeatures)`, row stride `inputStride` (default `inFeatures`).
+    ///   - output: `(rows, outFeatures)`, row stride `outputStride` (default `outFeatures`).
+    ///   - accumulate: add to `output` instead of overwriting it (residual connections).
+    public func apply(
+        input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
+        output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, accumulate: Bool = false
+    ) {
+        let ldc = outputStride ?? outFeatures
+        var beta: Float = accumulate ? 1 : 0
+        if let bias {
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows {
+                    let row = output + r * ldc
+                    if accumulate {
+                        for j in 0..<outFeatures { row[j] += b[j] }
+                    } else {
+                        row.update(from: b.baseAddress!, count: outFeatures)
+                    }
+                }
+            }
+            beta = 1
+        }
+        weight.withUnsafeBufferPointer { w in
+            BLAS.sgemm(
+                .none, .transpose, m: rows, n: outFeatures, k: inFeatures,
+                a: input, lda: inputStride ?? inFeatures, b: w.baseAddress!, ldb: inFeatures,
+                beta: beta, c: output, ldc: ldc)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// `voice-emotion info FILE...`: what libsndfile sees in each file.
+
+import ArgumentParser
+import AudioInput
+import Foundation
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Print format, channels, sample rate and duration of audio files.")
+
+    @Argument(help: "Audio files (any format libsndfile reads).")
+    var files: [String]
+
+    @Flag(help: "Print JSON (one object per file; an array for several files).")
+    var json = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+    }
+
+    func run() throws {
+        var failed = false
+        var objects: [[String: Any]] = []
+        for file in files {
+            do {
+                let info = try AudioLoader.info(path: file)
+                if json {
+                    objects.append([
+                        "file": file, "format": info.format, "encoding": info.encoding,
+                        "channels": info.channels, "sample_rate": info.sampleRate, "frames": info.frames,
+                        "duration_s": info.durationSeconds,
+                    ])
+                } else {
+                    print("\(file)")
+                    print("  format:      \(info.format), \(info.encoding)")
+                    print("  channels:    \(info.channels)")
+                    print("  sample rate: \(info.sampleRate) Hz")
+                    print("  duration:    \(String(format: "%.3f", info.durationSeconds)) s (\(info.frames) frames)")
+                }
+            } catch {
+                failed = true
+                printError("error: \(error)")
+                if json { objects.append(["file": file, "error": "\(error)"]) }
+            }
+        }
+        if json { try printJSON(objects.count == 1 ? objects[0] : objects) }
+        if failed { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,11 @@
+// `voice-emotion`: the command-line face of the library.
+
+import ArgumentParser
+
+@main
+struct VoiceEmotionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "voice-emotion",
+        abstract: "On-device speech emotion and stress measurement.",
+        subcommands: [InfoCommand.self])
+}

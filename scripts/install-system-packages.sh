@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the system libraries VoiceEmotion links, if they are missing (idempotent):
+#   Debian/Ubuntu: pkg-config, OpenBLAS (CBLAS), libsndfile, libsoxr  (apt-get; root or sudo)
+#   macOS:         pkg-config, libsndfile, libsoxr                    (Homebrew; BLAS is Accelerate)
+# The Swift toolchain (6.1 or newer) itself is a prerequisite: https://www.swift.org/install
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "error: no 'swift' on PATH. Install Swift 6.1 or newer (https://www.swift.org/install) and retry." >&2
+    exit 1
+fi
+
+case "$(uname -s)" in
+Linux)
+    packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev)
+    missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        if ! command -v apt-get >/dev/null 2>&1; then
+            echo "error: missing ${missing[*]} and no apt-get; install their equivalents with your package manager." >&2
+            exit 1
+        fi
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        echo "Installing ${missing[*]} ..."
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    ;;
+Darwin)
+    if ! command -v brew >/dev/null 2>&1; then
+        echo "error: Homebrew is needed to install libsndfile and libsoxr (https://brew.sh)." >&2
+        exit 1
+    fi
+    for p in pkg-config libsndfile libsoxr; do
+        brew list --versions "$p" >/dev/null 2>&1 || brew install "$p"
+    done
+    ;;
+*)
+    echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile and libsoxr by hand." >&2
+    exit 1
+    ;;
+esac

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TensorKernels", targets: ["TensorKernels"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "AudioInput", targets: ["AudioInput"]),
+        .library(name: "SileroVAD", targets: ["SileroVAD"]),
         .executable(name: "voice-emotion", targets: ["VoiceEmotionCLI"]),
         .executable(name: "voice-emotion-bench", targets: ["VoiceEmotionBench"]),
     ],
@@ -38,17 +39,21 @@ let package = Package(
         .target(name: "TensorKernels", dependencies: [blasDependency]),
         .target(name: "SafeTensors"),
         .target(name: "AudioInput", dependencies: ["CSndFile", "CSoxr"]),
+        .target(
+            name: "SileroVADWeights", path: "Weights/SileroVAD",
+            resources: [.copy("silero_vad.safetensors")]),
+        .target(name: "SileroVAD", dependencies: ["TensorKernels", "SafeTensors", "AudioInput", "SileroVADWeights"]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "AudioInput",
+                "AudioInput", "SileroVAD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["TensorKernels"],
+            dependencies: ["TensorKernels", "SileroVAD", "AudioInput"],
             path: "Benchmarks/VoiceEmotionBench"),
 
         // MARK: - Tests
@@ -56,6 +61,9 @@ let package = Package(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(
+            name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors"],
             resources: [.copy("Fixtures")]),

@@ -261,7 +261,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
 /// IEEE half → single, by bits (portable: `Float16` is unavailable on some Apple targets).
 @inlinable
-func floatFromHalfBits(_ h: UInt16) -> Float {
+package func floatFromHalfBits(_ h: UInt16) -> Float {
     let sign = UInt32(h & 0x8000) << 16
     let exponent = Int(h >> 10) & 0x1F
     let mantissa = UInt32(h & 0x03FF)

@@ -87,7 +87,7 @@ private func jsonString(_ text: String) -> String {
 }
 
 /// Single → IEEE half bits, round to nearest even (overflow to infinity).
-func halfBits(_ value: Float) -> UInt16 {
+package func halfBits(_ value: Float) -> UInt16 {
     let bits = value.bitPattern
     let sign = UInt16((bits >> 16) & 0x8000)
     let exponent = Int((bits >> 23) & 0xFF)
@@ -112,7 +112,7 @@ func halfBits(_ value: Float) -> UInt16 {
 }
 
 /// Single → bfloat16 bits, round to nearest even.
-func bfloat16Bits(_ value: Float) -> UInt16 {
+package func bfloat16Bits(_ value: Float) -> UInt16 {
     let bits = value.bitPattern
     if value.isNaN { return UInt16(bits >> 16) | 0x40 }
     let rounding = 0x7FFF + ((bits >> 16) & 1)

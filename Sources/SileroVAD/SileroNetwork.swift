@@ -7,6 +7,12 @@
 import SafeTensors
 import TensorKernels
 
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
 /// Checkpoint tensor names and shapes, written once. `prefix` is "16k" or "8k".
 enum SileroTensors {
     static func stftBasis(_ prefix: String) -> String { "\(prefix).stft.forward_basis_buffer" }
@@ -83,9 +89,13 @@ struct SileroNetwork: Sendable {
     let decoderWeight: [Float]
     /// Its bias.
     let decoderBias: Float
+    /// The STFT as a Hann-windowed FFT, used when the loaded basis is exactly that transform
+    /// (checked at load); nil means the basis matrix is applied as it is.
+    let fft: RealFFTMagnitude?
 
-    /// Loads one rate's tensors; shapes must match exactly.
-    init(file: SafeTensorsFile, geometry: SileroGeometry) throws(SileroVADError) {
+    /// Loads one rate's tensors; shapes must match exactly. `allowFFT: false` forces the
+    /// matrix STFT (tests use it to check both paths).
+    init(file: SafeTensorsFile, geometry: SileroGeometry, allowFFT: Bool = true) throws(SileroVADError) {
         let prefix = geometry.prefix
         var values: [String: [Float]] = [:]
         for (name, shape) in SileroTensors.expected(prefix: prefix, window: geometry.window) {
@@ -106,6 +116,24 @@ struct SileroNetwork: Sendable {
                         inputSize: 128, hiddenSize: 128)
         decoderWeight = values[SileroTensors.decoderWeight(prefix)]!
         decoderBias = values[SileroTensors.decoderBias(prefix)]![0]
+        let basis = values[SileroTensors.stftBasis(prefix)]!
+        fft = allowFFT && Self.isHannDFT(basis, window: geometry.window) ? RealFFTMagnitude(
+            size: geometry.window, window: RealFFTMagnitude.periodicHann(geometry.window)) : nil
+    }
+
+    /// Whether `basis` (2·bins, 1, N) is the periodic-Hann-windowed DFT (rows: cos, then -sin) to
+    /// float32 rounding: then an FFT gives the same magnitudes without streaming the matrix.
+    static func isHannDFT(_ basis: [Float], window n: Int) -> Bool {
+        let bins = n / 2 + 1
+        let hann = RealFFTMagnitude.periodicHann(n)
+        for k in 0..<bins {
+            for t in 0..<n {
+                let angle = 2 * Double.pi * Double((k * t) % n) / Double(n)
+                let re = Double(hann[t]) * cos(angle), im = -Double(hann[t]) * sin(angle)
+                if abs(Double(basis[k * n + t]) - re) > 1e-6 || abs(Double(basis[(bins + k) * n + t]) - im) > 1e-6 { return false }
+            }
+        }
+        return true
     }
 
     /// Frames the STFT produces per step (4 at both rates).

@@ -1,56 +1,61 @@
-// Per-stream inference state of the Silero VAD: the LSTM state, the 64-sample context, and every
-// activation buffer, allocated once when the session is created. A step allocates nothing.
+// Per-stream inference state of the Silero VAD: the LSTM state, the context samples, and every
+// activation buffer, allocated once when the session is created. Processing allocates nothing.
+//
+// Why blocks: only the LSTM's `W_hh · h` depends on the previous chunk. The STFT, the four convs
+// and the LSTM's input projection of up to `blockChunks` chunks are computed together as a few
+// large sgemms (weights read once per block instead of once per chunk), then the recurrence runs
+// chunk by chunk. The numbers are those of the chunk-by-chunk model; only the speed differs.
 
-#if canImport(Darwin)
-import Darwin
-#else
-import Glibc
-#endif
 import TensorKernels
 
 /// Runs the Silero VAD chunk by chunk, carrying state between chunks like the official model.
 ///
 /// Not thread-safe (it owns mutable state); create one session per stream. Sessions are cheap
-/// (a few KB); the weights they use are shared.
+/// (~0.7 MB of buffers); the weights they use are shared.
 public final class SileroVADSession {
     /// Rate, chunk and context sizes of this session.
     public let geometry: SileroGeometry
+    /// Chunks processed together by `process`.
+    static let blockChunks = 128
     private let network: SileroNetwork
+    private let frames: Int  // STFT frames per chunk (4)
 
     // One arena for every buffer; the pointers below are views into it.
     private let arena: UnsafeMutablePointer<Float>
-    private let arenaCount: Int
-    private let padded: UnsafeMutablePointer<Float>       // (context + chunk + reflection)
-    private let spectrum: UnsafeMutablePointer<Float>     // (frames, 2·bins): real parts then imaginary parts
-    private let magnitude: UnsafeMutablePointer<Float>    // (frames, bins)
-    private let activations: [UnsafeMutablePointer<Float>]  // encoder outputs, (length_i, channels_i)
-    private let workspace: UnsafeMutablePointer<Float>    // conv patches (largest layer)
-    private let lstmWorkspace: UnsafeMutablePointer<Float>
+    private let padded: UnsafeMutablePointer<Float>       // (block, context + chunk + reflection)
+    private let magnitude: UnsafeMutablePointer<Float>    // (block · frames, bins)
+    private let spectrum: UnsafeMutablePointer<Float>     // (block · frames, 2·bins), matrix STFT only
+    private let activations: [UnsafeMutablePointer<Float>]  // encoder outputs, (block · length_i, channels_i)
+    private let workspace: UnsafeMutablePointer<Float>    // conv patches / FFT scratch (largest use)
+    private let gates: UnsafeMutablePointer<Float>        // (block, 4·128) LSTM gates
     private let hidden: UnsafeMutablePointer<Float>       // (128) LSTM h, carried between chunks
     private let cell: UnsafeMutablePointer<Float>         // (128) LSTM c, carried between chunks
     private let context: UnsafeMutablePointer<Float>      // (contextSize) last samples of the previous chunk
-    private let encoderLengths: [Int]
+    private let encoderLengths: [Int]                     // frames after each encoder layer (4, 2, 1, 1)
 
     init(network: SileroNetwork) {
         self.network = network
         let g = network.geometry
         geometry = g
-        let frames = network.stftFrames
+        frames = network.stftFrames
+        let block = Self.blockChunks
         var lengths: [Int] = []
         var length = frames
-        var workspaceCount = network.stft.workspaceCount(inputLength: g.paddedLength)
+        var workspaceCount = max(network.stft.workspaceCount(inputLength: g.paddedLength, batch: block),
+                                 network.fft?.workspaceCount ?? 0)
         for conv in network.encoder {
-            workspaceCount = max(workspaceCount, conv.workspaceCount(inputLength: length))
+            workspaceCount = max(workspaceCount, conv.workspaceCount(inputLength: length, batch: block))
             length = conv.outputLength(inputLength: length)
             lengths.append(length)
         }
         encoderLengths = lengths
-        let sizes = [g.paddedLength, frames * 2 * g.bins, frames * g.bins]
-            + zip(lengths, network.encoder).map { $0 * $1.outChannels }
-            + [workspaceCount, network.lstm.workspaceCount, 128, 128, g.contextSize]
-        arenaCount = sizes.reduce(0, +)
-        arena = .allocate(capacity: arenaCount)
-        arena.initialize(repeating: 0, count: arenaCount)
+        let spectrumCount = network.fft == nil ? block * frames * 2 * g.bins : 0
+        let sizes = [block * g.paddedLength, block * frames * g.bins, spectrumCount]
+            + zip(lengths, network.encoder).map { block * $0 * $1.outChannels }
+            + [workspaceCount, block * 4 * 128, 128, 128, g.contextSize]
+        let total = sizes.reduce(0, +)
+        arena = .allocate(capacity: total)
+        arena.initialize(repeating: 0, count: total)
         var views: [UnsafeMutablePointer<Float>] = []
         var offset = 0
         for size in sizes {
@@ -58,14 +63,15 @@ public final class SileroVADSession {
             offset += size
         }
         padded = views[0]
-        spectrum = views[1]
-        magnitude = views[2]
-        activations = Array(views[3..<(3 + lengths.count)])
-        workspace = views[3 + lengths.count]
-        lstmWorkspace = views[4 + lengths.count]
-        hidden = views[5 + lengths.count]
-        cell = views[6 + lengths.count]
-        context = views[7 + lengths.count]
+        magnitude = views[1]
+        spectrum = views[2]
+        let layers = lengths.count
+        activations = Array(views[3..<(3 + layers)])
+        workspace = views[3 + layers]
+        gates = views[4 + layers]
+        hidden = views[5 + layers]
+        cell = views[6 + layers]
+        context = views[7 + layers]
     }
 
     deinit { arena.deallocate() }
@@ -82,7 +88,9 @@ public final class SileroVADSession {
         guard chunk.count == geometry.chunkSize else {
             throw .chunkSizeMismatch(expected: geometry.chunkSize, found: chunk.count)
         }
-        return step(chunk.baseAddress!)
+        var result: Float = 0
+        process(chunk.baseAddress!, chunks: 1, probabilities: &result)
+        return result
     }
 
     /// Speech probability of the next chunk (an array of exactly `geometry.chunkSize` samples).
@@ -90,39 +98,78 @@ public final class SileroVADSession {
         try chunk.withUnsafeBufferPointer { (buffer) throws(SileroVADError) in try probability(of: buffer) }
     }
 
-    /// One model step on `chunkSize` samples (length checked by the caller).
-    func step(_ chunk: UnsafePointer<Float>) -> Float {
-        let g = geometry
-        let n = g.contextSize + g.chunkSize
-        // context ++ chunk ++ reflection of its tail (right side only, as the official STFT pads).
-        padded.update(from: context, count: g.contextSize)
-        (padded + g.contextSize).update(from: chunk, count: g.chunkSize)
-        for j in 0..<g.contextSize { padded[n + j] = padded[n - 2 - j] }
-        context.update(from: chunk + (g.chunkSize - g.contextSize), count: g.contextSize)
+    /// Probabilities of `chunks` consecutive chunks (`chunks · chunkSize` contiguous samples),
+    /// exactly as `chunks` successive single-chunk calls.
+    public func probabilities(of samples: UnsafeBufferPointer<Float>) throws(SileroVADError) -> [Float] {
+        guard samples.count % geometry.chunkSize == 0 else {
+            throw .chunkSizeMismatch(expected: geometry.chunkSize, found: samples.count % geometry.chunkSize)
+        }
+        let count = samples.count / geometry.chunkSize
+        guard count > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            process(samples.baseAddress!, chunks: count, probabilities: buffer.baseAddress!)
+            initialized = count
+        }
+    }
 
-        network.stft.apply(input: padded, length: g.paddedLength, output: spectrum, workspace: workspace)
+    /// Runs `chunks` consecutive chunks starting at `samples`, writing one probability each.
+    func process(_ samples: UnsafePointer<Float>, chunks: Int, probabilities: UnsafeMutablePointer<Float>) {
+        var done = 0
+        while done < chunks {
+            let n = min(Self.blockChunks, chunks - done)
+            processBlock(samples + done * geometry.chunkSize, chunks: n, probabilities: probabilities + done)
+            done += n
+        }
+    }
+
+    private func processBlock(_ samples: UnsafePointer<Float>, chunks n: Int, probabilities: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let width = g.paddedLength
+        let body = g.contextSize + g.chunkSize
+        // context ++ chunk ++ reflection of its tail (right side only, as the official STFT pads).
+        // The context of chunk c > 0 is simply the end of chunk c - 1.
+        for c in 0..<n {
+            let row = padded + c * width
+            let chunk = samples + c * g.chunkSize
+            row.update(from: c == 0 ? UnsafePointer(context) : chunk - g.contextSize, count: g.contextSize)
+            (row + g.contextSize).update(from: chunk, count: g.chunkSize)
+            for j in 0..<g.contextSize { row[body + j] = row[body - 2 - j] }
+        }
+        context.update(from: samples + n * g.chunkSize - g.contextSize, count: g.contextSize)
+
         let bins = g.bins
-        let frames = network.stftFrames
-        for t in 0..<frames {
-            let row = spectrum + t * 2 * bins
-            for k in 0..<bins {
-                let re = row[k], im = row[bins + k]
-                magnitude[t * bins + k] = (re * re + im * im).squareRoot()
+        if let fft = network.fft {
+            let perChunk = frames
+            fft.magnitudes(frameCount: n * perChunk, frame: { UnsafePointer(self.padded + ($0 / perChunk) * width + ($0 % perChunk) * g.hop) },
+                           output: magnitude, workspace: workspace)
+        } else {
+            network.stft.apply(input: padded, length: width, batch: n, output: spectrum, workspace: workspace)
+            for row in 0..<(n * frames) {
+                let source = spectrum + row * 2 * bins
+                for k in 0..<bins {
+                    let re = source[k], im = source[bins + k]
+                    magnitude[row * bins + k] = (re * re + im * im).squareRoot()
+                }
             }
         }
+
         var input = UnsafePointer(magnitude)
         var length = frames
         for (i, conv) in network.encoder.enumerated() {
-            conv.apply(input: input, length: length, output: activations[i], workspace: workspace)
+            conv.apply(input: input, length: length, batch: n, output: activations[i], workspace: workspace)
             length = encoderLengths[i]
-            reluInPlace(activations[i], count: length * conv.outChannels)
+            reluInPlace(activations[i], count: n * length * conv.outChannels)
             input = UnsafePointer(activations[i])
         }
-        network.lstm.step(input: input, hidden: hidden, cell: cell, workspace: lstmWorkspace)
-        var logit = network.decoderBias
+        // The encoder ends with one frame of 128 channels per chunk: the LSTM inputs, (n, 128).
+        network.lstm.projectInputs(input, rows: n, gates: gates)
         network.decoderWeight.withUnsafeBufferPointer { w in
-            for j in 0..<128 { logit += w[j] * max(hidden[j], 0) }
+            for c in 0..<n {
+                network.lstm.advance(gates: gates + c * 4 * 128, hidden: hidden, cell: cell)
+                var logit = network.decoderBias
+                for j in 0..<128 { logit += w[j] * max(hidden[j], 0) }
+                probabilities[c] = sigmoid(logit)
+            }
         }
-        return sigmoid(logit)
     }
 }

@@ -31,6 +31,7 @@ public final class StreamingVoiceDetector {
     public let options: StreamingOptions
     private let session: SileroVADSession
     private var pending: [Float] = []
+    private var probabilities: [Float] = []  // reused across pushes
     private var triggered = false
     private var tempEnd = 0
     private var currentSample = 0
@@ -69,22 +70,30 @@ public final class StreamingVoiceDetector {
         let chunkSize = session.geometry.chunkSize
         var events: [VoiceEvent] = []
         var index = 0
+        var scratch: Float = 0
         samples.withUnsafeBufferPointer { input in
-            // Finish a partly filled chunk first, then run whole chunks straight from the input.
+            // Finish a partly filled chunk first, then run whole chunks straight from the input
+            // (together, so the session can batch them).
             if !pending.isEmpty {
                 let take = min(chunkSize - pending.count, input.count)
                 pending.append(contentsOf: input[0..<take])
                 index = take
                 if pending.count == chunkSize {
-                    let probability = pending.withUnsafeBufferPointer { session.step($0.baseAddress!) }
+                    pending.withUnsafeBufferPointer { session.process($0.baseAddress!, chunks: 1, probabilities: &scratch) }
                     pending.removeAll(keepingCapacity: true)
-                    if let event = advance(probability, chunkSize: chunkSize) { events.append(event) }
+                    if let event = advance(scratch, chunkSize: chunkSize) { events.append(event) }
                 }
             }
-            while input.count - index >= chunkSize {
-                let probability = session.step(input.baseAddress! + index)
-                index += chunkSize
-                if let event = advance(probability, chunkSize: chunkSize) { events.append(event) }
+            let whole = (input.count - index) / chunkSize
+            if whole > 0 {
+                if probabilities.count < whole { probabilities = [Float](repeating: 0, count: whole) }
+                probabilities.withUnsafeMutableBufferPointer {
+                    session.process(input.baseAddress! + index, chunks: whole, probabilities: $0.baseAddress!)
+                }
+                for i in 0..<whole {
+                    if let event = advance(probabilities[i], chunkSize: chunkSize) { events.append(event) }
+                }
+                index += whole * chunkSize
             }
             if index < input.count { pending.append(contentsOf: input[index...]) }
         }

@@ -31,18 +31,26 @@ public struct VoiceActivityDetector: Sendable {
     let network8k: SileroNetwork
     /// The weights file's metadata (source package version, licence).
     public let metadata: [String: String]
+    /// Whether the STFT runs as an FFT (the loaded basis is exactly a Hann-windowed DFT).
+    public var usesFFT: Bool { network16k.fft != nil && network8k.fft != nil }
 
     /// Loads weights from a converted safetensors file (see Weights/convert_silero_vad.py).
     /// Loading is strict: a missing, extra or mis-shaped tensor is an error naming it.
     public init(weightsPath: String) throws(SileroVADError) {
+        try self.init(weightsPath: weightsPath, allowFFT: true)
+    }
+
+    /// `allowFFT: false` applies the STFT basis as a matrix even when it is a Hann DFT (tests
+    /// check that both paths agree with the official model).
+    package init(weightsPath: String, allowFFT: Bool) throws(SileroVADError) {
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(path: weightsPath) } catch { throw .invalidWeightsFile(error) }
         let expected = Set((SileroTensors.expected(prefix: "16k", window: 256) + SileroTensors.expected(prefix: "8k", window: 128)).map(\.name))
         if let extra = file.tensorNames.first(where: { !expected.contains($0) }) {
             throw .unexpectedTensor(file: weightsPath, name: extra)
         }
-        network16k = try SileroNetwork(file: file, geometry: .rate16k)
-        network8k = try SileroNetwork(file: file, geometry: .rate8k)
+        network16k = try SileroNetwork(file: file, geometry: .rate16k, allowFFT: allowFFT)
+        network8k = try SileroNetwork(file: file, geometry: .rate8k, allowFFT: allowFFT)
         metadata = file.metadata
     }
 
@@ -78,23 +86,29 @@ public struct VoiceActivityDetector: Sendable {
         let session = try makeSession(sampleRate: sampleRate)
         let chunk = session.geometry.chunkSize
         let chunks = (samples.count + chunk - 1) / chunk
-        var probabilities: [Float] = []
-        probabilities.reserveCapacity(chunks)
-        var last = [Float](repeating: 0, count: chunk)
-        let reportEvery = max(1, chunks / 200)
+        let whole = samples.count / chunk
+        var probabilities = [Float](repeating: 0, count: chunks)
+        // Whole chunks straight from the input, in slices so progress can be reported and cancelled.
+        let slice = 16 * SileroVADSession.blockChunks
+        var done = 0
+        var cancelled = false
         samples.withUnsafeBufferPointer { input in
-            for i in 0..<chunks {
-                let start = i * chunk
-                if start + chunk <= input.count {
-                    probabilities.append(session.step(input.baseAddress! + start))
-                } else {
-                    for j in 0..<chunk { last[j] = start + j < input.count ? input[start + j] : 0 }
-                    probabilities.append(last.withUnsafeBufferPointer { session.step($0.baseAddress!) })
-                }
-                if let progress, (i + 1) % reportEvery == 0 || i + 1 == chunks {
-                    if !progress(Double(i + 1) / Double(chunks)) { break }
+            probabilities.withUnsafeMutableBufferPointer { output in
+                while done < whole && !cancelled {
+                    let n = min(slice, whole - done)
+                    session.process(input.baseAddress! + done * chunk, chunks: n, probabilities: output.baseAddress! + done)
+                    done += n
+                    if let progress, !progress(Double(done) / Double(chunks)) { cancelled = true }
                 }
             }
+        }
+        if cancelled { return Array(probabilities.prefix(done)) }
+        if whole < chunks {
+            // The official loop zero-pads the last partial chunk.
+            var last = [Float](repeating: 0, count: chunk)
+            for j in 0..<(samples.count - whole * chunk) { last[j] = samples[whole * chunk + j] }
+            probabilities[whole] = try session.probability(of: last)
+            _ = progress?(1)
         }
         return probabilities
     }

@@ -40,6 +40,17 @@ public enum BLAS {
                 && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max),
             "sgemm: size exceeds the 32-bit BLAS interface")
         if m == 0 || n == 0 { return }
+        if m <= smallRowLimit && transA == .none {
+            // A few rows (a live audio chunk): sgemv per row reads B in place, where sgemm would
+            // first copy ("pack") all of B on every call.
+            for row in 0..<m {
+                cblas_sgemv(
+                    CblasRowMajor, transB == .transpose ? CblasNoTrans : CblasTrans,
+                    Int32(transB == .transpose ? n : k), Int32(transB == .transpose ? k : n), alpha,
+                    b, Int32(ldb), a + row * lda, 1, beta, c + row * ldc, 1)
+            }
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -84,6 +95,10 @@ public enum BLAS {
     #if canImport(Accelerate)
     private static let requestedThreads = LockedValue(ProcessInfo.processInfo.activeProcessorCount)
     #endif
+
+    /// Up to this many rows, `sgemm` runs as one `sgemv` per row.
+    @usableFromInline
+    static let smallRowLimit = 4
 
     @usableFromInline
     static func cblasTranspose(_ t: Transpose) -> CBLAS_TRANSPOSE {

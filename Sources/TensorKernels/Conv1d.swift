@@ -67,30 +67,32 @@ public struct Conv1d: Sendable {
     /// Whether patches can be read in place (no copy): one group, no padding, non-overlapping.
     var readsPatchesInPlace: Bool { groups == 1 && padding == 0 && stride >= kernelSize }
 
-    /// Floats of workspace `apply` needs for `inputLength` input frames (0 when none).
-    public func workspaceCount(inputLength: Int) -> Int {
-        readsPatchesInPlace ? 0 : outputLength(inputLength: inputLength) * kernelSize * (inChannels / groups)
+    /// Floats of workspace `apply` needs for `batch` sequences of `inputLength` frames (0 when none).
+    public func workspaceCount(inputLength: Int, batch: Int = 1) -> Int {
+        readsPatchesInPlace && batch == 1 ? 0 : batch * outputLength(inputLength: inputLength) * kernelSize * (inChannels / groups)
     }
 
-    /// Convolves `(length, inChannels)` into `(outputLength, outChannels)`.
+    /// Convolves `batch` independent sequences `(batch, length, inChannels)` into
+    /// `(batch, outputLength, outChannels)`, each zero-padded on its own (one sgemm for all).
     ///
-    /// `workspace` must hold `workspaceCount(inputLength: length)` floats (it may be nil when that
-    /// is 0). The output must not overlap the input.
+    /// `workspace` must hold `workspaceCount(inputLength: length, batch: batch)` floats (it may be
+    /// nil when that is 0). The output must not overlap the input.
     public func apply(
-        input: UnsafePointer<Float>, length: Int, output: UnsafeMutablePointer<Float>,
+        input: UnsafePointer<Float>, length: Int, batch: Int = 1, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?
     ) {
         let outLength = outputLength(inputLength: length)
-        guard outLength > 0 else { return }
+        guard outLength > 0, batch > 0 else { return }
+        let rows = batch * outLength
         let inPerGroup = inChannels / groups
         let outPerGroup = outChannels / groups
         let patchWidth = kernelSize * inPerGroup
         if let bias {
-            for t in 0..<outLength { (output + t * outChannels).update(from: bias, count: outChannels) }
+            for t in 0..<rows { (output + t * outChannels).update(from: bias, count: outChannels) }
         }
         let beta: Float = bias == nil ? 0 : 1
         packedWeight.withUnsafeBufferPointer { packed in
-            if readsPatchesInPlace {
+            if readsPatchesInPlace && batch == 1 {
                 BLAS.sgemm(
                     .none, .transpose, m: outLength, n: outChannels, k: patchWidth,
                     a: input, lda: stride * inChannels, b: packed.baseAddress!, ldb: patchWidth,
@@ -99,9 +101,12 @@ public struct Conv1d: Sendable {
             }
             guard let patches = workspace else { preconditionFailure("Conv1d: workspace required") }
             for g in 0..<groups {
-                gatherPatches(input: input, length: length, group: g, into: patches, outLength: outLength)
+                for item in 0..<batch {
+                    gatherPatches(input: input + item * length * inChannels, length: length, group: g,
+                                  into: patches + item * outLength * patchWidth, outLength: outLength)
+                }
                 BLAS.sgemm(
-                    .none, .transpose, m: outLength, n: outPerGroup, k: patchWidth,
+                    .none, .transpose, m: rows, n: outPerGroup, k: patchWidth,
                     a: patches, lda: patchWidth,
                     b: packed.baseAddress! + g * outPerGroup * patchWidth, ldb: patchWidth,
                     beta: beta, c: output + g * outPerGroup, ldc: outChannels)

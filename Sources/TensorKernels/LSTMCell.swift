@@ -8,15 +8,17 @@ import Darwin
 import Glibc
 #endif
 
-/// An LSTM cell whose two weight matrices are fused at creation into one `(4·hidden, input+hidden)`
-/// matrix, so a step is a single matrix-vector product over `[x; h]`.
+/// An LSTM cell. The input projection `W_ih · x` of many steps can be batched as one sgemm
+/// (`projectInputs`); only `W_hh · h` is sequential (`advance`).
 public struct LSTMCell: Sendable {
     /// Input width.
     public let inputSize: Int
     /// Hidden (and cell) state width.
     public let hiddenSize: Int
-    /// `(4·hidden, input + hidden)`: `[W_ih | W_hh]` row by row.
-    let fusedWeight: [Float]
+    /// `(4·hidden, input)`, PyTorch `weight_ih`.
+    let inputWeight: [Float]
+    /// `(4·hidden, hidden)`, PyTorch `weight_hh`.
+    let recurrentWeight: [Float]
     /// `(4·hidden)`: `b_ih + b_hh`.
     let fusedBias: [Float]
 
@@ -28,42 +30,50 @@ public struct LSTMCell: Sendable {
         precondition(biasIH.count == gates && biasHH.count == gates, "LSTMCell: bias count mismatch")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        let width = inputSize + hiddenSize
-        var fused = [Float](repeating: 0, count: gates * width)
-        for r in 0..<gates {
-            for j in 0..<inputSize { fused[r * width + j] = weightIH[r * inputSize + j] }
-            for j in 0..<hiddenSize { fused[r * width + inputSize + j] = weightHH[r * hiddenSize + j] }
-        }
-        fusedWeight = fused
+        inputWeight = weightIH
+        recurrentWeight = weightHH
         fusedBias = zip(biasIH, biasHH).map { $0 + $1 }
     }
 
-    /// Floats of workspace `step` needs: the stacked `[x; h]` and the gates.
-    public var workspaceCount: Int { inputSize + hiddenSize + 4 * hiddenSize }
+    /// Floats of workspace `step` needs: the gates.
+    public var workspaceCount: Int { 4 * hiddenSize }
+
+    /// Input half of the gates for `rows` inputs at once: `gates (rows, 4H) = x (rows, I) · W_ihᵀ + b_ih + b_hh`.
+    /// Batching this product is what makes a recurrent layer fast: only `W_hh · h` is sequential.
+    public func projectInputs(_ input: UnsafePointer<Float>, rows: Int, gates: UnsafeMutablePointer<Float>) {
+        let n4 = 4 * hiddenSize
+        fusedBias.withUnsafeBufferPointer { b in
+            for r in 0..<rows { (gates + r * n4).update(from: b.baseAddress!, count: n4) }
+        }
+        inputWeight.withUnsafeBufferPointer { w in
+            BLAS.sgemm(.none, .transpose, m: rows, n: n4, k: inputSize, a: input, lda: inputSize,
+                       b: w.baseAddress!, ldb: inputSize, beta: 1, c: gates, ldc: n4)
+        }
+    }
+
+    /// Completes one step from projected input gates (`4H`, overwritten): adds `W_hh · h`, applies
+    /// the gate nonlinearities and updates `hidden` and `cell` in place.
+    public func advance(gates: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>) {
+        let n = hiddenSize
+        recurrentWeight.withUnsafeBufferPointer { w in
+            BLAS.sgemv(.none, rows: 4 * n, columns: n, a: w.baseAddress!, lda: n, x: hidden, beta: 1, y: gates)
+        }
+        // Gate order i, f, g, o: sigmoid on i, f (contiguous), tanh on g, sigmoid on o.
+        sigmoidInPlace(gates, count: 2 * n)
+        tanhInPlace(gates + 2 * n, count: n)
+        sigmoidInPlace(gates + 3 * n, count: n)
+        for j in 0..<n { cell[j] = gates[n + j] * cell[j] + gates[j] * gates[2 * n + j] }
+        hidden.update(from: cell, count: n)
+        tanhInPlace(hidden, count: n)
+        for j in 0..<n { hidden[j] *= gates[3 * n + j] }
+    }
 
     /// Advances the state by one input vector, updating `hidden` and `cell` (`hiddenSize` each) in place.
     public func step(
         input: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {
-        let n = hiddenSize
-        let stacked = workspace
-        let gates = workspace + inputSize + n
-        stacked.update(from: input, count: inputSize)
-        (stacked + inputSize).update(from: hidden, count: n)
-        fusedBias.withUnsafeBufferPointer { gates.update(from: $0.baseAddress!, count: 4 * n) }
-        fusedWeight.withUnsafeBufferPointer { w in
-            BLAS.sgemv(.none, rows: 4 * n, columns: inputSize + n, a: w.baseAddress!, lda: inputSize + n,
-                       x: stacked, beta: 1, y: gates)
-        }
-        for j in 0..<n {
-            let inputGate = sigmoid(gates[j])
-            let forgetGate = sigmoid(gates[n + j])
-            let candidate = tanhf(gates[2 * n + j])
-            let outputGate = sigmoid(gates[3 * n + j])
-            let c = forgetGate * cell[j] + inputGate * candidate
-            cell[j] = c
-            hidden[j] = outputGate * tanhf(c)
-        }
+        projectInputs(input, rows: 1, gates: workspace)
+        advance(gates: workspace, hidden: hidden, cell: cell)
     }
 }

@@ -20,16 +20,16 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         var failed = false
-        var objects: [[String: Any]] = []
+        var objects: [JSON] = []
         for file in files {
             do {
                 let info = try AudioLoader.info(path: file)
                 if json {
-                    objects.append([
-                        "file": file, "format": info.format, "encoding": info.encoding,
-                        "channels": info.channels, "sample_rate": info.sampleRate, "frames": info.frames,
-                        "duration_s": info.durationSeconds,
-                    ])
+                    objects.append(.object([
+                        ("file", .string(file)), ("format", .string(info.format)), ("encoding", .string(info.encoding)),
+                        ("channels", .int(info.channels)), ("sample_rate", .int(info.sampleRate)),
+                        ("frames", .int(info.frames)), ("duration_s", .double(info.durationSeconds)),
+                    ]))
                 } else {
                     print("\(file)")
                     print("  format:      \(info.format), \(info.encoding)")
@@ -40,10 +40,10 @@ struct InfoCommand: ParsableCommand {
             } catch {
                 failed = true
                 printError("error: \(error)")
-                if json { objects.append(["file": file, "error": "\(error)"]) }
+                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
             }
         }
-        if json { try printJSON(objects.count == 1 ? objects[0] : objects) }
+        if json { printJSON(objects) }
         if failed { throw ExitCode.failure }
     }
 }

@@ -3,7 +3,7 @@
 
 import Foundation
 import Testing
-@testable import SafeTensors
+import SafeTensors
 
 /// A file from a raw header string and data bytes; `declaredLength` overrides the length prefix.
 func rawFile(_ header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> [UInt8] {

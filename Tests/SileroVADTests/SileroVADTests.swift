@@ -71,6 +71,18 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         #expect(worst <= 1e-5, "\(name): max abs probability difference \(worst)")
     }
 
+    /// The matrix STFT (the basis as stored) and the FFT both hold the tolerance.
+    @Test(arguments: ["speech_16k.flac", "speech_8k.flac"])
+    func matrixSTFTPathMatchesToo(_ name: String) throws {
+        #expect(detector.usesFFT)
+        let matrix = try VoiceActivityDetector(weightsPath: try #require(BundledPath.path), allowFFT: false)
+        #expect(!matrix.usesFFT)
+        let audio = try loadFixture(name)
+        let probabilities = try matrix.speechProbabilities(audio.samples, sampleRate: audio.sampleRate)
+        let worst = zip(probabilities, reference.files[name]!.probabilities).reduce(0.0) { max($0, abs(Double($1.0) - $1.1)) }
+        #expect(probabilities.count == reference.files[name]!.probabilities.count && worst <= 1e-5, "\(name): \(worst)")
+    }
+
     @Test func sessionResetRepeatsExactly() throws {
         let audio = try loadFixture("speech_8k.flac")
         let session = try detector.makeSession(sampleRate: 8000)

@@ -128,3 +128,42 @@ import Testing
         expectClose(cs, tensor("lstm.c").values, "lstm.c")
     }
 }
+
+@Suite struct BatchedKernelTests {
+    /// Three sequences in one call, each padded on its own, as PyTorch's batch dimension.
+    @Test func batchedConvMatchesPyTorch() {
+        let (x, xShape) = tensor("convbatch.x")  // (3, 5, 4)
+        let (w, _) = tensor("convbatch.w")       // (7, 5, 3)
+        let (y, yShape) = tensor("convbatch.y")  // (3, 7, 2)
+        let conv = Conv1d(weight: w, bias: tensor("convbatch.b").values, inChannels: 5, outChannels: 7,
+                          kernelSize: 3, stride: 2, padding: 1)
+        let batch = xShape[0], length = xShape[2]
+        var input: [Float] = []
+        var expected: [Float] = []
+        for item in 0..<batch {
+            input += transposed(Array(x[(item * 5 * length)..<((item + 1) * 5 * length)]), rows: 5, columns: length)
+            expected += transposed(Array(y[(item * 7 * yShape[2])..<((item + 1) * 7 * yShape[2])]), rows: 7, columns: yShape[2])
+        }
+        var output = [Float](repeating: .nan, count: expected.count)
+        var workspace = [Float](repeating: .nan, count: conv.workspaceCount(inputLength: length, batch: batch))
+        conv.apply(input: input, length: length, batch: batch, output: &output, workspace: &workspace)
+        expectClose(output, expected, "conv batch")
+    }
+
+    /// Hann-windowed FFT magnitudes against torch.stft (center=False), several frames at once and one by one.
+    @Test(arguments: [256, 128, 16])
+    func fftMagnitudesMatchTorchSTFT(_ size: Int) {
+        let signal = tensor("fft\(size).x").values
+        let (expected, shape) = tensor("fft\(size).y")  // (frames, bins)
+        let fft = RealFFTMagnitude(size: size, window: RealFFTMagnitude.periodicHann(size))
+        var output = [Float](repeating: .nan, count: expected.count)
+        var workspace = [Float](repeating: .nan, count: fft.workspaceCount)
+        signal.withUnsafeBufferPointer { s in
+            fft.magnitudes(frameCount: shape[0], frame: { s.baseAddress! + $0 * size / 2 }, output: &output, workspace: &workspace)
+        }
+        expectClose(output, expected, "fft\(size)")
+        var single = [Float](repeating: .nan, count: fft.bins)
+        signal.withUnsafeBufferPointer { fft.magnitudes(frame: $0.baseAddress! + size / 2, output: &single, workspace: &workspace) }
+        expectClose(single, Array(expected[fft.bins..<(2 * fft.bins)]), "fft\(size) single frame")
+    }
+}

@@ -55,6 +55,21 @@ for tag, (cin, cout, k, s, p, g, bias, length) in conv_cases.items():
         put(f"conv.{tag}.b", b)
     put(f"conv.{tag}.y", F.conv1d(x[None], w, b, stride=s, padding=p, groups=g)[0])
 
+# batched conv: three independent sequences, each zero-padded on its own (F.conv1d on (3, C, L))
+xb, wb, bb = torch.randn(3, 5, 4), torch.randn(7, 5, 3), torch.randn(7)
+put("convbatch.x", xb)
+put("convbatch.w", wb)
+put("convbatch.b", bb)
+put("convbatch.y", F.conv1d(xb, wb, bb, stride=2, padding=1))
+
+# --- Hann-windowed real FFT magnitudes: torch.stft(center=False, window=hann_window(N)).abs() ---
+for n in (256, 128, 16):
+    signal = torch.randn(n * 3)
+    spec = torch.stft(signal, n_fft=n, hop_length=n // 2, win_length=n, window=torch.hann_window(n),
+                      center=False, return_complex=True).abs()  # (bins, frames)
+    put(f"fft{n}.x", signal)
+    put(f"fft{n}.y", spec.T)  # (frames, bins)
+
 # --- layer norm: F.layer_norm(x, (C,), w, b, eps) over the last dim ----------------------------
 for tag, (rows, c, shift) in {"a": (6, 10, 0.0), "offset": (3, 1024, 50.0), "c1": (3, 1, 0.0)}.items():
     x = torch.randn(rows, c) * 2 + shift
@@ -74,7 +89,8 @@ for tag, (c, length) in {"a": (5, 37), "len2": (4, 2), "long": (8, 3000)}.items(
     put(f"groupnorm.{tag}.y", F.group_norm(x[None], c, w, b, 1e-5)[0])
 
 # --- activations: F.gelu (exact erf), torch.tanh, torch.sigmoid, F.relu -------------------------
-a = torch.cat([torch.linspace(-10, 10, 201), torch.randn(55) * 3])
+a = torch.cat([torch.linspace(-10, 10, 201), torch.randn(55) * 3,
+               torch.tensor([-100.0, -88.5, -50.0, 50.0, 88.5, 100.0, 1e-6, -1e-6, 0.0499, 0.0501, -0.0501, 1e-30])])
 put("act.x", a)
 put("act.gelu", F.gelu(a, approximate="none"))
 put("act.tanh", torch.tanh(a))

@@ -1,0 +1,89 @@
+// `voice-emotion vad FILE...`: speech segments (and optionally per-chunk probabilities) from the
+// bundled Silero VAD.
+
+import ArgumentParser
+import AudioInput
+import SileroVAD
+
+struct VADCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vad", abstract: "Find speech segments with the bundled Silero VAD v6.2.")
+
+    @Argument(help: "Audio files (any format libsndfile reads).")
+    var files: [String]
+
+    @OptionGroup var vad: VADOptions
+
+    @Flag(help: "Include one speech probability per chunk (512 samples at 16 kHz, 256 at 8 kHz).")
+    var probabilities = false
+
+    @Flag(help: "Print JSON: one object per file (an array for several files).")
+    var json = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+    }
+
+    func run() throws {
+        let detector: VoiceActivityDetector
+        do { detector = try VoiceActivityDetector.bundled() } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        var failed = false
+        var objects: [JSON] = []
+        for file in files {
+            do {
+                let result = try Self.detect(file: file, detector: detector, options: vad.options)
+                if json {
+                    objects.append(jsonObject(file: file, result: result))
+                } else {
+                    printTable(file: file, result: result)
+                }
+            } catch {
+                failed = true
+                printError("error: \(error)")
+                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+            }
+        }
+        if json { printJSON(objects) }
+        if failed { throw ExitCode.failure }
+    }
+
+    /// Decodes at 8 or 16 kHz when the file has that rate, otherwise straight to 16 kHz (streamed
+    /// through the resampler, so long files never exist at their original rate in memory).
+    static func detect(file: String, detector: VoiceActivityDetector, options: SpeechTimestampOptions) throws -> VoiceActivityResult {
+        let info = try AudioLoader.info(path: file)
+        let rate = info.sampleRate == 8000 ? 8000 : 16000
+        let audio = try AudioLoader.load(path: file, sampleRate: rate)
+        let bar = ProgressBar(label: "vad")
+        defer { bar.finish() }
+        return try detector.analyze(audio.samples, sampleRate: audio.sampleRate, options: options, progress: bar.update)
+    }
+
+    func jsonObject(file: String, result: VoiceActivityResult) -> JSON {
+        var members: [(String, JSON)] = [
+            ("file", .string(file)), ("sample_rate", .int(result.sampleRate)), ("duration_s", .double(result.durationSeconds)),
+            ("segments", .array(result.segments.map { s in
+                .object([("start", .int(s.start)), ("end", .int(s.end)), ("start_s", .double(s.startSeconds)), ("end_s", .double(s.endSeconds))])
+            })),
+        ]
+        if probabilities { members.append(("probabilities", .array(result.probabilities.map { .float($0) }))) }
+        return .object(members)
+    }
+
+    func printTable(file: String, result: VoiceActivityResult) {
+        let ratio = result.durationSeconds > 0 ? 100 * result.speechSeconds / result.durationSeconds : 0
+        print("\(file): \(formatSeconds(result.durationSeconds)) s at \(result.sampleRate) Hz, "
+              + "speech \(formatSeconds(result.speechSeconds)) s (\(String(format: "%.0f", ratio))%) in \(result.segments.count) segments")
+        if !result.segments.isEmpty {
+            print("     #      start s      end s   length s")
+            for (i, s) in result.segments.enumerated() {
+                print(String(format: "  %4d %10.3f %10.3f %10.3f", i + 1, s.startSeconds, s.endSeconds, s.durationSeconds))
+            }
+        }
+        if probabilities {
+            print("  probabilities: " + result.probabilities.map { String(format: "%.4f", $0) }.joined(separator: " "))
+        }
+    }
+}

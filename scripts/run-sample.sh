@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
 swift build -c release --product voice-emotion
-.build/release/voice-emotion info Docs/Samples/voice-memo.flac "$@"
+.build/release/voice-emotion info Docs/Samples/voice-memo.flac
+.build/release/voice-emotion vad Docs/Samples/voice-memo.flac "$@"

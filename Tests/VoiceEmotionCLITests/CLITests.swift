@@ -1,0 +1,112 @@
+// The `voice-emotion` command-line contract, run as a user runs it: the built executable, its
+// stdout, stderr and exit status. (swift build --build-tests builds it beside the test bundle.)
+
+import Foundation
+import Testing
+
+/// Repository root, from this file's location.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built CLI beside the test bundle.
+func cliPath() throws -> String {
+    let directory = Bundle.main.bundleURL.deletingLastPathComponent()
+    for candidate in [Bundle.main.bundleURL.appendingPathComponent("voice-emotion"), directory.appendingPathComponent("voice-emotion")] {
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+    }
+    throw CLIError.notBuilt(directory.path)
+}
+
+enum CLIError: Error { case notBuilt(String) }
+
+/// Runs the CLI; returns (exit status, stdout, stderr).
+func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try cliPath())
+    process.arguments = arguments
+    process.currentDirectoryURL = repository
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+@Suite struct InfoCommandTests {
+    @Test func describesTheSample() throws {
+        let result = try run(["info", "--json", "Docs/Samples/voice-memo.flac"])
+        #expect(result.status == 0)
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(object["sample_rate"] as? Int == 16000 && object["channels"] as? Int == 1)
+        #expect((object["duration_s"] as? Double ?? 0) > 20)
+    }
+}
+
+@Suite struct VADCommandTests {
+    let fixture = "Tests/SileroVADTests/Fixtures/speech_8k.flac"
+
+    /// The JSON contract: exactly the documented keys, sample indices at the rate the VAD ran at,
+    /// seconds consistent with them, one probability per chunk.
+    @Test func jsonMatchesContract() throws {
+        let result = try run(["vad", fixture, "--json", "--probabilities", "--max-speech-s", "2.5", "--min-silence-ms", "600"])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(Set(object.keys) == ["file", "sample_rate", "duration_s", "segments", "probabilities"])
+        #expect(object["file"] as? String == fixture && object["sample_rate"] as? Int == 8000)
+        let segments = try #require(object["segments"] as? [[String: Any]])
+        let reference = try #require(try json(String(contentsOf: repository.appendingPathComponent("Tests/SileroVADTests/Fixtures/vad_reference.json"), encoding: .utf8)) as? [String: Any])
+        let files = try #require(reference["files"] as? [String: Any])
+        let entry = try #require(files["speech_8k.flac"] as? [String: Any])
+        #expect(!segments.isEmpty)
+        for segment in segments {
+            #expect(Set(segment.keys) == ["start", "end", "start_s", "end_s"])
+            let start = try #require(segment["start"] as? Int), end = try #require(segment["end"] as? Int)
+            #expect(abs((segment["start_s"] as? Double ?? -1) - Double(start) / 8000) < 1e-9 && end > start)
+        }
+        let probabilities = try #require(object["probabilities"] as? [Double])
+        #expect(probabilities.count == (entry["probabilities"] as? [Double])?.count)
+    }
+
+    @Test func defaultSegmentsEqualOfficial() throws {
+        let result = try run(["vad", fixture, "--json"])
+        let object = try #require(try json(result.out) as? [String: Any])
+        let segments = try #require(object["segments"] as? [[String: Any]]).map { [$0["start"] as! Int, $0["end"] as! Int] }
+        let reference = try #require(try json(String(contentsOf: repository.appendingPathComponent("Tests/SileroVADTests/Fixtures/vad_reference.json"), encoding: .utf8)) as? [String: Any])
+        let entry = try #require((reference["files"] as? [String: Any])?["speech_8k.flac"] as? [String: Any])
+        let official = try #require((entry["segments"] as? [String: Any])?["default"] as? [[Int]])
+        #expect(segments == official)
+    }
+
+    @Test func humanTable() throws {
+        let result = try run(["vad", "Docs/Samples/voice-memo.flac"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("voice-memo.flac") && result.out.contains("segments") && result.out.contains("start s"))
+    }
+
+    /// Every failure names the file on stderr and makes the exit status non-zero; other files still run.
+    @Test func errorsNameTheFileAndOthersStillRun() throws {
+        let text = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID()).wav")
+        try "not audio".write(to: text, atomically: true, encoding: .utf8)
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID()).wav")
+        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        defer { try? FileManager.default.removeItem(at: text); try? FileManager.default.removeItem(at: empty) }
+        let result = try run(["vad", "--json", "/no/such.wav", text.path, empty.path, fixture])
+        #expect(result.status != 0)
+        for path in ["/no/such.wav", text.path, empty.path] { #expect(result.err.contains(path)) }
+        let array = try #require(try json(result.out) as? [[String: Any]])
+        #expect(array.count == 4)
+        #expect(array[0]["error"] is String && array[1]["error"] is String && array[2]["error"] is String)
+        #expect(array[3]["segments"] is [Any])
+    }
+
+    @Test(arguments: [["--threshold", "1.5"], ["--min-silence-ms=-5"], ["--neg-threshold", "0.9"], ["--max-speech-s", "0"]])
+    func invalidOptionsExitNonZero(_ flags: [String]) throws {
+        let result = try run(["vad", fixture] + flags)
+        #expect(result.status != 0)
+        #expect(result.err.contains("invalid VAD option"))
+    }
+}

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "AudioInput", targets: ["AudioInput"]),
         .library(name: "SileroVAD", targets: ["SileroVAD"]),
+        .library(name: "Wav2Vec2", targets: ["Wav2Vec2"]),
         .executable(name: "voice-emotion", targets: ["VoiceEmotionCLI"]),
         .executable(name: "voice-emotion-bench", targets: ["VoiceEmotionBench"]),
     ],
@@ -43,12 +44,13 @@ let package = Package(
             name: "SileroVADWeights", path: "Weights/SileroVAD",
             resources: [.copy("silero_vad.safetensors")]),
         .target(name: "SileroVAD", dependencies: ["TensorKernels", "SafeTensors", "AudioInput", "SileroVADWeights"]),
+        .target(name: "Wav2Vec2", dependencies: ["TensorKernels", "SafeTensors"]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "AudioInput", "SileroVAD",
+                "AudioInput", "SileroVAD", "Wav2Vec2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -62,6 +64,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "VoiceEmotionCLITests"),
+        .testTarget(
+            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors"],
             resources: [.copy("Fixtures")]),

@@ -67,9 +67,16 @@ public struct Conv1d: Sendable {
     /// Whether patches can be read in place (no copy): one group, no padding, non-overlapping.
     var readsPatchesInPlace: Bool { groups == 1 && padding == 0 && stride >= kernelSize }
 
+    /// Output rows whose patches are gathered at a time for one long sequence: bounds the
+    /// workspace (a 60 s input would otherwise need a patch matrix of hundreds of MB) while
+    /// keeping each sgemm large enough to run at full speed.
+    public static let tileRows = 1024
+
     /// Floats of workspace `apply` needs for `batch` sequences of `inputLength` frames (0 when none).
     public func workspaceCount(inputLength: Int, batch: Int = 1) -> Int {
-        readsPatchesInPlace && batch == 1 ? 0 : batch * outputLength(inputLength: inputLength) * kernelSize * (inChannels / groups)
+        if readsPatchesInPlace && batch == 1 { return 0 }
+        let rows = outputLength(inputLength: inputLength)
+        return (batch == 1 ? min(rows, Self.tileRows) : batch * rows) * kernelSize * (inChannels / groups)
     }
 
     /// Convolves `batch` independent sequences `(batch, length, inChannels)` into
@@ -101,30 +108,44 @@ public struct Conv1d: Sendable {
             }
             guard let patches = workspace else { preconditionFailure("Conv1d: workspace required") }
             for g in 0..<groups {
+                let weights = packed.baseAddress! + g * outPerGroup * patchWidth
+                if batch == 1 {
+                    // One long sequence: gather and multiply a tile of output rows at a time.
+                    var first = 0
+                    while first < outLength {
+                        let last = min(first + Self.tileRows, outLength)
+                        gatherPatches(input: input, length: length, group: g, into: patches, rows: first..<last)
+                        BLAS.sgemm(
+                            .none, .transpose, m: last - first, n: outPerGroup, k: patchWidth,
+                            a: patches, lda: patchWidth, b: weights, ldb: patchWidth,
+                            beta: beta, c: output + first * outChannels + g * outPerGroup, ldc: outChannels)
+                        first = last
+                    }
+                    continue
+                }
                 for item in 0..<batch {
                     gatherPatches(input: input + item * length * inChannels, length: length, group: g,
-                                  into: patches + item * outLength * patchWidth, outLength: outLength)
+                                  into: patches + item * outLength * patchWidth, rows: 0..<outLength)
                 }
                 BLAS.sgemm(
                     .none, .transpose, m: rows, n: outPerGroup, k: patchWidth,
-                    a: patches, lda: patchWidth,
-                    b: packed.baseAddress! + g * outPerGroup * patchWidth, ldb: patchWidth,
+                    a: patches, lda: patchWidth, b: weights, ldb: patchWidth,
                     beta: beta, c: output + g * outPerGroup, ldc: outChannels)
             }
         }
     }
 
-    /// im2col for one group: row t of `(outLength, kernel · inPerGroup)` holds the input frames
+    /// im2col for one group: patch row `t - rows.lowerBound` holds the input frames
     /// `t·stride - padding + k` (zeros outside the input), channels of group `group` only.
     private func gatherPatches(
         input: UnsafePointer<Float>, length: Int, group: Int,
-        into patches: UnsafeMutablePointer<Float>, outLength: Int
+        into patches: UnsafeMutablePointer<Float>, rows: Range<Int>
     ) {
         let inPerGroup = inChannels / groups
         let patchWidth = kernelSize * inPerGroup
         let channelOffset = group * inPerGroup
-        for t in 0..<outLength {
-            let row = patches + t * patchWidth
+        for t in rows {
+            let row = patches + (t - rows.lowerBound) * patchWidth
             let first = t * stride - padding
             if groups == 1 && first >= 0 && first + kernelSize <= length {
                 // Whole patch inside the input: one contiguous copy.

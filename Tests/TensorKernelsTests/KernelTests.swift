@@ -31,7 +31,7 @@ import Testing
     static let cases: [(tag: String, stride: Int, padding: Int, groups: Int)] = [
         ("w2v_first", 5, 0, 1), ("odd_stride2", 2, 0, 1), ("even_inplace", 2, 0, 1), ("groups_pad2", 1, 2, 3),
         ("depthwise_len1", 1, 1, 5), ("posconv_like", 1, 4, 4), ("exact_kernel", 1, 0, 1), ("vad_like", 1, 1, 1),
-        ("stride2_pad1", 2, 1, 1),
+        ("stride2_pad1", 2, 1, 1), ("long_tiled", 2, 1, 1), ("long_groups", 1, 3, 2),
     ]
 
     @Test(arguments: cases.map(\.tag))

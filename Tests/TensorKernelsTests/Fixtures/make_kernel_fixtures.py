@@ -45,6 +45,8 @@ conv_cases = {
     "exact_kernel": (3, 4, 3, 1, 0, 1, False, 3),    # length == kernel -> one frame
     "vad_like": (129, 128, 3, 1, 1, 1, True, 4),     # Silero encoder layer 0
     "stride2_pad1": (64, 64, 3, 2, 1, 1, True, 4),   # Silero encoder layer 1
+    "long_tiled": (4, 6, 3, 2, 1, 1, True, 2500),    # 1250 output rows: patches gathered in tiles
+    "long_groups": (8, 8, 6, 1, 3, 2, True, 1100),   # tiles per group, even kernel
 }
 for tag, (cin, cout, k, s, p, g, bias, length) in conv_cases.items():
     x, w = torch.randn(cin, length), torch.randn(cout, cin // g, k)

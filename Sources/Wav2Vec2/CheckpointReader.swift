@@ -1,0 +1,64 @@
+// Strict reading of hub checkpoint tensors: every read checks the shape, every name read is
+// recorded, and `finish()` rejects any tensor left unread. All checkpoint names of the model
+// are written in `Wav2Vec2TensorNames` below, once.
+
+import SafeTensors
+
+/// Tensor names of a Wav2Vec2 / HuBERT classification checkpoint, as the hub writes them.
+enum Wav2Vec2TensorNames {
+    static func convWeight(_ i: Int) -> String { "feature_extractor.conv_layers.\(i).conv.weight" }
+    static func convBias(_ i: Int) -> String { "feature_extractor.conv_layers.\(i).conv.bias" }
+    static func convNorm(_ i: Int, _ part: String) -> String { "feature_extractor.conv_layers.\(i).layer_norm.\(part)" }
+    static func projectionNorm(_ part: String) -> String { "feature_projection.layer_norm.\(part)" }
+    static func projection(_ part: String) -> String { "feature_projection.projection.\(part)" }
+    static let positionalBias = "encoder.pos_conv_embed.conv.bias"
+    /// Weight-norm magnitude g (1, 1, K): old and new (parametrizations) names.
+    static let positionalG = ["encoder.pos_conv_embed.conv.weight_g", "encoder.pos_conv_embed.conv.parametrizations.weight.original0"]
+    /// Weight-norm direction v (H, H/groups, K): old and new names.
+    static let positionalV = ["encoder.pos_conv_embed.conv.weight_v", "encoder.pos_conv_embed.conv.parametrizations.weight.original1"]
+    /// An already folded weight, as some re-exported checkpoints store it.
+    static let positionalWeight = "encoder.pos_conv_embed.conv.weight"
+    static func encoderNorm(_ part: String) -> String { "encoder.layer_norm.\(part)" }
+    static func layer(_ n: Int, _ rest: String) -> String { "encoder.layers.\(n).\(rest)" }
+    static let maskedSpecEmbed = "masked_spec_embed"
+    static let layerWeights = "layer_weights"
+    static let projector = "projector"
+    static let classifier = "classifier"
+    static let legacyDense = "classifier.dense"
+    static let legacyOutputs = ["classifier.output", "classifier.out_proj"]
+}
+
+/// Reads tensors from a checkpoint, converting to Float, checking shapes, recording use.
+final class CheckpointReader {
+    let file: SafeTensorsFile
+    private(set) var used = Set<String>()
+
+    init(file: SafeTensorsFile) { self.file = file }
+
+    var path: String { file.path }
+
+    func contains(_ name: String) -> Bool { file.tensors[name] != nil }
+
+    /// The tensor as Float, which must exist with exactly `shape`.
+    func read(_ name: String, shape: [Int]) throws(Wav2Vec2Error) -> [Float] {
+        guard let info = file.tensors[name] else { throw .missingTensor(path: path, name: name) }
+        guard info.shape == shape else { throw .shapeMismatch(path: path, name: name, expected: shape, found: info.shape) }
+        used.insert(name)
+        do { return try file.floats(name) } catch { throw .invalidWeights(error) }
+    }
+
+    /// The first of several alternative names that exists.
+    func readFirst(_ names: [String], shape: [Int]) throws(Wav2Vec2Error) -> [Float] {
+        guard let name = names.first(where: contains) else { throw .missingTensor(path: path, name: names.joined(separator: " or ")) }
+        return try read(name, shape: shape)
+    }
+
+    /// Marks a tensor as deliberately unused (e.g. masked_spec_embed, a training-only parameter).
+    func ignore(_ name: String) { if contains(name) { used.insert(name) } }
+
+    /// Fails if any tensor of the file was not read.
+    func finish() throws(Wav2Vec2Error) {
+        let unused = file.tensorNames.filter { !used.contains($0) }
+        if !unused.isEmpty { throw .unusedTensors(path: path, names: unused) }
+    }
+}

@@ -1,0 +1,109 @@
+// One transformer encoder layer: multi-head self-attention and the feed-forward block, in the
+// post-LN ("base") or pre-LN ("stable", large/XLSR) arrangement.
+// Reference: transformers 5.24 `Wav2Vec2EncoderLayer`, `Wav2Vec2EncoderLayerStableLayerNorm`,
+// `Wav2Vec2Attention` (eager), `Wav2Vec2FeedForward`.
+
+import TensorKernels
+
+/// Per-call activation buffers shared by every layer of one forward pass.
+struct EncoderScratch {
+    let normed: UnsafeMutablePointer<Float>       // (T, H) LayerNorm output (pre-LN)
+    let projections: UnsafeMutablePointer<Float>  // (T, 3H) Q | K | V
+    let scores: UnsafeMutablePointer<Float>       // (T, T) one head's attention weights
+    let context: UnsafeMutablePointer<Float>      // (T, H) heads' outputs side by side
+    let intermediate: UnsafeMutablePointer<Float> // (T, I) feed-forward hidden
+
+    static func count(frames t: Int, hidden h: Int, intermediate i: Int) -> Int {
+        t * h + 3 * t * h + t * t + t * h + t * i
+    }
+
+    init(_ base: UnsafeMutablePointer<Float>, frames t: Int, hidden h: Int) {
+        normed = base
+        projections = normed + t * h
+        scores = projections + 3 * t * h
+        context = scores + t * t
+        intermediate = context + t * h
+    }
+}
+
+/// Weights of one encoder layer.
+struct EncoderLayer: Sendable {
+    let heads: Int
+    let preNorm: Bool
+    /// `(3H, H)`: q, k and v projections stacked, so one sgemm produces all three.
+    let queryKeyValue: Linear
+    let output: Linear
+    let attentionNorm: LayerNorm      // "layer_norm"
+    let feedForwardIn: Linear         // H -> I
+    let feedForwardOut: Linear        // I -> H
+    let feedForwardNorm: LayerNorm    // "final_layer_norm"
+
+    init(index n: Int, config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
+        let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
+        func name(_ rest: String) -> String { prefix + Wav2Vec2TensorNames.layer(n, rest) }
+        func linear(_ rest: String, _ outputs: Int, _ inputs: Int) throws(Wav2Vec2Error) -> Linear {
+            Linear(weight: try reader.read(name("\(rest).weight"), shape: [outputs, inputs]),
+                   bias: try reader.read(name("\(rest).bias"), shape: [outputs]), inFeatures: inputs, outFeatures: outputs)
+        }
+        func norm(_ rest: String) throws(Wav2Vec2Error) -> LayerNorm {
+            LayerNorm(weight: try reader.read(name("\(rest).weight"), shape: [h]),
+                      bias: try reader.read(name("\(rest).bias"), shape: [h]), epsilon: eps)
+        }
+        let q = try linear("attention.q_proj", h, h), k = try linear("attention.k_proj", h, h), v = try linear("attention.v_proj", h, h)
+        queryKeyValue = Linear(weight: q.weight + k.weight + v.weight, bias: q.bias! + k.bias! + v.bias!,
+                               inFeatures: h, outFeatures: 3 * h)
+        output = try linear("attention.out_proj", h, h)
+        attentionNorm = try norm("layer_norm")
+        feedForwardIn = try linear("feed_forward.intermediate_dense", i, h)
+        feedForwardOut = try linear("feed_forward.output_dense", h, i)
+        feedForwardNorm = try norm("final_layer_norm")
+        heads = config.numAttentionHeads
+        preNorm = config.doStableLayerNorm
+    }
+
+    /// Runs the layer on `hidden` `(T, H)` in place.
+    func apply(_ hidden: UnsafeMutablePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
+        let h = output.outFeatures
+        if preNorm {
+            // h = h + Attn(LN1(h)); h = h + FFN(LN2(h))
+            attentionNorm.apply(input: hidden, rows: t, output: s.normed)
+            attend(UnsafePointer(s.normed), frames: t, scratch: s)
+            output.apply(input: s.context, rows: t, output: hidden, accumulate: true)
+            feedForwardNorm.apply(input: hidden, rows: t, output: s.normed)
+            feedForward(UnsafePointer(s.normed), into: hidden, frames: t, scratch: s)
+        } else {
+            // h = LN1(h + Attn(h)); h = LN2(h + FFN(h))
+            attend(UnsafePointer(hidden), frames: t, scratch: s)
+            output.apply(input: s.context, rows: t, output: hidden, accumulate: true)
+            attentionNorm.apply(input: hidden, rows: t, output: hidden)
+            feedForward(UnsafePointer(hidden), into: hidden, frames: t, scratch: s)
+            feedForwardNorm.apply(input: hidden, rows: t, output: hidden)
+        }
+        _ = h
+    }
+
+    /// Multi-head attention of `input` into `scratch.context`: per head, sgemms on strided views
+    /// of the stacked Q|K|V rows (no transposed copies), softmax over keys.
+    private func attend(_ input: UnsafePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
+        let h = output.outFeatures, d = h / heads
+        queryKeyValue.apply(input: input, rows: t, output: s.projections)
+        let scale = 1 / Float(d).squareRoot()
+        for head in 0..<heads {
+            let q = s.projections + head * d, k = q + h, v = q + 2 * h
+            // scores (T, T) = scale · Q_h · K_hᵀ
+            BLAS.sgemm(.none, .transpose, m: t, n: t, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
+                       c: s.scores, ldc: t)
+            softmaxRowsInPlace(s.scores, rows: t, columns: t)
+            // context[:, head] (T, d) = scores · V_h
+            BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: s.scores, lda: t, b: v, ldb: 3 * h,
+                       c: s.context + head * d, ldc: h)
+        }
+    }
+
+    /// `hidden += W2 · GELU(W1 · input)`.
+    private func feedForward(_ input: UnsafePointer<Float>, into hidden: UnsafeMutablePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
+        feedForwardIn.apply(input: input, rows: t, output: s.intermediate)
+        geluInPlace(s.intermediate, count: t * feedForwardIn.outFeatures)
+        feedForwardOut.apply(input: s.intermediate, rows: t, output: hidden, accumulate: true)
+    }
+}

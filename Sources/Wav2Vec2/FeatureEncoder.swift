@@ -1,0 +1,121 @@
+// The convolutional feature encoder and the feature projection.
+// Reference: transformers 5.24 `Wav2Vec2FeatureEncoder`, `Wav2Vec2GroupNormConvLayer`,
+// `Wav2Vec2LayerNormConvLayer`, `Wav2Vec2NoLayerNormConvLayer`, `Wav2Vec2FeatureProjection`
+// (HuBERT: `HubertFeatureProjection`, optional LayerNorm).
+
+import TensorKernels
+
+/// Raw 16 kHz samples → `(frames, hidden)`: seven strided convs with GELU (group norm on the
+/// first, or layer norm on every one), then LayerNorm and a linear projection.
+struct FeatureEncoder: Sendable {
+    enum Norm: Sendable {
+        case none
+        case group(ChannelGroupNorm)  // statistics over time, one group per channel
+        case layer(LayerNorm)         // over channels, per frame (transformers' eps 1e-5)
+    }
+
+    let convs: [Conv1d]
+    let norms: [Norm]
+    let projectionNorm: LayerNorm?
+    let projection: Linear
+
+    init(config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
+        typealias N = Wav2Vec2TensorNames
+        var convs: [Conv1d] = []
+        var norms: [Norm] = []
+        var inChannels = 1
+        for (i, (channels, (kernel, stride))) in zip(config.convDim, zip(config.convKernel, config.convStride)).enumerated() {
+            let weight = try reader.read(prefix + N.convWeight(i), shape: [channels, inChannels, kernel])
+            let bias = config.convBias ? try reader.read(prefix + N.convBias(i), shape: [channels]) : nil
+            convs.append(Conv1d(weight: weight, bias: bias, inChannels: inChannels, outChannels: channels,
+                                kernelSize: kernel, stride: stride))
+            switch (config.featExtractNorm, i) {
+            case ("group", 0):
+                norms.append(.group(ChannelGroupNorm(
+                    weight: try reader.read(prefix + N.convNorm(0, "weight"), shape: [channels]),
+                    bias: try reader.read(prefix + N.convNorm(0, "bias"), shape: [channels]), epsilon: 1e-5)))
+            case ("layer", _):
+                norms.append(.layer(LayerNorm(
+                    weight: try reader.read(prefix + N.convNorm(i, "weight"), shape: [channels]),
+                    bias: try reader.read(prefix + N.convNorm(i, "bias"), shape: [channels]), epsilon: 1e-5)))
+            default:
+                norms.append(.none)
+            }
+            inChannels = channels
+        }
+        self.convs = convs
+        self.norms = norms
+        // wav2vec2 always normalises before projecting; HuBERT only with feat_proj_layer_norm.
+        if config.modelType == "wav2vec2" || config.featProjLayerNorm {
+            projectionNorm = LayerNorm(
+                weight: try reader.read(prefix + N.projectionNorm("weight"), shape: [inChannels]),
+                bias: try reader.read(prefix + N.projectionNorm("bias"), shape: [inChannels]), epsilon: config.layerNormEps)
+        } else {
+            projectionNorm = nil
+        }
+        projection = Linear(
+            weight: try reader.read(prefix + N.projection("weight"), shape: [config.hiddenSize, inChannels]),
+            bias: try reader.read(prefix + N.projection("bias"), shape: [config.hiddenSize]),
+            inFeatures: inChannels, outFeatures: config.hiddenSize)
+    }
+
+    /// Frames after each conv for `samples` input samples.
+    func lengths(samples: Int) -> [Int] {
+        var lengths: [Int] = []
+        var length = samples
+        for conv in convs {
+            length = conv.outputLength(inputLength: length)
+            lengths.append(length)
+        }
+        return lengths
+    }
+
+    /// Floats of scratch `encode` needs: two ping-pong activation buffers and the conv patches.
+    func scratchCount(samples: Int) -> Int {
+        let lengths = lengths(samples: samples)
+        var largest = 0, workspace = 0
+        var inputLength = samples
+        for (conv, length) in zip(convs, lengths) {
+            largest = max(largest, length * conv.outChannels)
+            workspace = max(workspace, conv.workspaceCount(inputLength: inputLength))
+            inputLength = length
+        }
+        let statistics = 3 * (convs.map(\.outChannels).max() ?? 0)
+        return 2 * largest + workspace + statistics
+    }
+
+    /// Encodes `samples` into `output` `(frames, hidden)`; `scratch` holds `scratchCount(samples:)` floats.
+    func encode(_ samples: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>,
+                scratch: UnsafeMutablePointer<Float>) {
+        let lengths = lengths(samples: count)
+        let largest = zip(convs, lengths).map { $0.outChannels * $1 }.max()!
+        var buffers = (scratch, scratch + largest)
+        let workspace = scratch + 2 * largest
+        var workspaceCount = 0
+        var inputLength = count
+        for (conv, _) in zip(convs, lengths) {
+            workspaceCount = max(workspaceCount, conv.workspaceCount(inputLength: inputLength))
+            inputLength = conv.outputLength(inputLength: inputLength)
+        }
+        let statistics = workspace + workspaceCount
+        var input = samples
+        var length = count
+        for (i, conv) in convs.enumerated() {
+            let out = buffers.0
+            conv.apply(input: input, length: length, output: out, workspace: workspace)
+            length = lengths[i]
+            switch norms[i] {
+            case .none: break
+            case .group(let norm): norm.applyInPlace(out, length: length, statistics: statistics)
+            case .layer(let norm): norm.apply(input: out, rows: length, output: out)
+            }
+            geluInPlace(out, count: length * conv.outChannels)
+            input = UnsafePointer(out)
+            buffers = (buffers.1, buffers.0)
+        }
+        // Feature projection: LayerNorm over the conv channels (in place), then Linear to hidden.
+        let features = UnsafeMutablePointer(mutating: input)
+        projectionNorm?.apply(input: features, rows: length, output: features)
+        projection.apply(input: features, rows: length, output: output)
+    }
+}

@@ -1,0 +1,56 @@
+// Relative positional embedding: a grouped conv over time with weight norm, folded at load.
+// Reference: transformers 5.24 `Wav2Vec2PositionalConvEmbedding`, `Wav2Vec2SamePadLayer`.
+
+import TensorKernels
+
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
+/// `GELU(conv(h))` with kernel K (128), padding K/2, `groups` groups; with an even kernel the
+/// conv yields one frame too many and the last is dropped (SamePad).
+struct PositionalConvEmbedding: Sendable {
+    let conv: Conv1d
+
+    init(config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
+        typealias N = Wav2Vec2TensorNames
+        let h = config.hiddenSize, k = config.numConvPosEmbeddings, g = config.numConvPosEmbeddingGroups
+        let shape = [h, h / g, k]
+        let weight: [Float]
+        if reader.contains(prefix + N.positionalWeight) {
+            weight = try reader.read(prefix + N.positionalWeight, shape: shape)
+        } else {
+            let magnitude = try reader.readFirst(N.positionalG.map { prefix + $0 }, shape: [1, 1, k])
+            let direction = try reader.readFirst(N.positionalV.map { prefix + $0 }, shape: shape)
+            weight = Self.foldWeightNorm(g: magnitude, v: direction, kernel: k)
+        }
+        conv = Conv1d(weight: weight, bias: try reader.read(prefix + N.positionalBias, shape: [h]),
+                      inChannels: h, outChannels: h, kernelSize: k, stride: 1, padding: k / 2, groups: g)
+    }
+
+    /// `weight_norm(dim=2)`: `w[o,i,k] = g[k] · v[o,i,k] / ‖v[:,:,k]‖`, the norm taken over the
+    /// first two dimensions separately for each kernel tap (Double accumulation).
+    static func foldWeightNorm(g: [Float], v: [Float], kernel: Int) -> [Float] {
+        var squares = [Double](repeating: 0, count: kernel)
+        for (index, value) in v.enumerated() { squares[index % kernel] += Double(value) * Double(value) }
+        let scale = (0..<kernel).map { Float(Double(g[$0]) / squares[$0].squareRoot()) }
+        return v.enumerated().map { $0.element * scale[$0.offset % kernel] }
+    }
+
+    /// Floats of scratch `apply` needs for `frames` frames: the conv output (one extra frame) and patches.
+    func scratchCount(frames: Int) -> Int {
+        (frames + 1) * conv.outChannels + conv.workspaceCount(inputLength: frames)
+    }
+
+    /// Adds `GELU(conv(hidden))` to `hidden` `(frames, H)` in place.
+    func addTo(_ hidden: UnsafeMutablePointer<Float>, frames: Int, scratch: UnsafeMutablePointer<Float>) {
+        let h = conv.outChannels
+        let embedding = scratch
+        conv.apply(input: hidden, length: frames, output: embedding, workspace: scratch + (frames + 1) * h)
+        // The first `frames` rows are kept (an even kernel's extra last frame is dropped).
+        geluInPlace(embedding, count: frames * h)
+        for i in 0..<(frames * h) { hidden[i] += embedding[i] }
+    }
+}

@@ -1,0 +1,189 @@
+// Wav2Vec2 / HuBERT audio classification, end to end: model folder in, logits and scores out.
+// Reference: transformers 5.24 `modeling_wav2vec2.py`, `modeling_hubert.py`,
+// `feature_extraction_wav2vec2.py`; facts in shared notes "wav2vec2.md".
+
+import Foundation
+import SafeTensors
+import TensorKernels
+
+/// Options for loading a classifier.
+public struct Wav2Vec2Options: Sendable, Codable, Equatable {
+    /// Activation of the legacy head between `classifier.dense` and its output layer. The public
+    /// record does not say which one ehcalabres trained with; the community template and the
+    /// audeering model use tanh (the default).
+    public var legacyHeadActivation: HeadActivation = .tanh
+
+    /// Default options.
+    public init(legacyHeadActivation: HeadActivation = .tanh) {
+        self.legacyHeadActivation = legacyHeadActivation
+    }
+}
+
+/// Logits and scores of one utterance.
+public struct ClassificationResult: Sendable, Codable, Equatable {
+    /// Label names in index order (config id2label).
+    public let labels: [String]
+    /// Raw model outputs.
+    public let logits: [Float]
+    /// Softmax of the logits, or the logits themselves for regression models.
+    public let scores: [Float]
+    /// Whether the outputs are regression values (no softmax).
+    public let isRegression: Bool
+    /// Frames the encoder saw (50 per second at 16 kHz).
+    public let frames: Int
+
+    /// The label with the highest score.
+    public var topLabel: String { labels[scores.indices.max { scores[$0] < scores[$1] }!] }
+}
+
+/// A Wav2Vec2 or HuBERT audio classifier loaded from a hub-layout folder.
+///
+/// Immutable and `Sendable`: load once, share freely. Each `classify` call allocates its own
+/// activation buffers (reused across the layers of that call), so concurrent calls run in
+/// parallel safely; BLAS threads are shared by the process (see `BLAS.setThreadCount`).
+///
+/// Peak memory of a call grows with the input length: about 12 KB per input sample... see
+/// `scratchBytes(samples:)` and Docs/Models.md.
+public struct Wav2Vec2Classifier: Sendable {
+    /// The model folder.
+    public let folder: String
+    /// Parsed config.json.
+    public let config: Wav2Vec2Config
+    /// Parsed preprocessor_config.json.
+    public let preprocessor: Wav2Vec2PreprocessorConfig
+    /// The head found in the checkpoint.
+    public var headKind: HeadKind { head.kind }
+    /// Whether outputs are regression values: `problem_type == "regression"`, or every label is
+    /// a dimension (arousal, dominance, valence), as for audeering's model.
+    public let isRegression: Bool
+
+    let featureEncoder: FeatureEncoder
+    let positional: PositionalConvEmbedding
+    let encoderNorm: LayerNorm
+    let layers: [EncoderLayer]
+    let head: ClassificationHead
+
+    /// Loads `folder` (config.json, preprocessor_config.json, model.safetensors). Strict: every
+    /// tensor the config needs must be present with its shape, every tensor in the file must be
+    /// used (masked_spec_embed aside), and an unidentifiable head is an error listing its keys.
+    public init(folder: String, options: Wav2Vec2Options = .init()) throws(Wav2Vec2Error) {
+        let directory = URL(fileURLWithPath: folder)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .missingFile(path: folder)
+        }
+        let configPath = directory.appendingPathComponent("config.json").path
+        let preprocessorPath = directory.appendingPathComponent("preprocessor_config.json").path
+        let weightsPath = directory.appendingPathComponent("model.safetensors").path
+        let config: Wav2Vec2Config = try Self.decode(configPath)
+        let preprocessor: Wav2Vec2PreprocessorConfig = try Self.decode(preprocessorPath)
+        try config.validate()
+        guard preprocessor.featureSize == 1 else { throw .unsupportedConfig(field: "feature_size", value: "\(preprocessor.featureSize)") }
+        guard preprocessor.samplingRate == 16000 else { throw .unsupportedConfig(field: "sampling_rate", value: "\(preprocessor.samplingRate)") }
+        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: weightsPath) } catch { throw .invalidWeights(error) }
+        let reader = CheckpointReader(file: file)
+
+        let prefix = config.modelType + "."
+        reader.ignore(prefix + Wav2Vec2TensorNames.maskedSpecEmbed)
+        head = try ClassificationHead(config: config, reader: reader, backbonePrefix: prefix, activation: options.legacyHeadActivation)
+        featureEncoder = try FeatureEncoder(config: config, reader: reader, prefix: prefix)
+        positional = try PositionalConvEmbedding(config: config, reader: reader, prefix: prefix)
+        encoderNorm = LayerNorm(
+            weight: try reader.read(prefix + Wav2Vec2TensorNames.encoderNorm("weight"), shape: [config.hiddenSize]),
+            bias: try reader.read(prefix + Wav2Vec2TensorNames.encoderNorm("bias"), shape: [config.hiddenSize]),
+            epsilon: config.layerNormEps)
+        var layers: [EncoderLayer] = []
+        for n in 0..<config.numHiddenLayers {
+            layers.append(try EncoderLayer(index: n, config: config, reader: reader, prefix: prefix))
+        }
+        self.layers = layers
+        try reader.finish()
+
+        self.folder = folder
+        self.config = config
+        self.preprocessor = preprocessor
+        let dimensions: Set<String> = ["arousal", "dominance", "valence"]
+        isRegression = config.problemType == "regression" || config.labels.allSatisfy { dimensions.contains($0.lowercased()) }
+    }
+
+    private static func decode<T: Decodable>(_ path: String) throws(Wav2Vec2Error) -> T {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch {
+            throw .invalidConfig(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Label names in index order.
+    public var labels: [String] { config.labels }
+
+    /// Bytes of activation memory one call needs for `samples` samples (the largest of the feature
+    /// encoder's and the transformer's working sets; weights not included).
+    public func scratchBytes(samples: Int) -> Int {
+        let t = config.frameCount(samples: samples), h = config.hiddenSize
+        let encoder = featureEncoder.scratchCount(samples: samples)
+        let transformer = (head.layerWeights == nil ? 1 : 2) * t * h
+            + max(positional.scratchCount(frames: t), EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize))
+        return 4 * (samples + t * h + max(encoder, transformer))
+    }
+
+    /// Classifies one utterance of 16 kHz mono samples (preprocessed here as the model's feature
+    /// extractor does). Needs at least `config.minimumSamples` (400) samples.
+    public func classify(_ samples: [Float], sampleRate: Int = 16000) throws(Wav2Vec2Error) -> ClassificationResult {
+        guard sampleRate == preprocessor.samplingRate else {
+            throw .unsupportedSampleRate(expected: preprocessor.samplingRate, found: sampleRate)
+        }
+        let frames = config.frameCount(samples: samples.count)
+        guard frames > 0 else { throw .inputTooShort(samples: samples.count, minimum: config.minimumSamples) }
+        let input = preprocessor.preprocess(samples)
+        let logits = forward(input, frames: frames)
+        let scores = isRegression ? logits : softmax(logits)
+        return ClassificationResult(labels: labels, logits: logits, scores: scores, isRegression: isRegression, frames: frames)
+    }
+
+    /// The network on preprocessed samples.
+    func forward(_ input: [Float], frames t: Int) -> [Float] {
+        let h = config.hiddenSize
+        var hidden = [Float](repeating: 0, count: t * h)  // (T, H)
+        do {
+            // The feature encoder's buffers (the largest of a call) are released before the transformer runs.
+            var scratch = [Float](repeating: 0, count: featureEncoder.scratchCount(samples: input.count))
+            input.withUnsafeBufferPointer { x in
+                featureEncoder.encode(x.baseAddress!, count: x.count, output: &hidden, scratch: &scratch)
+            }
+        }
+        let weights = head.layerWeights
+        var summed = [Float](repeating: 0, count: weights == nil ? 0 : t * h)  // (T, H) weighted layer sum
+        let scratchCount = max(positional.scratchCount(frames: t),
+                               EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize))
+        var scratch = [Float](repeating: 0, count: scratchCount)
+        hidden.withUnsafeMutableBufferPointer { hiddenBuffer in
+            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                summed.withUnsafeMutableBufferPointer { sumBuffer in
+                    let state = hiddenBuffer.baseAddress!, base = scratchBuffer.baseAddress!
+                    func accumulate(_ index: Int) {
+                        guard let weights else { return }
+                        let w = weights[index], sum = sumBuffer.baseAddress!
+                        for i in 0..<(t * h) { sum[i] += w * state[i] }
+                    }
+                    positional.addTo(state, frames: t, scratch: base)
+                    if !config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
+                    // Hidden states of the weighted sum: the encoder input, then every layer's
+                    // output; for pre-LN models the last one after the final LayerNorm (as
+                    // transformers 4.x and the s3prl training code; transformers 5 takes it before).
+                    accumulate(0)
+                    let encoderScratch = EncoderScratch(base, frames: t, hidden: h)
+                    for (n, layer) in layers.enumerated() {
+                        layer.apply(state, frames: t, scratch: encoderScratch)
+                        if n < layers.count - 1 { accumulate(n + 1) }
+                    }
+                    if config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
+                    accumulate(layers.count)
+                }
+            }
+        }
+        let headInput = weights == nil ? hidden : summed
+        return headInput.withUnsafeBufferPointer { head.logits(from: $0.baseAddress!, frames: t) }
+    }
+}

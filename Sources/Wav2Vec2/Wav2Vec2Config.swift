@@ -1,0 +1,183 @@
+// Typed mirrors of config.json and preprocessor_config.json with transformers' defaults
+// (transformers 5.24 `Wav2Vec2Config` / `HubertConfig`, `Wav2Vec2FeatureExtractor`).
+
+import Foundation
+
+/// The fields of a Wav2Vec2 / HuBERT `config.json` that inference depends on.
+/// Missing fields take transformers' defaults; dropout, masking and training fields are ignored.
+public struct Wav2Vec2Config: Codable, Sendable, Equatable {
+    public var modelType: String
+    public var hiddenSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var intermediateSize: Int
+    public var hiddenAct: String
+    public var featExtractActivation: String
+    public var layerNormEps: Float
+    public var featExtractNorm: String
+    public var convDim: [Int]
+    public var convStride: [Int]
+    public var convKernel: [Int]
+    public var convBias: Bool
+    public var numConvPosEmbeddings: Int
+    public var numConvPosEmbeddingGroups: Int
+    public var doStableLayerNorm: Bool
+    public var useWeightedLayerSum: Bool
+    public var classifierProjSize: Int
+    /// Labels by index ("0" → name), as the hub stores them.
+    public var id2label: [String: String]
+    public var problemType: String?
+    /// HuBERT: LayerNorm before the feature projection (default true).
+    public var featProjLayerNorm: Bool
+    /// HuBERT: BatchNorm instead of weight norm in the positional conv (not implemented).
+    public var convPosBatchNorm: Bool
+    /// Adapter layers after the encoder (not implemented).
+    public var addAdapter: Bool
+    /// Legacy speech-classification head pooling: "mean", "sum" or "max".
+    public var poolingMode: String
+    public var architectures: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case modelType = "model_type", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", intermediateSize = "intermediate_size", hiddenAct = "hidden_act"
+        case featExtractActivation = "feat_extract_activation", layerNormEps = "layer_norm_eps"
+        case featExtractNorm = "feat_extract_norm", convDim = "conv_dim", convStride = "conv_stride"
+        case convKernel = "conv_kernel", convBias = "conv_bias", numConvPosEmbeddings = "num_conv_pos_embeddings"
+        case numConvPosEmbeddingGroups = "num_conv_pos_embedding_groups", doStableLayerNorm = "do_stable_layer_norm"
+        case useWeightedLayerSum = "use_weighted_layer_sum", classifierProjSize = "classifier_proj_size"
+        case id2label, problemType = "problem_type", featProjLayerNorm = "feat_proj_layer_norm"
+        case convPosBatchNorm = "conv_pos_batch_norm", addAdapter = "add_adapter", poolingMode = "pooling_mode"
+        case architectures
+    }
+
+    /// transformers' defaults (the wav2vec2-base shape).
+    public init() {
+        modelType = "wav2vec2"; hiddenSize = 768; numHiddenLayers = 12; numAttentionHeads = 12; intermediateSize = 3072
+        hiddenAct = "gelu"; featExtractActivation = "gelu"; layerNormEps = 1e-5; featExtractNorm = "group"
+        convDim = [Int](repeating: 512, count: 7); convStride = [5, 2, 2, 2, 2, 2, 2]; convKernel = [10, 3, 3, 3, 3, 2, 2]
+        convBias = false; numConvPosEmbeddings = 128; numConvPosEmbeddingGroups = 16; doStableLayerNorm = false
+        useWeightedLayerSum = false; classifierProjSize = 256; id2label = ["0": "LABEL_0", "1": "LABEL_1"]
+        problemType = nil; featProjLayerNorm = true; convPosBatchNorm = false; addAdapter = false; poolingMode = "mean"
+        architectures = []
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Wav2Vec2Config()
+        modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? d.modelType
+        hiddenSize = try c.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? d.hiddenSize
+        numHiddenLayers = try c.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? d.numHiddenLayers
+        numAttentionHeads = try c.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? d.numAttentionHeads
+        intermediateSize = try c.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? d.intermediateSize
+        hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? d.hiddenAct
+        featExtractActivation = try c.decodeIfPresent(String.self, forKey: .featExtractActivation) ?? d.featExtractActivation
+        layerNormEps = try c.decodeIfPresent(Float.self, forKey: .layerNormEps) ?? d.layerNormEps
+        featExtractNorm = try c.decodeIfPresent(String.self, forKey: .featExtractNorm) ?? d.featExtractNorm
+        convDim = try c.decodeIfPresent([Int].self, forKey: .convDim) ?? d.convDim
+        convStride = try c.decodeIfPresent([Int].self, forKey: .convStride) ?? d.convStride
+        convKernel = try c.decodeIfPresent([Int].self, forKey: .convKernel) ?? d.convKernel
+        convBias = try c.decodeIfPresent(Bool.self, forKey: .convBias) ?? d.convBias
+        numConvPosEmbeddings = try c.decodeIfPresent(Int.self, forKey: .numConvPosEmbeddings) ?? d.numConvPosEmbeddings
+        numConvPosEmbeddingGroups = try c.decodeIfPresent(Int.self, forKey: .numConvPosEmbeddingGroups) ?? d.numConvPosEmbeddingGroups
+        doStableLayerNorm = try c.decodeIfPresent(Bool.self, forKey: .doStableLayerNorm) ?? d.doStableLayerNorm
+        useWeightedLayerSum = try c.decodeIfPresent(Bool.self, forKey: .useWeightedLayerSum) ?? d.useWeightedLayerSum
+        classifierProjSize = try c.decodeIfPresent(Int.self, forKey: .classifierProjSize) ?? d.classifierProjSize
+        id2label = try c.decodeIfPresent([String: String].self, forKey: .id2label) ?? d.id2label
+        problemType = try c.decodeIfPresent(String.self, forKey: .problemType)
+        featProjLayerNorm = try c.decodeIfPresent(Bool.self, forKey: .featProjLayerNorm) ?? d.featProjLayerNorm
+        convPosBatchNorm = try c.decodeIfPresent(Bool.self, forKey: .convPosBatchNorm) ?? d.convPosBatchNorm
+        addAdapter = try c.decodeIfPresent(Bool.self, forKey: .addAdapter) ?? d.addAdapter
+        poolingMode = try c.decodeIfPresent(String.self, forKey: .poolingMode) ?? d.poolingMode
+        architectures = try c.decodeIfPresent([String].self, forKey: .architectures) ?? d.architectures
+    }
+
+    /// Labels in index order (id2label "0", "1", ...).
+    public var labels: [String] {
+        (0..<id2label.count).map { id2label[String($0)] ?? "LABEL_\($0)" }
+    }
+
+    /// Throws `unsupportedConfig` for any value that would change the maths and is not implemented.
+    public func validate() throws(Wav2Vec2Error) {
+        func unsupported(_ field: String, _ value: Any) -> Wav2Vec2Error { .unsupportedConfig(field: field, value: "\(value)") }
+        guard ["wav2vec2", "hubert"].contains(modelType) else { throw unsupported("model_type", modelType) }
+        guard hiddenAct == "gelu" else { throw unsupported("hidden_act", hiddenAct) }
+        guard featExtractActivation == "gelu" else { throw unsupported("feat_extract_activation", featExtractActivation) }
+        guard ["group", "layer"].contains(featExtractNorm) else { throw unsupported("feat_extract_norm", featExtractNorm) }
+        guard !addAdapter else { throw unsupported("add_adapter", addAdapter) }
+        guard !convPosBatchNorm else { throw unsupported("conv_pos_batch_norm", convPosBatchNorm) }
+        guard ["mean", "sum", "max"].contains(poolingMode) else { throw unsupported("pooling_mode", poolingMode) }
+        guard !convDim.isEmpty, convDim.count == convStride.count, convDim.count == convKernel.count else {
+            throw unsupported("conv_dim/conv_stride/conv_kernel", "lengths \(convDim.count)/\(convStride.count)/\(convKernel.count)")
+        }
+        guard (convDim + convStride + convKernel).allSatisfy({ $0 > 0 }) else { throw unsupported("conv_dim/conv_stride/conv_kernel", "non-positive entry") }
+        guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
+            throw unsupported("hidden_size / num_attention_heads", "\(hiddenSize) / \(numAttentionHeads)")
+        }
+        guard numConvPosEmbeddingGroups > 0, hiddenSize % numConvPosEmbeddingGroups == 0, numConvPosEmbeddings > 0 else {
+            throw unsupported("num_conv_pos_embedding_groups", numConvPosEmbeddingGroups)
+        }
+        guard numHiddenLayers >= 1, intermediateSize > 0, !id2label.isEmpty else {
+            throw unsupported("num_hidden_layers / intermediate_size / id2label", "\(numHiddenLayers) / \(intermediateSize) / \(id2label.count) labels")
+        }
+        guard labels.count == id2label.count, Set(id2label.keys) == Set((0..<id2label.count).map(String.init)) else {
+            throw unsupported("id2label", "keys are not 0..<\(id2label.count)")
+        }
+    }
+
+    /// Frames the feature encoder produces for `samples` input samples (0 when too short).
+    public func frameCount(samples: Int) -> Int {
+        var length = samples
+        for (kernel, stride) in zip(convKernel, convStride) {
+            guard length >= kernel else { return 0 }
+            length = (length - kernel) / stride + 1
+        }
+        return length
+    }
+
+    /// The shortest input that gives one frame (400 samples for the standard convs).
+    public var minimumSamples: Int {
+        var samples = 1
+        for (kernel, stride) in zip(convKernel, convStride).reversed() { samples = (samples - 1) * stride + kernel }
+        return samples
+    }
+}
+
+/// The fields of `preprocessor_config.json` (`Wav2Vec2FeatureExtractor`) that inference uses.
+public struct Wav2Vec2PreprocessorConfig: Codable, Sendable, Equatable {
+    /// Zero-mean, unit-variance normalisation per utterance (population variance, eps 1e-7).
+    public var doNormalize: Bool
+    /// Expected input rate.
+    public var samplingRate: Int
+    /// Channels per sample (must be 1).
+    public var featureSize: Int
+
+    enum CodingKeys: String, CodingKey {
+        case doNormalize = "do_normalize", samplingRate = "sampling_rate", featureSize = "feature_size"
+    }
+
+    /// transformers' defaults.
+    public init(doNormalize: Bool = true, samplingRate: Int = 16000, featureSize: Int = 1) {
+        self.doNormalize = doNormalize
+        self.samplingRate = samplingRate
+        self.featureSize = featureSize
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        doNormalize = try c.decodeIfPresent(Bool.self, forKey: .doNormalize) ?? true
+        samplingRate = try c.decodeIfPresent(Int.self, forKey: .samplingRate) ?? 16000
+        featureSize = try c.decodeIfPresent(Int.self, forKey: .featureSize) ?? 1
+    }
+
+    /// The feature extractor's normalisation: `(x - mean) / sqrt(var + 1e-7)`, statistics in Double.
+    public func preprocess(_ samples: [Float]) -> [Float] {
+        guard doNormalize, !samples.isEmpty else { return samples }
+        var sum = 0.0
+        for x in samples { sum += Double(x) }
+        let mean = sum / Double(samples.count)
+        var squares = 0.0
+        for x in samples { let d = Double(x) - mean; squares += d * d }
+        let inverseStd = 1 / (squares / Double(samples.count) + 1e-7).squareRoot()
+        return samples.map { Float((Double($0) - mean) * inverseStd) }
+    }
+}

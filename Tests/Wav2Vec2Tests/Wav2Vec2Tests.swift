@@ -1,0 +1,168 @@
+// Wav2Vec2 / HuBERT classifiers against PyTorch transformers 5.24: logits within 1e-4 on every
+// fixture variant and clip (Fixtures/make_wav2vec2_fixtures.py), plus strict loading and errors.
+
+import Foundation
+import SafeTensors
+import Testing
+import Wav2Vec2
+
+let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+let clips = try! SafeTensorsFile(path: fixtures.appendingPathComponent("clips.safetensors").path)
+let reference = try! SafeTensorsFile(path: fixtures.appendingPathComponent("reference.safetensors").path)
+let variants = ["base_weighted", "large_stable_f16", "legacy_xlsr", "legacy_regression", "hubert_weighted"]
+let clipNames = ["clip0", "clip1", "clip2"]
+
+func folder(_ variant: String) -> String { fixtures.appendingPathComponent(variant).path }
+
+/// A writable copy of a fixture folder, for tests that break one file.
+func copyOf(_ variant: String) throws -> URL {
+    let destination = FileManager.default.temporaryDirectory.appendingPathComponent("w2v-\(UUID())")
+    try FileManager.default.copyItem(at: fixtures.appendingPathComponent(variant), to: destination)
+    return destination
+}
+
+@Suite struct LogitParityTests {
+    @Test(arguments: variants, clipNames)
+    func logitsMatchPyTorch(_ variant: String, _ clip: String) throws {
+        let model = try Wav2Vec2Classifier(folder: folder(variant))
+        let samples = try clips.floats(clip)
+        let result = try model.classify(samples)
+        let expected = try reference.floats("\(variant).\(clip)")
+        #expect(result.logits.count == expected.count)
+        let worst = zip(result.logits, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-4, "\(variant) \(clip): max abs logit difference \(worst)")
+        #expect(result.frames == model.config.frameCount(samples: samples.count))
+    }
+
+    @Test func headsAndOutputsAreIdentified() throws {
+        let legacy = try Wav2Vec2Classifier(folder: folder("legacy_xlsr"))
+        #expect(legacy.headKind == .legacyDense && !legacy.isRegression)
+        #expect(legacy.labels == ["angry", "calm", "disgust", "fearful", "happy", "neutral", "sad", "surprised"])
+        let regression = try Wav2Vec2Classifier(folder: folder("legacy_regression"))
+        let result = try regression.classify(try clips.floats("clip0"))
+        #expect(regression.isRegression && result.scores == result.logits)
+        let superb = try Wav2Vec2Classifier(folder: folder("base_weighted"))
+        let scores = try superb.classify(try clips.floats("clip1")).scores
+        #expect(superb.headKind == .projectorClassifier && abs(scores.reduce(0, +) - 1) < 1e-5)
+        #expect(try Wav2Vec2Classifier(folder: folder("hubert_weighted")).config.modelType == "hubert")
+    }
+
+    /// The legacy head's activation is overridable; a different one changes the logits.
+    @Test func legacyActivationOverride() throws {
+        let samples = try clips.floats("clip0")
+        let tanh = try Wav2Vec2Classifier(folder: folder("legacy_xlsr")).classify(samples).logits
+        let relu = try Wav2Vec2Classifier(folder: folder("legacy_xlsr"), options: .init(legacyHeadActivation: .relu)).classify(samples).logits
+        #expect(tanh != relu)
+    }
+}
+
+@Suite struct StrictLoadingTests {
+    /// Rewrites model.safetensors of a copied fixture with `change` applied.
+    func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> Void) throws -> URL {
+        let copy = try copyOf(variant)
+        let path = copy.appendingPathComponent("model.safetensors").path
+        let file = try SafeTensorsFile(path: path)
+        var tensors: [String: ([Int], [Float])] = [:]
+        for name in file.tensorNames { tensors[name] = (try file.info(name).shape, try file.floats(name)) }
+        change(&tensors)
+        var writer = SafeTensorsWriter()
+        for name in tensors.keys.sorted() { writer.add(name, shape: tensors[name]!.0, values: tensors[name]!.1) }
+        try writer.write(to: path)
+        return copy
+    }
+
+    @Test func missingTensorIsNamed() throws {
+        let name = "wav2vec2.encoder.layers.1.feed_forward.output_dense.bias"
+        let copy = try broken("base_weighted") { $0[name] = nil }
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect(throws: Wav2Vec2Error.missingTensor(path: copy.appendingPathComponent("model.safetensors").path, name: name)) {
+            try Wav2Vec2Classifier(folder: copy.path)
+        }
+    }
+
+    @Test func misshapenTensorIsNamed() throws {
+        let name = "wav2vec2.feature_projection.projection.weight"
+        let copy = try broken("base_weighted") { $0[name] = ([16, 32], [Float](repeating: 0, count: 512)) }
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect(throws: Wav2Vec2Error.shapeMismatch(path: copy.appendingPathComponent("model.safetensors").path, name: name, expected: [32, 16], found: [16, 32])) {
+            try Wav2Vec2Classifier(folder: copy.path)
+        }
+    }
+
+    @Test func unusedTensorIsAnError() throws {
+        let copy = try broken("legacy_xlsr") { $0["wav2vec2.encoder.layers.9.extra"] = ([2], [1, 2]) }
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect(throws: Wav2Vec2Error.unusedTensors(path: copy.appendingPathComponent("model.safetensors").path, names: ["wav2vec2.encoder.layers.9.extra"])) {
+            try Wav2Vec2Classifier(folder: copy.path)
+        }
+    }
+
+    /// Never a random head: a checkpoint without a known head lists the keys it has.
+    @Test func unknownHeadListsKeys() throws {
+        let copy = try broken("legacy_xlsr") { t in
+            t["classifier.final.weight"] = t.removeValue(forKey: "classifier.output.weight")
+            t["classifier.final.bias"] = t.removeValue(forKey: "classifier.output.bias")
+        }
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect {
+            try Wav2Vec2Classifier(folder: copy.path)
+        } throws: { error in
+            guard case .unknownHead(_, let keys) = error as? Wav2Vec2Error else { return false }
+            return keys.contains("classifier.final.weight") && keys.contains("classifier.dense.weight")
+        }
+    }
+
+    @Test func unsupportedConfigIsAnError() throws {
+        for (field, value) in [("hidden_act", "\"relu\""), ("feat_extract_norm", "\"batch\""), ("add_adapter", "true"), ("model_type", "\"wavlm\"")] {
+            let copy = try copyOf("base_weighted")
+            defer { try? FileManager.default.removeItem(at: copy) }
+            let configURL = copy.appendingPathComponent("config.json")
+            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
+            json[field] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+            try JSONSerialization.data(withJSONObject: json).write(to: configURL)
+            #expect {
+                try Wav2Vec2Classifier(folder: copy.path)
+            } throws: { error in
+                guard case .unsupportedConfig(field, _) = error as? Wav2Vec2Error else { return false }
+                return true
+            }
+        }
+    }
+
+    @Test func missingFolderFilesAndBadJSON() throws {
+        #expect(throws: Wav2Vec2Error.missingFile(path: "/no/such/model")) { try Wav2Vec2Classifier(folder: "/no/such/model") }
+        let copy = try copyOf("base_weighted")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("model.safetensors"))
+        #expect(throws: Wav2Vec2Error.missingFile(path: copy.appendingPathComponent("model.safetensors").path)) { try Wav2Vec2Classifier(folder: copy.path) }
+        try "{ not json".write(to: copy.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        #expect {
+            try Wav2Vec2Classifier(folder: copy.path)
+        } throws: { error in
+            guard case .invalidConfig(let path, _) = error as? Wav2Vec2Error else { return false }
+            return path.hasSuffix("config.json")
+        }
+    }
+}
+
+@Suite struct InputTests {
+    @Test func tooShortAndWrongRate() throws {
+        let model = try Wav2Vec2Classifier(folder: folder("base_weighted"))
+        #expect(model.config.minimumSamples == 400)
+        #expect(throws: Wav2Vec2Error.inputTooShort(samples: 399, minimum: 400)) { try model.classify([Float](repeating: 0.1, count: 399)) }
+        #expect(throws: Wav2Vec2Error.inputTooShort(samples: 0, minimum: 400)) { try model.classify([]) }
+        #expect(throws: Wav2Vec2Error.unsupportedSampleRate(expected: 16000, found: 8000)) { try model.classify([Float](repeating: 0, count: 800), sampleRate: 8000) }
+        #expect(try model.classify([Float](repeating: 0.1, count: 400)).frames == 1)
+    }
+
+    @Test func silenceGivesFiniteScores() throws {
+        // Zeros: do_normalize divides by sqrt(0 + 1e-7), never by zero.
+        let result = try Wav2Vec2Classifier(folder: folder("legacy_xlsr")).classify([Float](repeating: 0, count: 16000))
+        #expect(result.scores.allSatisfy(\.isFinite) && result.frames == 49)
+    }
+
+    @Test func frameCounts() {
+        let config = Wav2Vec2Config()
+        #expect(config.frameCount(samples: 16000) == 49 && config.frameCount(samples: 400) == 1 && config.frameCount(samples: 399) == 0)
+    }
+}

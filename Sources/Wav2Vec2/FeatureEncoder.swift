@@ -70,34 +70,34 @@ struct FeatureEncoder: Sendable {
         return lengths
     }
 
-    /// Floats of scratch `encode` needs: two ping-pong activation buffers and the conv patches.
-    func scratchCount(samples: Int) -> Int {
-        let lengths = lengths(samples: samples)
-        var largest = 0, workspace = 0
+    /// Sizes of the two ping-pong activation buffers (layers 0, 2, 4, ... write the first,
+    /// layers 1, 3, ... the second) and of the conv patch workspace, in floats.
+    private func bufferSizes(samples: Int) -> (even: Int, odd: Int, workspace: Int) {
+        var even = 0, odd = 0, workspace = 0
         var inputLength = samples
-        for (conv, length) in zip(convs, lengths) {
-            largest = max(largest, length * conv.outChannels)
+        for (i, conv) in convs.enumerated() {
             workspace = max(workspace, conv.workspaceCount(inputLength: inputLength))
-            inputLength = length
+            inputLength = conv.outputLength(inputLength: inputLength)
+            if i % 2 == 0 { even = max(even, inputLength * conv.outChannels) } else { odd = max(odd, inputLength * conv.outChannels) }
         }
-        let statistics = 3 * (convs.map(\.outChannels).max() ?? 0)
-        return 2 * largest + workspace + statistics
+        return (even, odd, workspace)
+    }
+
+    /// Floats of scratch `encode` needs: about 0.6 of the first conv's output (layer 0 and layer 1
+    /// outputs side by side, 64 + 32 floats per input sample for 512 channels) plus a patch tile.
+    func scratchCount(samples: Int) -> Int {
+        let sizes = bufferSizes(samples: samples)
+        return sizes.even + sizes.odd + sizes.workspace + 3 * (convs.map(\.outChannels).max() ?? 0)
     }
 
     /// Encodes `samples` into `output` `(frames, hidden)`; `scratch` holds `scratchCount(samples:)` floats.
     func encode(_ samples: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>,
                 scratch: UnsafeMutablePointer<Float>) {
         let lengths = lengths(samples: count)
-        let largest = zip(convs, lengths).map { $0.outChannels * $1 }.max()!
-        var buffers = (scratch, scratch + largest)
-        let workspace = scratch + 2 * largest
-        var workspaceCount = 0
-        var inputLength = count
-        for (conv, _) in zip(convs, lengths) {
-            workspaceCount = max(workspaceCount, conv.workspaceCount(inputLength: inputLength))
-            inputLength = conv.outputLength(inputLength: inputLength)
-        }
-        let statistics = workspace + workspaceCount
+        let sizes = bufferSizes(samples: count)
+        var buffers = (scratch, scratch + sizes.even)
+        let workspace = scratch + sizes.even + sizes.odd
+        let statistics = workspace + sizes.workspace
         var input = samples
         var length = count
         for (i, conv) in convs.enumerated() {

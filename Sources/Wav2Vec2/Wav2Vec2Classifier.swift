@@ -42,8 +42,10 @@ public struct ClassificationResult: Sendable, Codable, Equatable {
 /// activation buffers (reused across the layers of that call), so concurrent calls run in
 /// parallel safely; BLAS threads are shared by the process (see `BLAS.setThreadCount`).
 ///
-/// Peak memory of a call grows with the input length: about 12 KB per input sample... see
-/// `scratchBytes(samples:)` and Docs/Models.md.
+/// Activation memory of a call grows with the input length (`scratchBytes(samples:)`): the
+/// feature encoder's first two conv outputs dominate, ~0.6 KB per input sample (~10 MB per second
+/// of 16 kHz audio); the transformer needs ~0.5 MB per second plus T² floats of attention
+/// scores (T = 50 frames per second). 60 s of audio: ~0.6 GB. Split long recordings into windows.
 public struct Wav2Vec2Classifier: Sendable {
     /// The model folder.
     public let folder: String

@@ -110,3 +110,43 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect(result.err.contains("invalid VAD option"))
     }
 }
+
+@Suite struct ClassifyCommandTests {
+    let model = "Tests/Wav2Vec2Tests/Fixtures/base_weighted"
+
+    @Test func jsonContract() throws {
+        let result = try run(["classify", "Tests/SileroVADTests/Fixtures/speech_8k.flac", "--model", model, "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(Set(object.keys) == ["file", "model", "labels", "logits", "scores", "frames"])
+        #expect(object["labels"] as? [String] == ["neu", "hap", "ang", "sad"])
+        let scores = try #require(object["scores"] as? [Double])
+        #expect(abs(scores.reduce(0, +) - 1) < 1e-5)
+        // 22 s at 8 kHz, resampled to 16 kHz: 352 000 samples -> 1099 frames.
+        #expect(object["frames"] as? Int == 1099)
+    }
+
+    @Test func regressionScoresAreRawOutputs() throws {
+        let result = try run(["classify", "Docs/Samples/voice-memo.flac", "--model", "Tests/Wav2Vec2Tests/Fixtures/legacy_regression", "--json"])
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(object["scores"] as? [Double] == object["logits"] as? [Double])
+    }
+
+    @Test func errorsNameTheProblem() throws {
+        let missing = try run(["classify", "Docs/Samples/voice-memo.flac", "--model", "/no/such/model"])
+        #expect(missing.status != 0 && missing.err.contains("/no/such/model"))
+        // 200 samples at 16 kHz: shorter than one frame.
+        var wav: [UInt8] = []
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { wav += $0 } }
+        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { wav += $0 } }
+        wav += Array("RIFF".utf8); u32(36 + 400); wav += Array("WAVE".utf8)
+        wav += Array("fmt ".utf8); u32(16); u16(1); u16(1); u32(16000); u32(32000); u16(2); u16(16)
+        wav += Array("data".utf8); u32(400)
+        for i in 0..<200 { u16(UInt16(i * 50)) }
+        let short = FileManager.default.temporaryDirectory.appendingPathComponent("short-\(UUID()).wav")
+        try Data(wav).write(to: short)
+        defer { try? FileManager.default.removeItem(at: short) }
+        let tooShort = try run(["classify", short.path, "--model", model])
+        #expect(tooShort.status != 0 && tooShort.err.contains(short.path) && tooShort.err.contains("too short"))
+    }
+}

@@ -166,3 +166,15 @@ func copyOf(_ variant: String) throws -> URL {
         #expect(config.frameCount(samples: 16000) == 49 && config.frameCount(samples: 400) == 1 && config.frameCount(samples: 399) == 0)
     }
 }
+
+@Suite struct MemoryTests {
+    /// The documented growth: ~10 MB of activations per second of audio, dominated by the convs.
+    @Test func scratchGrowsLinearlyWithLength() throws {
+        let model = try Wav2Vec2Classifier(folder: folder("legacy_xlsr"))  // 16 conv channels
+        let tenSeconds = model.scratchBytes(samples: 160_000), twentySeconds = model.scratchBytes(samples: 320_000)
+        #expect(twentySeconds > tenSeconds && Double(twentySeconds) / Double(tenSeconds) < 2.1)
+        // One minute through the small fixture model runs (the call must handle >= 60 s).
+        let minute = (0..<960_000).map { Float(sin(Double($0) * 0.05)) * 0.3 }
+        #expect(try model.classify(minute).frames == 2999)
+    }
+}

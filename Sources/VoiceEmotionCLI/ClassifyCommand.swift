@@ -1,0 +1,77 @@
+// `voice-emotion classify FILE... --model DIR`: the whole file through a Wav2Vec2/HuBERT
+// emotion model (no VAD).
+
+import ArgumentParser
+import Foundation
+import AudioInput
+import Wav2Vec2
+
+extension HeadActivation: ExpressibleByArgument {}
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Run a whole recording through a Wav2Vec2/HuBERT emotion model (no VAD).",
+        discussion: "DIR holds config.json, preprocessor_config.json and model.safetensors (see Weights/README.md).")
+
+    @Argument(help: "Audio files (any format libsndfile reads).")
+    var files: [String]
+
+    @Option(name: .customLong("model"), help: "Model folder.")
+    var model: String
+
+    @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
+    var legacyHeadActivation: HeadActivation = .tanh
+
+    @Flag(help: "Print JSON: one object per file (an array for several files).")
+    var json = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+    }
+
+    func run() throws {
+        let classifier: Wav2Vec2Classifier
+        do { classifier = try Wav2Vec2Classifier(folder: model, options: .init(legacyHeadActivation: legacyHeadActivation)) } catch {
+            printError("error: model \(model): \(error)")
+            throw ExitCode.failure
+        }
+        var failed = false
+        var objects: [JSON] = []
+        for file in files {
+            do {
+                let audio = try AudioLoader.load(path: file, sampleRate: 16000)
+                let result: ClassificationResult
+                do { result = try classifier.classify(audio.samples) } catch { throw FileError(file: file, underlying: error) }
+                if json {
+                    objects.append(.object([
+                        ("file", .string(file)), ("model", .string(model)),
+                        ("labels", .array(result.labels.map { .string($0) })),
+                        ("logits", .array(result.logits.map { .float($0) })),
+                        ("scores", .array(result.scores.map { .float($0) })),
+                        ("frames", .int(result.frames)),
+                    ]))
+                } else {
+                    print("\(file): \(result.frames) frames, \(result.isRegression ? "regression outputs" : "top: \(result.topLabel)")")
+                    for (label, (score, logit)) in zip(result.labels, zip(result.scores, result.logits)) {
+                        let name = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
+                        print("  \(name) " + String(format: "%8.4f   (logit %+.4f)", score, logit))
+                    }
+                }
+            } catch {
+                failed = true
+                printError("error: \(error)")
+                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+            }
+        }
+        if json { printJSON(objects) }
+        if failed { throw ExitCode.failure }
+    }
+}
+
+/// An error about one input file, printed with the file's name first.
+struct FileError: Error, CustomStringConvertible {
+    let file: String
+    let underlying: any Error
+    var description: String { "\(file): \(underlying)" }
+}

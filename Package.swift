@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16)],
     products: [
         // MARK: - Public API
+        .library(name: "VoiceEmotion", targets: ["VoiceEmotion"]),
         .library(name: "TensorKernels", targets: ["TensorKernels"]),
         .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "AudioInput", targets: ["AudioInput"]),
@@ -45,12 +46,13 @@ let package = Package(
             resources: [.copy("silero_vad.safetensors")]),
         .target(name: "SileroVAD", dependencies: ["TensorKernels", "SafeTensors", "AudioInput", "SileroVADWeights"]),
         .target(name: "Wav2Vec2", dependencies: ["TensorKernels", "SafeTensors"]),
+        .target(name: "VoiceEmotion", dependencies: ["AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels"]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "AudioInput", "SileroVAD", "Wav2Vec2",
+                "AudioInput", "SileroVAD", "Wav2Vec2", "VoiceEmotion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -64,6 +66,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "VoiceEmotionCLITests"),
+        .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "Wav2Vec2"]),
         .testTarget(
             name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors"],
             resources: [.copy("Fixtures")]),

@@ -1,0 +1,178 @@
+// EmotionAnalyzer end to end on the fixture audio and the small fixture models: segments are the
+// VAD's, segment scores are the model's on the same samples, summaries follow their definitions.
+
+import AudioInput
+import Foundation
+import SileroVAD
+import Testing
+import VoiceEmotion
+import Wav2Vec2
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+func path(_ relative: String) -> String { repository.appendingPathComponent(relative).path }
+let speechFile = path("Tests/SileroVADTests/Fixtures/clipped_16k.flac")
+let silenceFile = path("Tests/SileroVADTests/Fixtures/silence_16k.flac")
+let categoricalModel = path("Tests/Wav2Vec2Tests/Fixtures/base_weighted")
+let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
+
+@Suite struct EmotionLabelTests {
+    @Test func knownLabelSetsAreTyped() {
+        #expect(["neu", "hap", "ang", "sad"].map(Emotion.init(label:)) == [.neutral, .happy, .angry, .sad])
+        let ehcalabres = ["angry", "calm", "disgust", "fearful", "happy", "neutral", "sad", "surprised"].map(Emotion.init(label:))
+        #expect(ehcalabres == [.angry, .calm, .disgust, .fearful, .happy, .neutral, .sad, .surprised])
+        #expect(Emotion(label: "bored") == .other("bored") && Emotion(label: "bored").name == "bored")
+    }
+
+    @Test func emotionEncodesAsItsName() throws {
+        let data = try JSONEncoder().encode([Emotion.happy, .other("bored")])
+        #expect(String(decoding: data, as: UTF8.self) == #"["happy","bored"]"#)
+        #expect(try JSONDecoder().decode([Emotion].self, from: data) == [.happy, .other("bored")])
+    }
+}
+
+@Suite struct StressTests {
+    func scores(_ pairs: [(String, Double)]) -> [EmotionScore] {
+        pairs.map { EmotionScore(label: $0.0, score: $0.1) }
+    }
+
+    /// The tutorial's formula: clamp(Σ weight × score, 0, 1).
+    @Test func categoricalFormula() {
+        let weights = StressWeights.standard
+        #expect(weights.stress(scores([("angry", 1)])) == 0.8)
+        #expect(weights.stress(scores([("happy", 1)])) == 0)  // -0.3 clamped
+        #expect(abs(weights.stress(scores([("fearful", 0.5), ("sad", 0.3), ("happy", 0.2)])) - (0.5 + 0.15 - 0.06)) < 1e-12)
+        #expect(weights.stress(scores([("fearful", 1), ("angry", 1)])) == 1)  // clamped
+        #expect(abs(weights.stress(scores([("neu", 0.7), ("ang", 0.3)])) - (0.07 + 0.24)) < 1e-12)
+        #expect(weights.stress(scores([("bored", 1)])) == 0)
+        let custom = StressWeights(weights: [.sad: 1], otherWeight: 0.5)
+        #expect(custom.stress(scores([("sad", 0.4), ("calm", 0.2)])) == 0.5)
+    }
+
+    @Test func dimensionalFormula() throws {
+        let calm = try #require(EmotionDimensions(scores([("arousal", 0.2), ("dominance", 0.5), ("valence", 0.8)])))
+        let agitated = try #require(EmotionDimensions(scores([("arousal", 0.9), ("dominance", 0.5), ("valence", 0.1)])))
+        #expect(abs(StressWeights.stress(calm) - 0.2 * 0.2) < 1e-12)
+        #expect(abs(StressWeights.stress(agitated) - 0.9 * 0.9) < 1e-12)
+    }
+}
+
+@Suite struct AnalyzerTests {
+    @Test func segmentsAreTheVADsAndScoresTheModels() throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
+        let result = try analyzer.analyze(file: speechFile)
+        let audio = try AudioLoader.load(path: speechFile, sampleRate: 16000)
+        let vad = try VoiceActivityDetector.bundled().analyze(audio.samples, sampleRate: 16000)
+        #expect(result.segments.map { $0.startSeconds } == vad.segments.map(\.startSeconds))
+        #expect(result.segments.map { $0.endSeconds } == vad.segments.map(\.endSeconds))
+        #expect(result.hasSpeech && abs(result.speechSeconds - vad.speechSeconds) < 1e-9)
+        let model = try Wav2Vec2Classifier(folder: categoricalModel)
+        for (segment, span) in zip(result.segments, vad.segments) {
+            let direct = try model.classify(Array(audio.samples[span.start..<span.end]))
+            #expect(segment.windows == 1)
+            #expect(segment.scores.map(\.score) == direct.scores.map(Double.init))
+            #expect(abs(segment.scores.reduce(0) { $0 + $1.score } - 1) < 1e-5)
+            #expect(segment.stress == StressWeights.standard.stress(segment.scores))
+        }
+        // Recording scores: duration-weighted mean of the segments'.
+        let total = result.segments.reduce(0) { $0 + $1.durationSeconds }
+        for (i, score) in result.scores.enumerated() {
+            let expected = result.segments.reduce(0) { $0 + $1.scores[i].score * $1.durationSeconds } / total
+            #expect(abs(score.score - expected) < 1e-12)
+        }
+        #expect(result.dominant == result.scores.max { $0.score < $1.score }?.emotion)
+        #expect(result.stress == StressWeights.standard.stress(result.scores))
+        #expect(result.timings.totalSeconds >= result.timings.vadSeconds + result.timings.emotionSeconds)
+        let decoded = try JSONDecoder().decode(RecordingAnalysis.self, from: JSONEncoder().encode(result))
+        #expect(decoded == result)
+    }
+
+    /// Long segments are cut into windows; the segment's scores are their length-weighted mean.
+    @Test func longSegmentsAreSplitIntoWindows() throws {
+        var options = EmotionAnalyzerOptions()
+        options.maximumWindowSeconds = 1
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
+        let result = try analyzer.analyze(file: speechFile)
+        let longest = try #require(result.segments.max { $0.durationSeconds < $1.durationSeconds })
+        #expect(longest.durationSeconds > 2 && longest.windows == Int((longest.durationSeconds).rounded(.up)))
+        let audio = try AudioLoader.load(path: speechFile, sampleRate: 16000)
+        let model = try Wav2Vec2Classifier(folder: categoricalModel)
+        let start = Int((longest.startSeconds * 16000).rounded()), end = Int((longest.endSeconds * 16000).rounded())
+        let step = (end - start) / longest.windows
+        var expected = [Double](repeating: 0, count: model.labels.count)
+        for w in 0..<longest.windows {
+            let first = start + w * step, last = w == longest.windows - 1 ? end : first + step
+            let scores = try model.classify(Array(audio.samples[first..<last])).scores
+            for i in expected.indices { expected[i] += Double(scores[i]) * Double(last - first) / Double(end - start) }
+        }
+        for (ours, theirs) in zip(longest.scores.map(\.score), expected) { #expect(abs(ours - theirs) < 1e-9) }
+    }
+
+    @Test func silenceSaysNoSpeech() throws {
+        let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyze(file: silenceFile)
+        #expect(!result.hasSpeech && result.segments.isEmpty && result.scores.isEmpty)
+        #expect(result.stress == nil && result.dominant == nil && result.speechRatio == 0 && result.durationSeconds == 3)
+        let empty = try EmotionAnalyzer(modelFolder: nil).analyze(samples: [], sampleRate: 16000)
+        #expect(!empty.hasSpeech && empty.speechRatio == 0 && empty.durationSeconds == 0)
+    }
+
+    @Test func withoutModelStillFindsSpeech() throws {
+        let result = try EmotionAnalyzer(modelFolder: nil).analyze(file: speechFile)
+        #expect(result.hasSpeech && result.speechRatio > 0.3)
+        #expect(result.segments.allSatisfy { $0.scores.isEmpty && $0.stress == nil } && result.stress == nil)
+    }
+
+    @Test func dimensionalModelsGetDimensionsAndTheirStress() throws {
+        let result = try EmotionAnalyzer(modelFolder: dimensionalModel).analyze(file: speechFile)
+        let dimensions = try #require(result.dimensions)
+        #expect(result.dominant == nil)
+        #expect(result.stress == StressWeights.stress(dimensions))
+        #expect(result.segments.allSatisfy { $0.dimensions != nil })
+    }
+
+    @Test func samplesAtOtherRatesAreResampled() throws {
+        let audio = try AudioLoader.load(path: speechFile, sampleRate: 44100)
+        let result = try EmotionAnalyzer(modelFolder: nil).analyze(samples: audio.samples, sampleRate: 44100)
+        #expect(result.hasSpeech && abs(result.durationSeconds - 8) < 0.01)
+    }
+
+    @Test func errorsNameTheFileOrFolder() throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: nil)
+        #expect {
+            try analyzer.analyze(file: "/no/such/memo.wav")
+        } throws: { error in
+            "\(error)".contains("/no/such/memo.wav")
+        }
+        #expect {
+            try EmotionAnalyzer(modelFolder: "/no/such/model")
+        } throws: { error in
+            "\(error)".contains("/no/such/model")
+        }
+        var options = EmotionAnalyzerOptions()
+        options.maximumWindowSeconds = 0
+        #expect(throws: EmotionAnalyzerError.self) { try EmotionAnalyzer(modelFolder: nil, options: options) }
+        options = EmotionAnalyzerOptions()
+        options.speech.threshold = 2
+        #expect(throws: EmotionAnalyzerError.self) { try EmotionAnalyzer(modelFolder: nil, options: options) }
+    }
+}
+
+@Suite struct ProgressTests {
+    @Test func progressRisesToOneAndCanCancel() throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
+        var fractions: [Double] = []
+        _ = try analyzer.analyze(file: speechFile) { fractions.append($0.fraction); return true }
+        #expect(fractions.first == 0 && fractions.last == 1 && fractions == fractions.sorted())
+        #expect(throws: EmotionAnalyzerError.self) {
+            try analyzer.analyze(file: speechFile) { $0.stage != .classifyingEmotion }
+        }
+    }
+
+    @Test func asyncAnalysisAndCancellation() async throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
+        let result = try await analyzer.analyze(file: speechFile)
+        #expect(result.hasSpeech)
+        let task = Task { try await analyzer.analyze(file: path("Tests/SileroVADTests/Fixtures/speech_16k.flac")) }
+        task.cancel()
+        await #expect(throws: (any Error).self) { try await task.value }
+    }
+}

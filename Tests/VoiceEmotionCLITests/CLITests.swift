@@ -19,8 +19,9 @@ func cliPath() throws -> String {
 enum CLIError: Error { case notBuilt(String) }
 
 /// Runs the CLI; returns (exit status, stdout, stderr).
-func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.executableURL = URL(fileURLWithPath: try cliPath())
     process.arguments = arguments
     process.currentDirectoryURL = repository
@@ -148,5 +149,53 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         defer { try? FileManager.default.removeItem(at: short) }
         let tooShort = try run(["classify", short.path, "--model", model])
         #expect(tooShort.status != 0 && tooShort.err.contains(short.path) && tooShort.err.contains("too short"))
+    }
+}
+
+@Suite struct AnalyzeCommandTests {
+    let speech = "Tests/SileroVADTests/Fixtures/clipped_16k.flac"
+    let model = "Tests/Wav2Vec2Tests/Fixtures/base_weighted"
+
+    @Test func jsonContractForOneFile() throws {
+        let result = try run(["analyze", speech, "--model", model, "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(Set(object.keys) == ["file", "duration_s", "speech_s", "segments", "scores", "dominant", "stress", "timings"])
+        let segments = try #require(object["segments"] as? [[String: Any]])
+        #expect(!segments.isEmpty)
+        for segment in segments {
+            #expect(Set(segment.keys) == ["start_s", "end_s", "scores", "stress"])
+            #expect(Set((segment["scores"] as? [String: Double] ?? [:]).keys) == ["neu", "hap", "ang", "sad"])
+        }
+        let stress = try #require(object["stress"] as? Double)
+        #expect((0...1).contains(stress))
+        #expect(["neutral", "happy", "angry", "sad"].contains(object["dominant"] as? String ?? ""))
+        #expect(Set((object["timings"] as? [String: Double] ?? [:]).keys) == ["decode_s", "vad_s", "emotion_s", "total_s"])
+    }
+
+    /// Several files give an array; a failing file is an entry with "error", the others still run,
+    /// and the exit status is non-zero.
+    @Test func severalFilesWithFailures() throws {
+        let text = FileManager.default.temporaryDirectory.appendingPathComponent("renamed-\(UUID()).wav")
+        try "hello".write(to: text, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: text) }
+        let result = try run(["analyze", speech, text.path, "Tests/SileroVADTests/Fixtures/silence_16k.flac", "--model", model, "--json"])
+        #expect(result.status != 0 && result.err.contains(text.path))
+        let array = try #require(try json(result.out) as? [[String: Any]])
+        #expect(array.count == 3)
+        #expect(array[0]["segments"] is [Any] && array[1]["error"] is String)
+        // Silence: no speech, no scores, stress null (not NaN).
+        #expect((array[2]["segments"] as? [Any])?.isEmpty == true && array[2]["stress"] is NSNull && array[2]["dominant"] is NSNull)
+    }
+
+    @Test func withoutModelExplainsHowToGetOne() throws {
+        let process = try run(["analyze", speech], environment: ["VOICE_EMOTION_MODELS": "/nonexistent"])
+        #expect(process.status == 0)
+        #expect(process.err.contains("Weights/download.sh") && process.out.contains("segments"))
+    }
+
+    @Test func badModelFolderFails() throws {
+        let result = try run(["analyze", speech, "--model", "Tests/SileroVADTests/Fixtures"])
+        #expect(result.status != 0 && result.err.contains("Tests/SileroVADTests/Fixtures"))
     }
 }

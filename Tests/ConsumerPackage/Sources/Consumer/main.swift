@@ -1,0 +1,38 @@
+// Uses VoiceEmotion the way an app does: the bundled VAD with no path, then EmotionAnalyzer with
+// a model folder (here the small test fixture model). Exits non-zero if anything is off.
+
+import AudioInput
+import Foundation
+import SileroVAD
+import VoiceEmotion
+
+let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+let sample = repository.appendingPathComponent("Docs/Samples/voice-memo.flac").path
+let model = repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/legacy_xlsr").path
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("consumer: FAILED: \(message)\n".utf8))
+    exit(1)
+}
+
+do {
+    // 1. VAD through the bundled weights resource: no path anywhere.
+    let vad = try VoiceActivityDetector.bundled()
+    let audio = try AudioLoader.load(path: sample, sampleRate: 16000)
+    let speech = try vad.analyze(audio.samples, sampleRate: 16000)
+    guard !speech.segments.isEmpty else { fail("no speech segments in the sample") }
+    print("consumer: VAD found \(speech.segments.count) segments, \(String(format: "%.1f", speech.speechSeconds)) s of speech")
+
+    // 2. EmotionAnalyzer with a model folder.
+    let analyzer = try EmotionAnalyzer(modelFolder: model)
+    let result = try await analyzer.analyze(file: sample)
+    guard let stress = result.stress, let dominant = result.dominant, result.segments.count == speech.segments.count else {
+        fail("incomplete analysis")
+    }
+    print("consumer: dominant \(dominant), stress \(String(format: "%.2f", stress)) over \(result.segments.count) segments")
+    print("consumer: OK")
+} catch {
+    fail("\(error)")
+}

@@ -19,6 +19,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The resampler reported an error.
     case resampling(path: String, reason: String)
 
+    /// A readable message naming the file (or field) and the problem.
     public var description: String {
         switch self {
         case .fileNotFound(let path): return "\(path): no such file"

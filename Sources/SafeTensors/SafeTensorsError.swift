@@ -32,6 +32,7 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A requested tensor is not in the file.
     case missingTensor(path: String, name: String)
 
+    /// A readable message naming the file (or field) and the problem.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "\(path): cannot open safetensors file: \(reason)"

@@ -10,8 +10,11 @@ import Glibc
 
 /// Element type of a stored tensor.
 public enum SafeTensorsDType: String, Sendable, CaseIterable {
+    /// Floating-point types (F32, F16 and BF16 can be read as Float).
     case float64 = "F64", float32 = "F32", float16 = "F16", bfloat16 = "BF16"
+    /// 8-bit floats (sizes only).
     case float8E4M3 = "F8_E4M3", float8E5M2 = "F8_E5M2"
+    /// Integer and boolean types (sizes only).
     case int64 = "I64", int32 = "I32", int16 = "I16", int8 = "I8"
     case uint64 = "U64", uint32 = "U32", uint16 = "U16", uint8 = "U8", bool = "BOOL"
 

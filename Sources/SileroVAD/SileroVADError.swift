@@ -24,6 +24,7 @@ public enum SileroVADError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Resampling the input to 16 kHz failed.
     case resampling(AudioError)
 
+    /// A readable message naming the file (or field) and the problem.
     public var description: String {
         switch self {
         case .bundledWeightsNotFound(let searched):

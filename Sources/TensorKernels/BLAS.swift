@@ -12,7 +12,9 @@ import CBLAS
 public enum BLAS {
     /// Whether an operand is used as stored or transposed.
     public enum Transpose: Sendable {
+        /// Use the matrix as stored.
         case none
+        /// Use its transpose.
         case transpose
     }
 
@@ -100,6 +102,7 @@ public enum BLAS {
     @usableFromInline
     static let smallRowLimit = 4
 
+    /// The CBLAS enum for a `Transpose`.
     @usableFromInline
     static func cblasTranspose(_ t: Transpose) -> CBLAS_TRANSPOSE {
         t == .none ? CblasNoTrans : CblasTrans

@@ -63,7 +63,12 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
 public struct AnalysisProgress: Sendable, Equatable {
     /// The stage running now.
     public enum Stage: String, Sendable, Codable {
-        case decoding, detectingSpeech, classifyingEmotion
+        /// Reading and resampling the file.
+        case decoding
+        /// Running the voice activity detector.
+        case detectingSpeech
+        /// Running the emotion model over the speech windows.
+        case classifyingEmotion
     }
     /// The stage running now.
     public let stage: Stage

@@ -3,6 +3,7 @@
 /// An emotion category. Known label spellings map to a case (ehcalabres' 8 labels; superb's
 /// neu/hap/ang/sad); anything else is kept as `.other(label)`.
 public enum Emotion: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The categories of ehcalabres' model; superb's neu/hap/ang/sad map to four of them.
     case angry, calm, disgust, fearful, happy, neutral, sad, surprised
     /// A label this library does not know, kept verbatim.
     case other(String)
@@ -37,12 +38,15 @@ public enum Emotion: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The canonical name.
     public var description: String { name }
 
+    /// Decodes from a label string.
     public init(from decoder: Decoder) throws {
         self.init(label: try decoder.singleValueContainer().decode(String.self))
     }
 
+    /// Encodes as the canonical name.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)
@@ -68,8 +72,11 @@ public struct EmotionScore: Sendable, Codable, Equatable {
 
 /// Arousal, dominance and valence from a dimensional (regression) model, nominally 0...1.
 public struct EmotionDimensions: Sendable, Codable, Equatable {
+    /// Activation, calm (0) to excited (1).
     public let arousal: Double
+    /// Control, submissive (0) to dominant (1).
     public let dominance: Double
+    /// Pleasantness, negative (0) to positive (1).
     public let valence: Double
 
     /// Dimensions from values.

@@ -17,6 +17,7 @@ public enum EmotionAnalyzerError: Error, Sendable, CustomStringConvertible {
     /// The progress handler asked to stop, or the task was cancelled.
     case cancelled
 
+    /// A readable message naming the file (or field) and the problem.
     public var description: String {
         switch self {
         case .audio(let error): return "\(error)"

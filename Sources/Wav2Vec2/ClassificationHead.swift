@@ -18,7 +18,9 @@ import Glibc
 public enum HeadActivation: String, Sendable, Codable, CaseIterable {
     /// The community notebook's and audeering's choice (default).
     case tanh
+    /// max(x, 0).
     case relu
+    /// Exact erf GELU.
     case gelu
     /// No activation.
     case identity

@@ -6,26 +6,45 @@ import Foundation
 /// The fields of a Wav2Vec2 / HuBERT `config.json` that inference depends on.
 /// Missing fields take transformers' defaults; dropout, masking and training fields are ignored.
 public struct Wav2Vec2Config: Codable, Sendable, Equatable {
+    /// "wav2vec2" or "hubert"; also the tensor-name prefix.
     public var modelType: String
+    /// Transformer width H (768 base, 1024 large).
     public var hiddenSize: Int
+    /// Transformer layers L.
     public var numHiddenLayers: Int
+    /// Attention heads (H must be a multiple).
     public var numAttentionHeads: Int
+    /// Feed-forward width.
     public var intermediateSize: Int
+    /// Feed-forward activation; only "gelu" (exact erf) is implemented.
     public var hiddenAct: String
+    /// Conv and positional-conv activation; only "gelu".
     public var featExtractActivation: String
+    /// Epsilon of the projection and encoder LayerNorms (the conv norms use 1e-5).
     public var layerNormEps: Float
+    /// "group" (GroupNorm after the first conv) or "layer" (LayerNorm after every conv).
     public var featExtractNorm: String
+    /// Output channels of each feature-encoder conv.
     public var convDim: [Int]
+    /// Stride of each feature-encoder conv.
     public var convStride: [Int]
+    /// Kernel of each feature-encoder conv.
     public var convKernel: [Int]
+    /// Whether the feature-encoder convs have biases.
     public var convBias: Bool
+    /// Positional conv kernel (128); even kernels drop the last output frame.
     public var numConvPosEmbeddings: Int
+    /// Positional conv groups (16).
     public var numConvPosEmbeddingGroups: Int
+    /// Pre-LN ("stable", large/XLSR) when true, post-LN (base) when false.
     public var doStableLayerNorm: Bool
+    /// Projector heads: softmax-weighted sum of all L+1 hidden states instead of the last.
     public var useWeightedLayerSum: Bool
+    /// Width of the projector head.
     public var classifierProjSize: Int
     /// Labels by index ("0" → name), as the hub stores them.
     public var id2label: [String: String]
+    /// "regression" for raw outputs; anything else gets a softmax.
     public var problemType: String?
     /// HuBERT: LayerNorm before the feature projection (default true).
     public var featProjLayerNorm: Bool
@@ -35,6 +54,7 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
     public var addAdapter: Bool
     /// Legacy speech-classification head pooling: "mean", "sum" or "max".
     public var poolingMode: String
+    /// Class names the checkpoint was saved from (informational).
     public var architectures: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +81,7 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         architectures = []
     }
 
+    /// Decodes config.json; missing fields take transformers' defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Wav2Vec2Config()
@@ -162,6 +183,7 @@ public struct Wav2Vec2PreprocessorConfig: Codable, Sendable, Equatable {
         self.featureSize = featureSize
     }
 
+    /// Decodes preprocessor_config.json; missing fields take transformers' defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         doNormalize = try c.decodeIfPresent(Bool.self, forKey: .doNormalize) ?? true

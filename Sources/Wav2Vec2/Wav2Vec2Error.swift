@@ -25,6 +25,7 @@ public enum Wav2Vec2Error: Error, Equatable, Sendable, CustomStringConvertible {
     /// The model expects another sample rate.
     case unsupportedSampleRate(expected: Int, found: Int)
 
+    /// A readable message naming the file (or field) and the problem.
     public var description: String {
         switch self {
         case .missingFile(let path): return "\(path): no such file"

@@ -57,7 +57,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["TensorKernels", "SileroVAD", "AudioInput"],
+            dependencies: ["TensorKernels", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
             path: "Benchmarks/VoiceEmotionBench"),
 
         // MARK: - Tests

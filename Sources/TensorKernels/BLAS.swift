@@ -2,6 +2,8 @@
 // Every matrix multiply in VoiceEmotion goes through `BLAS.sgemm`, which converts sizes to the
 // 32-bit integers both libraries take.
 
+import Foundation
+
 #if canImport(Accelerate)
 import Accelerate
 #else
@@ -78,6 +80,7 @@ public enum BLAS {
     /// platforms Accelerate manages its own threads and this call only records the request.
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "BLAS thread count must be at least 1")
+        threadBudget.store(count)
         #if canImport(Accelerate)
         requestedThreads.withLock { $0 = count }
         #else
@@ -89,6 +92,17 @@ public enum BLAS {
     public static var threadCount: Int {
         #if canImport(Accelerate)
         return requestedThreads.withLock { $0 }
+        #else
+        return Int(openblas_get_num_threads())
+        #endif
+    }
+
+    /// The thread count as last set (read on hot paths without a library call).
+    static var cachedThreadCount: Int { threadBudget.load() }
+    private static let threadBudget = AtomicCount(defaultThreads)
+    private static var defaultThreads: Int {
+        #if canImport(Accelerate)
+        return ProcessInfo.processInfo.activeProcessorCount
         #else
         return Int(openblas_get_num_threads())
         #endif
@@ -109,8 +123,16 @@ public enum BLAS {
     }
 }
 
+/// A lock-protected integer (the thread budget is read from many threads).
+private final class AtomicCount: @unchecked Sendable {
+    private var value: Int
+    private let lock = NSLock()
+    init(_ value: Int) { self.value = value }
+    func load() -> Int { lock.lock(); defer { lock.unlock() }; return value }
+    func store(_ newValue: Int) { lock.lock(); value = newValue; lock.unlock() }
+}
+
 #if canImport(Accelerate)
-import Foundation
 
 /// A tiny lock-protected value (Apple only), so `BLAS` stays free of global mutable state.
 private final class LockedValue<Value>: @unchecked Sendable {

@@ -5,7 +5,7 @@
 import SafeTensors
 
 /// Tensor names of a Wav2Vec2 / HuBERT classification checkpoint, as the hub writes them.
-enum Wav2Vec2TensorNames {
+package enum Wav2Vec2TensorNames {
     static func convWeight(_ i: Int) -> String { "feature_extractor.conv_layers.\(i).conv.weight" }
     static func convBias(_ i: Int) -> String { "feature_extractor.conv_layers.\(i).conv.bias" }
     static func convNorm(_ i: Int, _ part: String) -> String { "feature_extractor.conv_layers.\(i).layer_norm.\(part)" }
@@ -26,6 +26,44 @@ enum Wav2Vec2TensorNames {
     static let classifier = "classifier"
     static let legacyDense = "classifier.dense"
     static let legacyOutputs = ["classifier.output", "classifier.out_proj"]
+
+    /// Every tensor (name, shape) of a checkpoint with a projector + classifier head for `config`
+    /// (new weight-norm naming): used to build random-weight models of real shapes for benchmarks.
+    package static func projectorCheckpoint(_ config: Wav2Vec2Config) -> [(name: String, shape: [Int])] {
+        let p = config.modelType + ".", h = config.hiddenSize, i = config.intermediateSize
+        var list: [(String, [Int])] = []
+        var inChannels = 1
+        for (n, (channels, kernel)) in zip(config.convDim, config.convKernel).enumerated() {
+            list.append((p + convWeight(n), [channels, inChannels, kernel]))
+            if config.convBias { list.append((p + convBias(n), [channels])) }
+            if config.featExtractNorm == "layer" || n == 0 && config.featExtractNorm == "group" {
+                list += [(p + convNorm(n, "weight"), [channels]), (p + convNorm(n, "bias"), [channels])]
+            }
+            inChannels = channels
+        }
+        if config.modelType == "wav2vec2" || config.featProjLayerNorm {
+            list += [(p + projectionNorm("weight"), [inChannels]), (p + projectionNorm("bias"), [inChannels])]
+        }
+        list += [(p + projection("weight"), [h, inChannels]), (p + projection("bias"), [h])]
+        let k = config.numConvPosEmbeddings
+        list += [(p + positionalG[1], [1, 1, k]), (p + positionalV[1], [h, h / config.numConvPosEmbeddingGroups, k]),
+                 (p + positionalBias, [h]), (p + encoderNorm("weight"), [h]), (p + encoderNorm("bias"), [h])]
+        for n in 0..<config.numHiddenLayers {
+            for name in ["q_proj", "k_proj", "v_proj", "out_proj"] {
+                list += [(p + layer(n, "attention.\(name).weight"), [h, h]), (p + layer(n, "attention.\(name).bias"), [h])]
+            }
+            for name in ["layer_norm", "final_layer_norm"] {
+                list += [(p + layer(n, "\(name).weight"), [h]), (p + layer(n, "\(name).bias"), [h])]
+            }
+            list += [(p + layer(n, "feed_forward.intermediate_dense.weight"), [i, h]), (p + layer(n, "feed_forward.intermediate_dense.bias"), [i]),
+                     (p + layer(n, "feed_forward.output_dense.weight"), [h, i]), (p + layer(n, "feed_forward.output_dense.bias"), [h])]
+        }
+        if config.useWeightedLayerSum { list.append((layerWeights, [config.numHiddenLayers + 1])) }
+        let labels = config.id2label.count, projected = config.classifierProjSize
+        list += [("projector.weight", [projected, h]), ("projector.bias", [projected]),
+                 ("classifier.weight", [labels, projected]), ("classifier.bias", [labels])]
+        return list
+    }
 }
 
 /// Reads tensors from a checkpoint, converting to Float, checking shapes, recording use.

@@ -19,6 +19,18 @@ public struct Wav2Vec2Options: Sendable, Codable, Equatable {
     }
 }
 
+/// Seconds spent in each part of one forward pass.
+public struct ForwardTimings: Sendable, Codable, Equatable {
+    /// Preprocessing, convolutional feature encoder and feature projection.
+    public var featureEncoderSeconds: Double = 0
+    /// Positional conv embedding.
+    public var positionalConvSeconds: Double = 0
+    /// All transformer layers (and the encoder LayerNorms).
+    public var encoderLayersSeconds: Double = 0
+    /// Weighted layer sum, pooling and the head.
+    public var headSeconds: Double = 0
+}
+
 /// Logits and scores of one utterance.
 public struct ClassificationResult: Sendable, Codable, Equatable {
     /// Label names in index order (config id2label).
@@ -31,6 +43,8 @@ public struct ClassificationResult: Sendable, Codable, Equatable {
     public let isRegression: Bool
     /// Frames the encoder saw (50 per second at 16 kHz).
     public let frames: Int
+    /// Time per part of the forward pass.
+    public let timings: ForwardTimings
 
     /// The label with the highest score.
     public var topLabel: String { labels[scores.indices.max { scores[$0] < scores[$1] }!] }
@@ -138,14 +152,30 @@ public struct Wav2Vec2Classifier: Sendable {
         }
         let frames = config.frameCount(samples: samples.count)
         guard frames > 0 else { throw .inputTooShort(samples: samples.count, minimum: config.minimumSamples) }
+        var timings = ForwardTimings()
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { clock = now }
+            return Double(now - clock) / 1e9
+        }
         let input = preprocessor.preprocess(samples)
-        let logits = forward(input, frames: frames)
+        let logits = forward(input, frames: frames) { stage in
+            switch stage {
+            case 0: timings.featureEncoderSeconds = lap()
+            case 1: timings.positionalConvSeconds = lap()
+            case 2: timings.encoderLayersSeconds = lap()
+            default: timings.headSeconds = lap()
+            }
+        }
         let scores = isRegression ? logits : softmax(logits)
-        return ClassificationResult(labels: labels, logits: logits, scores: scores, isRegression: isRegression, frames: frames)
+        return ClassificationResult(labels: labels, logits: logits, scores: scores, isRegression: isRegression,
+                                    frames: frames, timings: timings)
     }
 
-    /// The network on preprocessed samples.
-    func forward(_ input: [Float], frames t: Int) -> [Float] {
+    /// The network on preprocessed samples; `stageDone(i)` is called after feature encoder (0),
+    /// positional conv (1), encoder layers (2) and head (3).
+    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) -> [Float] {
         let h = config.hiddenSize
         var hidden = [Float](repeating: 0, count: t * h)  // (T, H)
         do {
@@ -155,6 +185,7 @@ public struct Wav2Vec2Classifier: Sendable {
                 featureEncoder.encode(x.baseAddress!, count: x.count, output: &hidden, scratch: &scratch)
             }
         }
+        stageDone(0)
         let weights = head.layerWeights
         var summed = [Float](repeating: 0, count: weights == nil ? 0 : t * h)  // (T, H) weighted layer sum
         let scratchCount = max(positional.scratchCount(frames: t),
@@ -170,6 +201,7 @@ public struct Wav2Vec2Classifier: Sendable {
                         for i in 0..<(t * h) { sum[i] += w * state[i] }
                     }
                     positional.addTo(state, frames: t, scratch: base)
+                    stageDone(1)
                     if !config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
                     // Hidden states of the weighted sum: the encoder input, then every layer's
                     // output; for pre-LN models the last one after the final LayerNorm (as
@@ -182,10 +214,13 @@ public struct Wav2Vec2Classifier: Sendable {
                     }
                     if config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
                     accumulate(layers.count)
+                    stageDone(2)
                 }
             }
         }
         let headInput = weights == nil ? hidden : summed
-        return headInput.withUnsafeBufferPointer { head.logits(from: $0.baseAddress!, frames: t) }
+        let logits = headInput.withUnsafeBufferPointer { head.logits(from: $0.baseAddress!, frames: t) }
+        stageDone(3)
+        return logits
     }
 }

@@ -155,6 +155,23 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         return length
     }
 
+    /// Floating-point operations (2 per multiply-add) of one forward pass over `samples` samples,
+    /// by stage: the matrix products only (norms, activations and softmax are comparatively free).
+    public func flops(samples: Int) -> (featureEncoder: Double, positionalConv: Double, encoderLayers: Double) {
+        var encoder = 0.0, length = samples, inChannels = 1
+        for (channels, (kernel, stride)) in zip(convDim, zip(convKernel, convStride)) {
+            guard length >= kernel else { return (0, 0, 0) }
+            length = (length - kernel) / stride + 1
+            encoder += 2 * Double(length * channels * inChannels * kernel)
+            inChannels = channels
+        }
+        let t = Double(length), h = Double(hiddenSize)
+        encoder += 2 * t * Double(inChannels) * h
+        let positional = 2 * t * h * (h / Double(numConvPosEmbeddingGroups)) * Double(numConvPosEmbeddings)
+        let perLayer = 2 * t * h * h * 4 + 2 * 2 * t * t * h + 2 * 2 * t * h * Double(intermediateSize)
+        return (encoder, positional, perLayer * Double(numHiddenLayers))
+    }
+
     /// The shortest input that gives one frame (400 samples for the standard convs).
     public var minimumSamples: Int {
         var samples = 1

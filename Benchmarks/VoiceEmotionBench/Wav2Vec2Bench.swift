@@ -1,0 +1,45 @@
+// Wav2Vec2 forward passes: real-time factor, achieved GFLOP/s and time per stage for the base and
+// large shapes at several lengths, against the sgemm-bound time measured in the same run.
+
+import Foundation
+import Wav2Vec2
+
+func benchmarkWav2Vec2(settings: Settings, sgemmGFLOPS: Double) throws -> Section {
+    var entries: [String] = []
+    var lines: [String] = []
+    let configs = settings.model != nil ? ["model"] : settings.configs
+    for name in configs {
+        let loadStart = Date()
+        let folder = try settings.model.map { URL(fileURLWithPath: $0) } ?? writeRandomModel(standardConfig(name))
+        defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
+        let written = Date().timeIntervalSince(loadStart)
+        let loadTiming = try Timing(runs: 1, warmUp: true) { _ = try Wav2Vec2Classifier(folder: folder.path) }
+        let model = try Wav2Vec2Classifier(folder: folder.path)
+        _ = written
+        lines.append("wav2vec2 \(name): load \(format(loadTiming.median, 2)) s (warm page cache)")
+        for seconds in settings.lengths {
+            let audio = try speechRecording(seconds: seconds)
+            let flops = model.config.flops(samples: audio.count)
+            let total = flops.featureEncoder + flops.positionalConv + flops.encoderLayers
+            var stages: [ForwardTimings] = []
+            let timing = try Timing(runs: settings.runs) { stages.append(try model.classify(audio).timings) }
+            let median = stages.sorted { ($0.featureEncoderSeconds + $0.encoderLayersSeconds) < ($1.featureEncoderSeconds + $1.encoderLayersSeconds) }[stages.count / 2]
+            let rtf = timing.scaled(1 / seconds)
+            let floor = total / (sgemmGFLOPS * 1e9) / seconds
+            entries.append("""
+                {"config": "\(name)", "audio_s": \(format(seconds, 1)), "rtf": \(format(rtf.median, 4)), \
+                "rtf_min": \(format(rtf.minimum, 4)), "rtf_max": \(format(rtf.maximum, 4)), \
+                "gflops": \(format(total / timing.median / 1e9, 1)), "model_gflop": \(format(total / 1e9, 1)), \
+                "sgemm_floor_rtf": \(format(floor, 4)), "ratio_to_floor": \(format(rtf.median / floor, 2)), \
+                "load_s": \(format(loadTiming.median, 2)), \
+                "stages": {"feature_encoder": \(format(median.featureEncoderSeconds, 4)), "positional_conv": \(format(median.positionalConvSeconds, 4)), \
+                "encoder_layers": \(format(median.encoderLayersSeconds, 4)), "head": \(format(median.headSeconds, 5))}}
+                """)
+            lines.append("  \(format(seconds, 0)) s: RTF \(format(rtf.median, 3)) (\(format(rtf.minimum, 3))-\(format(rtf.maximum, 3))), "
+                + "\(format(total / timing.median / 1e9, 1)) GFLOP/s, floor RTF \(format(floor, 3)) (x\(format(rtf.median / floor, 2))); "
+                + "stages: convs \(format(median.featureEncoderSeconds, 3)) s, pos \(format(median.positionalConvSeconds, 3)) s, "
+                + "layers \(format(median.encoderLayersSeconds, 3)) s, head \(format(median.headSeconds, 4)) s")
+        }
+    }
+    return Section(json: "[" + entries.joined(separator: ", ") + "]", lines: lines)
+}

@@ -32,7 +32,7 @@ private func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
 /// `erfc(z)` for `z ≥ 0`, eight lanes: the Chebyshev-fitted form
 /// `t·exp(-z² + P(t))`, `t = 1 / (1 + z/2)`, fractional error below 1.2e-7 everywhere
 /// (Press et al., Numerical Recipes, erfcc).
-@inlinable
+@inlinable @inline(__always)
 public func vectorErfc(_ z: SIMD8<Float>) -> SIMD8<Float> {
     let t = 1 / (1 + 0.5 * z)
     var p = SIMD8<Float>(repeating: 0.170_872_77)
@@ -50,7 +50,7 @@ public func vectorErfc(_ z: SIMD8<Float>) -> SIMD8<Float> {
 
 /// Exact-erf GELU for eight lanes: `0.5·x·(1 + erf(x/√2))`, with `1 + erf(u) = 2 - erfc(u)` for
 /// u ≥ 0 and `erfc(-u)` for u < 0 (no cancellation for large negative x).
-@inlinable
+@inlinable @inline(__always)
 public func vectorGelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let u = x * 0.707_106_781_186_547_524
     let bits = unsafeBitCast(u, to: SIMD8<UInt32>.self)
@@ -95,7 +95,7 @@ public func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
 /// `e^x` for eight lanes: Cody-Waite reduction x = n·ln2 + r (|r| ≤ ln2/2), a degree-6
 /// polynomial for e^r, then scaling by 2^n through the exponent bits. ~1 ulp on [-87, 88];
 /// inputs are clamped there (e^-87 ≈ 1.6e-38 → 0 relative to any sum with 1; overflow → 1.6e38).
-@inlinable
+@inlinable @inline(__always)
 public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Concrete lane selects: the generic `clamped` is not specialised and costs more than the exp.
     var clamped = x.replacing(with: -87, where: x .< -87)
@@ -121,7 +121,7 @@ public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
 }
 
 /// `tanh(x) = sign(x) · (1 - e^(-2|x|)) / (1 + e^(-2|x|))` for eight lanes.
-@inlinable
+@inlinable @inline(__always)
 public func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
     let signBit: SIMD8<UInt32> = bits & 0x8000_0000
@@ -138,7 +138,7 @@ public func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
 }
 
 /// `1 / (1 + e^-x)` for eight lanes.
-@inlinable
+@inlinable @inline(__always)
 public func vectorSigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
     1 / (1 + vectorExp(-x))
 }

@@ -29,10 +29,14 @@ public struct LayerNorm: Sendable {
 
     /// Normalises `(rows, channels)` from `input` into `output` (the two may be the same buffer).
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+        parallelRanges(rows, work: rows * channels) { range in normalize(input: input, rows: range, output: output) }
+    }
+
+    private func normalize(input: UnsafePointer<Float>, rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
         let n = channels
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
+                for r in rows {
                     let x = input + r * n
                     let y = output + r * n
                     // Two passes in Double: the mean first, then the centred sum of squares.

@@ -9,13 +9,10 @@ func benchmarkWav2Vec2(settings: Settings, sgemmGFLOPS: Double) throws -> Sectio
     var lines: [String] = []
     let configs = settings.model != nil ? ["model"] : settings.configs
     for name in configs {
-        let loadStart = Date()
         let folder = try settings.model.map { URL(fileURLWithPath: $0) } ?? writeRandomModel(standardConfig(name))
         defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
-        let written = Date().timeIntervalSince(loadStart)
         let loadTiming = try Timing(runs: 1, warmUp: true) { _ = try Wav2Vec2Classifier(folder: folder.path) }
         let model = try Wav2Vec2Classifier(folder: folder.path)
-        _ = written
         lines.append("wav2vec2 \(name): load \(format(loadTiming.median, 2)) s (warm page cache)")
         for seconds in settings.lengths {
             let audio = try speechRecording(seconds: seconds)

@@ -17,14 +17,20 @@ public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
 }
 
 private func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    mapInPlace(x, count: count, vectorGelu)
+}
+
+/// Applies an eight-lane function to `count` floats in place (the tail through a padded vector).
+@inline(__always)
+private func mapInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) {
     var i = 0
     while i + 8 <= count {
         let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(x + i).storeBytes(of: vectorGelu(v), as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(x + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
         i += 8
     }
     while i < count {
-        x[i] = vectorGelu(SIMD8(repeating: x[i]))[0]
+        x[i] = f(SIMD8(repeating: x[i]))[0]
         i += 1
     }
 }
@@ -62,16 +68,7 @@ public func vectorGelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
 
 /// Hyperbolic tangent, in place (vectorised; within ~1e-7 absolute of libm's tanhf).
 public func tanhInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(x + i).storeBytes(of: vectorTanh(v), as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        x[i] = vectorTanh(SIMD8(repeating: x[i]))[0]
-        i += 1
-    }
+    mapInPlace(x, count: count, vectorTanh)
 }
 
 /// Logistic sigmoid `1 / (1 + e^-x)`.
@@ -80,16 +77,7 @@ public func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 
 /// Logistic sigmoid, in place (vectorised; within ~1e-7 relative of `1 / (1 + expf(-x))`).
 public func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(x + i).storeBytes(of: vectorSigmoid(v), as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        x[i] = vectorSigmoid(SIMD8(repeating: x[i]))[0]
-        i += 1
-    }
+    mapInPlace(x, count: count, vectorSigmoid)
 }
 
 /// `e^x` for eight lanes: Cody-Waite reduction x = n·ln2 + r (|r| ≤ ln2/2), a degree-6

@@ -71,22 +71,15 @@ struct AnalyzeCommand: ParsableCommand {
                   voice-emotion analyze FILE --model DIR   (any folder with config.json, preprocessor_config.json, model.safetensors)
                 """)
         }
-        var failed = false
-        var objects: [JSON] = []
-        for file in files {
+        let failed = processFiles(files, json: json) { file in
             let bar = ProgressBar(label: "analyze \(URL(fileURLWithPath: file).lastPathComponent)")
-            do {
-                let result = try analyzer.analyze(file: file) { bar.update($0.fraction) }
-                bar.finish()
-                if json { objects.append(jsonObject(file: file, result: result)) } else { printReport(file: file, result: result) }
-            } catch {
-                bar.finish()
-                failed = true
-                printError("error: \(error)")
-                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
-            }
+            defer { bar.finish() }
+            let result = try analyzer.analyze(file: file) { bar.update($0.fraction) }
+            bar.finish()
+            if json { return jsonObject(file: file, result: result) }
+            printReport(file: file, result: result)
+            return nil
         }
-        if json { printJSON(objects) }
         if failed { throw ExitCode.failure }
     }
 

@@ -36,35 +36,26 @@ struct ClassifyCommand: ParsableCommand {
             printError("error: model \(model): \(error)")
             throw ExitCode.failure
         }
-        var failed = false
-        var objects: [JSON] = []
-        for file in files {
-            do {
-                let audio = try AudioLoader.load(path: file, sampleRate: 16000)
-                let result: ClassificationResult
-                do { result = try classifier.classify(audio.samples) } catch { throw FileError(file: file, underlying: error) }
-                if json {
-                    objects.append(.object([
-                        ("file", .string(file)), ("model", .string(model)),
-                        ("labels", .array(result.labels.map { .string($0) })),
-                        ("logits", .array(result.logits.map { .float($0) })),
-                        ("scores", .array(result.scores.map { .float($0) })),
-                        ("frames", .int(result.frames)),
-                    ]))
-                } else {
-                    print("\(file): \(result.frames) frames, \(result.isRegression ? "regression outputs" : "top: \(result.topLabel)")")
-                    for (label, (score, logit)) in zip(result.labels, zip(result.scores, result.logits)) {
-                        let name = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
-                        print("  \(name) " + String(format: "%8.4f   (logit %+.4f)", score, logit))
-                    }
-                }
-            } catch {
-                failed = true
-                printError("error: \(error)")
-                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+        let failed = processFiles(files, json: json) { file in
+            let audio = try AudioLoader.load(path: file, sampleRate: 16000)
+            let result: ClassificationResult
+            do { result = try classifier.classify(audio.samples) } catch { throw FileError(file: file, underlying: error) }
+            if json {
+                return .object([
+                    ("file", .string(file)), ("model", .string(model)),
+                    ("labels", .array(result.labels.map { .string($0) })),
+                    ("logits", .array(result.logits.map { .float($0) })),
+                    ("scores", .array(result.scores.map { .float($0) })),
+                    ("frames", .int(result.frames)),
+                ])
             }
+            print("\(file): \(result.frames) frames, \(result.isRegression ? "regression outputs" : "top: \(result.topLabel)")")
+            for (label, (score, logit)) in zip(result.labels, zip(result.scores, result.logits)) {
+                let name = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
+                print("  \(name) " + String(format: "%8.4f   (logit %+.4f)", score, logit))
+            }
+            return nil
         }
-        if json { printJSON(objects) }
         if failed { throw ExitCode.failure }
     }
 }

@@ -19,31 +19,22 @@ struct InfoCommand: ParsableCommand {
     }
 
     func run() throws {
-        var failed = false
-        var objects: [JSON] = []
-        for file in files {
-            do {
-                let info = try AudioLoader.info(path: file)
-                if json {
-                    objects.append(.object([
-                        ("file", .string(file)), ("format", .string(info.format)), ("encoding", .string(info.encoding)),
-                        ("channels", .int(info.channels)), ("sample_rate", .int(info.sampleRate)),
-                        ("frames", .int(info.frames)), ("duration_s", .double(info.durationSeconds)),
-                    ]))
-                } else {
-                    print("\(file)")
-                    print("  format:      \(info.format), \(info.encoding)")
-                    print("  channels:    \(info.channels)")
-                    print("  sample rate: \(info.sampleRate) Hz")
-                    print("  duration:    \(String(format: "%.3f", info.durationSeconds)) s (\(info.frames) frames)")
-                }
-            } catch {
-                failed = true
-                printError("error: \(error)")
-                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+        let failed = processFiles(files, json: json) { file in
+            let info = try AudioLoader.info(path: file)
+            if json {
+                return .object([
+                    ("file", .string(file)), ("format", .string(info.format)), ("encoding", .string(info.encoding)),
+                    ("channels", .int(info.channels)), ("sample_rate", .int(info.sampleRate)),
+                    ("frames", .int(info.frames)), ("duration_s", .double(info.durationSeconds)),
+                ])
             }
+            print("\(file)")
+            print("  format:      \(info.format), \(info.encoding)")
+            print("  channels:    \(info.channels)")
+            print("  sample rate: \(info.sampleRate) Hz")
+            print("  duration:    \(String(format: "%.3f", info.durationSeconds)) s (\(info.frames) frames)")
+            return nil
         }
-        if json { printJSON(objects) }
         if failed { throw ExitCode.failure }
     }
 }

@@ -50,6 +50,27 @@ enum JSON {
     }
 }
 
+/// The multi-file contract shared by the subcommands: every file is processed even when another
+/// fails; a failure is printed to stderr naming the file and, with `json`, becomes
+/// `{"file", "error"}`; the JSON objects are printed at the end (one object, or an array).
+/// `body` prints human output itself and returns the file's JSON object when `json` is set.
+/// Returns whether any file failed.
+func processFiles(_ files: [String], json: Bool, _ body: (String) throws -> JSON?) -> Bool {
+    var failed = false
+    var objects: [JSON] = []
+    for file in files {
+        do {
+            if let object = try body(file) { objects.append(object) }
+        } catch {
+            failed = true
+            printError("error: \(error)")
+            if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+        }
+    }
+    if json { printJSON(objects) }
+    return failed
+}
+
 /// Prints one JSON value, or an array when there are several (the multi-file contract).
 func printJSON(_ values: [JSON]) {
     print(values.count == 1 ? values[0].text : JSON.array(values).text)
@@ -76,9 +97,10 @@ final class ProgressBar {
         return true
     }
 
-    /// Clears the line.
+    /// Clears the line (once; later calls do nothing).
     func finish() {
         guard enabled, lastPercent >= 0 else { return }
+        lastPercent = -1
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -30,23 +30,12 @@ struct VADCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        var failed = false
-        var objects: [JSON] = []
-        for file in files {
-            do {
-                let result = try Self.detect(file: file, detector: detector, options: vad.options)
-                if json {
-                    objects.append(jsonObject(file: file, result: result))
-                } else {
-                    printTable(file: file, result: result)
-                }
-            } catch {
-                failed = true
-                printError("error: \(error)")
-                if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
-            }
+        let failed = processFiles(files, json: json) { file in
+            let result = try Self.detect(file: file, detector: detector, options: vad.options)
+            if json { return jsonObject(file: file, result: result) }
+            printTable(file: file, result: result)
+            return nil
         }
-        if json { printJSON(objects) }
         if failed { throw ExitCode.failure }
     }
 

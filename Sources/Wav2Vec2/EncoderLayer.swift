@@ -63,7 +63,6 @@ struct EncoderLayer: Sendable {
 
     /// Runs the layer on `hidden` `(T, H)` in place.
     func apply(_ hidden: UnsafeMutablePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
-        let h = output.outFeatures
         if preNorm {
             // h = h + Attn(LN1(h)); h = h + FFN(LN2(h))
             attentionNorm.apply(input: hidden, rows: t, output: s.normed)
@@ -79,7 +78,6 @@ struct EncoderLayer: Sendable {
             feedForward(UnsafePointer(hidden), into: hidden, frames: t, scratch: s)
             feedForwardNorm.apply(input: hidden, rows: t, output: hidden)
         }
-        _ = h
     }
 
     /// Multi-head attention of `input` into `scratch.context`: per head, sgemms on strided views

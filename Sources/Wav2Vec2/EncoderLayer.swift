@@ -12,17 +12,19 @@ struct EncoderScratch {
     let scores: UnsafeMutablePointer<Float>       // (T, T) one head's attention weights
     let context: UnsafeMutablePointer<Float>      // (T, H) heads' outputs side by side
     let intermediate: UnsafeMutablePointer<Float> // (T, I) feed-forward hidden
+    let inverseSums: UnsafeMutablePointer<Float>  // (T) one head's softmax row normalisers
 
     static func count(frames t: Int, hidden h: Int, intermediate i: Int) -> Int {
-        t * h + 3 * t * h + t * t + t * h + t * i
+        t * h + 3 * t * h + t * t + t * h + t * i + t
     }
 
-    init(_ base: UnsafeMutablePointer<Float>, frames t: Int, hidden h: Int) {
+    init(_ base: UnsafeMutablePointer<Float>, frames t: Int, hidden h: Int, intermediate i: Int) {
         normed = base
         projections = normed + t * h
         scores = projections + 3 * t * h
         context = scores + t * t
         intermediate = context + t * h
+        inverseSums = intermediate + t * i
     }
 }
 
@@ -91,10 +93,15 @@ struct EncoderLayer: Sendable {
             // scores (T, T) = scale · Q_h · K_hᵀ
             BLAS.sgemm(.none, .transpose, m: t, n: t, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
                        c: s.scores, ldc: t)
-            softmaxRowsInPlace(s.scores, rows: t, columns: t)
-            // context[:, head] (T, d) = scores · V_h
-            BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: s.scores, lda: t, b: v, ldb: 3 * h,
-                       c: s.context + head * d, ldc: h)
+            // Softmax over keys, normalised after the product: (e^S · V_h) / rowsum(e^S).
+            exponentiateRows(s.scores, rows: t, columns: t, inverseSums: s.inverseSums)
+            // context[:, head] (T, d) = softmax(scores) · V_h
+            let context = s.context + head * d
+            BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: s.scores, lda: t, b: v, ldb: 3 * h, c: context, ldc: h)
+            for row in 0..<t {
+                let scale = s.inverseSums[row], out = context + row * h
+                for j in 0..<d { out[j] *= scale }
+            }
         }
     }
 

@@ -207,7 +207,7 @@ public struct Wav2Vec2Classifier: Sendable {
                     // output; for pre-LN models the last one after the final LayerNorm (as
                     // transformers 4.x and the s3prl training code; transformers 5 takes it before).
                     accumulate(0)
-                    let encoderScratch = EncoderScratch(base, frames: t, hidden: h)
+                    let encoderScratch = EncoderScratch(base, frames: t, hidden: h, intermediate: config.intermediateSize)
                     for (n, layer) in layers.enumerated() {
                         layer.apply(state, frames: t, scratch: encoderScratch)
                         if n < layers.count - 1 { accumulate(n + 1) }

@@ -20,7 +20,7 @@ func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
 /// A temporary file with the given bytes, removed by the caller.
 func temporaryFile(_ bytes: [UInt8], suffix: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("ve-\(UUID())\(suffix)").path
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 

@@ -93,7 +93,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         let text = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID()).wav")
         try "not audio".write(to: text, atomically: true, encoding: .utf8)
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID()).wav")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: text); try? FileManager.default.removeItem(at: empty) }
         let result = try run(["vad", "--json", "/no/such.wav", text.path, empty.path, fixture])
         #expect(result.status != 0)

@@ -11,7 +11,7 @@ import TensorKernels
 /// Runs the Silero VAD chunk by chunk, carrying state between chunks like the official model.
 ///
 /// Not thread-safe (it owns mutable state); create one session per stream. Sessions are cheap
-/// (~0.7 MB of buffers); the weights they use are shared.
+/// (~2.5 MB of buffers for blocks of 128 chunks); the weights they use are shared.
 public final class SileroVADSession {
     /// Rate, chunk and context sizes of this session.
     public let geometry: SileroGeometry

@@ -17,6 +17,18 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+/// The README's library example, kept compiling here (with the sample instead of "memo.wav").
+func readmeExample(modelFolder: String, file: String) async throws {
+    let analyzer = try EmotionAnalyzer(modelFolder: modelFolder)       // load once, share (Sendable)
+    let report = try await analyzer.analyze(file: file) { progress in
+        print(progress.stage, progress.fraction)                          // for long recordings
+    }
+    for segment in report.segments {
+        print(segment.startSeconds, segment.endSeconds, segment.scores.max { $0.score < $1.score }!.emotion, segment.stress ?? 0)
+    }
+    print(report.dominant?.name ?? "no speech", report.stress ?? 0, report.speechRatio)
+}
+
 do {
     // 1. VAD through the bundled weights resource: no path anywhere.
     let vad = try VoiceActivityDetector.bundled()
@@ -32,6 +44,8 @@ do {
         fail("incomplete analysis")
     }
     print("consumer: dominant \(dominant), stress \(String(format: "%.2f", stress)) over \(result.segments.count) segments")
+    // 3. The README example.
+    try await readmeExample(modelFolder: model, file: sample)
     print("consumer: OK")
 } catch {
     fail("\(error)")

@@ -62,6 +62,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let size: Int
     private let dataStart: Int
     private let unmap: (@Sendable () -> Void)?
+    private let isMapped: Bool
 
     /// Tensor names, sorted.
     public var tensorNames: [String] { tensors.keys.sorted() }
@@ -80,7 +81,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         let address = UInt(bitPattern: mapped)
-        try self.init(path: path, base: UnsafeRawPointer(mapped), size: size) {
+        try self.init(path: path, base: UnsafeRawPointer(mapped), size: size, isMapped: true) {
             munmap(UnsafeMutableRawPointer(bitPattern: address), size)
         }
     }
@@ -91,12 +92,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
         bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         let address = UInt(bitPattern: copy)
-        try self.init(path: label, base: UnsafeRawPointer(copy), size: bytes.count) {
+        try self.init(path: label, base: UnsafeRawPointer(copy), size: bytes.count, isMapped: false) {
             UnsafeMutableRawPointer(bitPattern: address)?.deallocate()
         }
     }
 
-    private init(path: String, base: UnsafeRawPointer, size: Int, release: @escaping @Sendable () -> Void) throws(SafeTensorsError) {
+    private init(path: String, base: UnsafeRawPointer, size: Int, isMapped: Bool, release: @escaping @Sendable () -> Void) throws(SafeTensorsError) {
         do {
             let parsed = try Self.parseHeader(path: path, base: base, size: size)
             self.path = path
@@ -106,6 +107,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             self.tensors = parsed.tensors
             self.metadata = parsed.metadata
             self.unmap = release
+            self.isMapped = isMapped
         } catch {
             release()
             throw error
@@ -151,6 +153,18 @@ public final class SafeTensorsFile: @unchecked Sendable {
             }
             initialized = count
         }
+    }
+
+    /// Tells the kernel the tensor's mapped pages are no longer needed (a loader that has copied
+    /// the tensor calls this, so peak memory is the copies, not the copies plus the mapped file).
+    /// The data stays readable: pages are read back from the file if touched again. No effect
+    /// for files opened from bytes.
+    public func releasePages(_ name: String) {
+        guard isMapped, let info = tensors[name], !info.byteRange.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (dataStart + info.byteRange.lowerBound) / page * page
+        let end = dataStart + info.byteRange.upperBound
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
     }
 
     /// The raw bytes of a tensor, whatever its dtype.

@@ -82,7 +82,10 @@ final class CheckpointReader {
         guard let info = file.tensors[name] else { throw .missingTensor(path: path, name: name) }
         guard info.shape == shape else { throw .shapeMismatch(path: path, name: name, expected: shape, found: info.shape) }
         used.insert(name)
-        do { return try file.floats(name) } catch { throw .invalidWeights(error) }
+        let values: [Float]
+        do { values = try file.floats(name) } catch { throw .invalidWeights(error) }
+        file.releasePages(name)  // the copy is what the model keeps
+        return values
     }
 
     /// The first of several alternative names that exists.

@@ -1,4 +1,4 @@
-// The VAD options shared by `vad` and (later) `analyze`.
+// The VAD options shared by `vad` and `analyze`.
 
 import ArgumentParser
 import SileroVAD

@@ -134,6 +134,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return try values.withUnsafeBufferPointer(body)
     }
 
+    /// The tensor's F32 elements read in place, with no copy: valid while this file object is
+    /// alive. Nil when the tensor is not F32, its data is not 4-byte aligned, or the host is
+    /// big-endian (safetensors is little-endian); callers then use `floats(_:)`.
+    public func floatsInPlace(_ name: String) throws(SafeTensorsError) -> UnsafeBufferPointer<Float>? {
+        let info = try self.info(name)
+        let start = base + dataStart + info.byteRange.lowerBound
+        guard info.dtype == .float32, 1.littleEndian == 1,
+              Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 else { return nil }
+        return UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: info.elementCount)
+    }
+
     /// The tensor's elements converted to Float (F32, F16 or BF16; anything else is `unsupportedDType`).
     public func floats(_ name: String) throws(SafeTensorsError) -> [Float] {
         let info = try self.info(name)

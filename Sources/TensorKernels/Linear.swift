@@ -6,13 +6,18 @@ public struct Linear: Sendable {
     public let inFeatures: Int
     /// Output width.
     public let outFeatures: Int
-    /// `(outFeatures, inFeatures)`, row-major, as PyTorch stores it.
-    public let weight: [Float]
+    /// `(outFeatures, inFeatures)`, row-major, as PyTorch stores it (possibly in a mapped file).
+    public let weight: WeightBuffer
     /// `(outFeatures)`, or nil for a layer without bias.
     public let bias: [Float]?
 
-    /// Creates a layer; the weight and bias counts must match the sizes.
+    /// Creates a layer with a copy of `weight`; the weight and bias counts must match the sizes.
     public init(weight: [Float], bias: [Float]?, inFeatures: Int, outFeatures: Int) {
+        self.init(weight: WeightBuffer(weight), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
+    }
+
+    /// Creates a layer reading `weight` in place; the weight and bias counts must match the sizes.
+    public init(weight: WeightBuffer, bias: [Float]?, inFeatures: Int, outFeatures: Int) {
         precondition(weight.count == inFeatures * outFeatures, "Linear: weight count mismatch")
         precondition(bias == nil || bias!.count == outFeatures, "Linear: bias count mismatch")
         self.weight = weight

@@ -3,6 +3,7 @@
 // are written in `Wav2Vec2TensorNames` below, once.
 
 import SafeTensors
+import TensorKernels
 
 /// Tensor names of a Wav2Vec2 / HuBERT classification checkpoint, as the hub writes them.
 package enum Wav2Vec2TensorNames {
@@ -70,6 +71,8 @@ package enum Wav2Vec2TensorNames {
 final class CheckpointReader {
     let file: SafeTensorsFile
     private(set) var used = Set<String>()
+    /// Bytes of weights used in place from the mapped file, and bytes converted into copies.
+    private(set) var memory = WeightMemory(mappedBytes: 0, copiedBytes: 0)
 
     init(file: SafeTensorsFile) { self.file = file }
 
@@ -85,7 +88,21 @@ final class CheckpointReader {
         let values: [Float]
         do { values = try file.floats(name) } catch { throw .invalidWeights(error) }
         file.releasePages(name)  // the copy is what the model keeps
+        memory.copiedBytes += values.count * MemoryLayout<Float>.size
         return values
+    }
+
+    /// The tensor as weights a layer reads in place from the mapped file when it is F32 (no
+    /// copy: the model's memory is the file's pages), or as a converted copy otherwise.
+    func weight(_ name: String, shape: [Int]) throws(Wav2Vec2Error) -> WeightBuffer {
+        guard let info = file.tensors[name] else { throw .missingTensor(path: path, name: name) }
+        guard info.shape == shape else { throw .shapeMismatch(path: path, name: name, expected: shape, found: info.shape) }
+        let inPlace: UnsafeBufferPointer<Float>?
+        do { inPlace = try file.floatsInPlace(name) } catch { throw .invalidWeights(error) }
+        guard let inPlace, let start = inPlace.baseAddress else { return WeightBuffer(try read(name, shape: shape)) }
+        used.insert(name)
+        memory.mappedBytes += inPlace.count * MemoryLayout<Float>.size
+        return WeightBuffer(start: start, count: inPlace.count, owner: file)
     }
 
     /// The first of several alternative names that exists.
@@ -102,4 +119,14 @@ final class CheckpointReader {
         let unused = file.tensorNames.filter { !used.contains($0) }
         if !unused.isEmpty { throw .unusedTensors(path: path, names: unused) }
     }
+}
+
+/// Where a loaded model's weights live.
+public struct WeightMemory: Sendable, Codable, Equatable {
+    /// Bytes of F32 weights read in place from the memory-mapped checkpoint (no copy; the pages
+    /// are shared with the page cache and count towards resident memory once touched).
+    public var mappedBytes: Int
+    /// Bytes of weights converted into copies (F16/BF16 tensors, conv kernels repacked for
+    /// time-major input, the folded positional conv, norms and biases).
+    public var copiedBytes: Int
 }

@@ -55,7 +55,7 @@ struct ClassificationHead: Sendable {
         typealias N = Wav2Vec2TensorNames
         let h = config.hiddenSize, labels = config.id2label.count
         func linear(_ name: String, _ outputs: Int, _ inputs: Int) throws(Wav2Vec2Error) -> Linear {
-            Linear(weight: try reader.read("\(name).weight", shape: [outputs, inputs]),
+            Linear(weight: try reader.weight("\(name).weight", shape: [outputs, inputs]),
                    bias: try reader.read("\(name).bias", shape: [outputs]), inFeatures: inputs, outFeatures: outputs)
         }
         if reader.contains("\(N.projector).weight") && reader.contains("\(N.classifier).weight") {

@@ -32,8 +32,11 @@ struct EncoderScratch {
 struct EncoderLayer: Sendable {
     let heads: Int
     let preNorm: Bool
-    /// `(3H, H)`: q, k and v projections stacked, so one sgemm produces all three.
-    let queryKeyValue: Linear
+    /// q, k and v projections, each `(H, H)` read in place from the checkpoint; their outputs are
+    /// written side by side into one `(T, 3H)` buffer.
+    let query: Linear
+    let key: Linear
+    let value: Linear
     let output: Linear
     let attentionNorm: LayerNorm      // "layer_norm"
     let feedForwardIn: Linear         // H -> I
@@ -44,16 +47,16 @@ struct EncoderLayer: Sendable {
         let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
         func name(_ rest: String) -> String { prefix + Wav2Vec2TensorNames.layer(n, rest) }
         func linear(_ rest: String, _ outputs: Int, _ inputs: Int) throws(Wav2Vec2Error) -> Linear {
-            Linear(weight: try reader.read(name("\(rest).weight"), shape: [outputs, inputs]),
+            Linear(weight: try reader.weight(name("\(rest).weight"), shape: [outputs, inputs]),
                    bias: try reader.read(name("\(rest).bias"), shape: [outputs]), inFeatures: inputs, outFeatures: outputs)
         }
         func norm(_ rest: String) throws(Wav2Vec2Error) -> LayerNorm {
             LayerNorm(weight: try reader.read(name("\(rest).weight"), shape: [h]),
                       bias: try reader.read(name("\(rest).bias"), shape: [h]), epsilon: eps)
         }
-        let q = try linear("attention.q_proj", h, h), k = try linear("attention.k_proj", h, h), v = try linear("attention.v_proj", h, h)
-        queryKeyValue = Linear(weight: q.weight + k.weight + v.weight, bias: q.bias! + k.bias! + v.bias!,
-                               inFeatures: h, outFeatures: 3 * h)
+        query = try linear("attention.q_proj", h, h)
+        key = try linear("attention.k_proj", h, h)
+        value = try linear("attention.v_proj", h, h)
         output = try linear("attention.out_proj", h, h)
         attentionNorm = try norm("layer_norm")
         feedForwardIn = try linear("feed_forward.intermediate_dense", i, h)
@@ -86,7 +89,11 @@ struct EncoderLayer: Sendable {
     /// of the stacked Q|K|V rows (no transposed copies), softmax over keys.
     private func attend(_ input: UnsafePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
         let h = output.outFeatures, d = h / heads
-        queryKeyValue.apply(input: input, rows: t, output: s.projections)
+        // Three products rather than one over stacked weights: the weights stay in the mapped
+        // file (stacking them would copy 3·H² floats per layer).
+        for (index, projection) in [query, key, value].enumerated() {
+            projection.apply(input: input, rows: t, output: s.projections + index * h, outputStride: 3 * h)
+        }
         let scale = 1 / Float(d).squareRoot()
         for head in 0..<heads {
             let q = s.projections + head * d, k = q + h, v = q + 2 * h

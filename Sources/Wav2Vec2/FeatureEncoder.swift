@@ -54,7 +54,7 @@ struct FeatureEncoder: Sendable {
             projectionNorm = nil
         }
         projection = Linear(
-            weight: try reader.read(prefix + N.projection("weight"), shape: [config.hiddenSize, inChannels]),
+            weight: try reader.weight(prefix + N.projection("weight"), shape: [config.hiddenSize, inChannels]),
             bias: try reader.read(prefix + N.projection("bias"), shape: [config.hiddenSize]),
             inFeatures: inChannels, outFeatures: config.hiddenSize)
     }

@@ -73,6 +73,9 @@ public struct Wav2Vec2Classifier: Sendable {
     /// a dimension (arousal, dominance, valence), as for audeering's model.
     public let isRegression: Bool
 
+    /// Where the weights live: F32 matrices are used in place from the mapped file.
+    public let weightMemory: WeightMemory
+
     let featureEncoder: FeatureEncoder
     let positional: PositionalConvEmbedding
     let encoderNorm: LayerNorm
@@ -116,6 +119,7 @@ public struct Wav2Vec2Classifier: Sendable {
         }
         self.layers = layers
         try reader.finish()
+        weightMemory = reader.memory
 
         self.folder = folder
         self.config = config

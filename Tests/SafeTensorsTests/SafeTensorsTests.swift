@@ -56,6 +56,13 @@ func open(_ bytes: [UInt8]) throws(SafeTensorsError) -> SafeTensorsFile {
             // F32 read in place: the pointer lies inside the mapping, not in a copy.
             #expect(Array(buffer) == [1, 2, 3])
         }
+        // In place: the same floats at the tensor's address in the mapping; F16 has no in-place view.
+        let inPlace = try #require(try file.floatsInPlace("a"))
+        #expect(Array(inPlace) == [1, 2, 3])
+        let raw = try file.rawBytes("a")
+        #expect(UnsafeRawPointer(inPlace.baseAddress!) == raw.baseAddress)
+        #expect(try file.floatsInPlace("b") == nil)
+        #expect(throws: SafeTensorsError.self) { try file.floatsInPlace("missing") }
     }
 
     @Test func halfConversionCoversSpecialValues() {

@@ -168,6 +168,24 @@ func copyOf(_ variant: String) throws -> URL {
 }
 
 @Suite struct MemoryTests {
+    /// F32 checkpoints: every matrix of the encoder layers, projection and head is read in place
+    /// from the mapped file; only conv kernels, norms and biases are copied. F16: all copied.
+    @Test func f32MatricesAreMappedNotCopied() throws {
+        let path = folder("base_weighted")
+        let file = try SafeTensorsFile(path: path + "/model.safetensors")
+        let matrices = file.tensorNames.filter { name in
+            let info = file.tensors[name]!
+            return info.shape.count == 2 && name.hasSuffix(".weight") && info.dtype == .float32
+        }
+        let matrixBytes = matrices.map { file.tensors[$0]!.byteRange.count }.reduce(0, +)
+        #expect(matrices.count >= 6 * 2 + 3, "fixture should have per-layer matrices: \(matrices)")
+        let model = try Wav2Vec2Classifier(folder: path)
+        #expect(model.weightMemory.mappedBytes == matrixBytes)
+        #expect(model.weightMemory.copiedBytes > 0)
+        let half = try Wav2Vec2Classifier(folder: folder("large_stable_f16"))
+        #expect(half.weightMemory.mappedBytes == 0 && half.weightMemory.copiedBytes > 0)
+    }
+
     /// The documented growth: ~10 MB of activations per second of audio, dominated by the convs.
     @Test func scratchGrowsLinearlyWithLength() throws {
         let model = try Wav2Vec2Classifier(folder: folder("legacy_xlsr"))  // 16 conv channels

@@ -1,0 +1,56 @@
+// Read-only weights that a layer uses without owning a copy: either floats in a memory-mapped
+// checkpoint (the usual case for F32 files, so a 1.3 GB model is not loaded twice) or an owned
+// allocation (converted F16/BF16 weights, repacked conv kernels, test data).
+
+/// An immutable run of `Float` weights kept alive by its owner.
+///
+/// Sendable because the floats are never written after creation and the owner (a mapped file or
+/// the buffer's own allocation) lives as long as any copy of the buffer.
+public struct WeightBuffer: @unchecked Sendable {
+    /// Number of floats.
+    public let count: Int
+    /// First float; valid while `owner` is alive.
+    let start: UnsafePointer<Float>
+    /// Whatever keeps `start` valid: a mapped file, or an `OwnedFloats` allocation.
+    private let owner: AnyObject
+
+    /// Copies `values` into a buffer of its own.
+    public init(_ values: [Float]) {
+        let storage = OwnedFloats(values)
+        self.init(start: UnsafePointer(storage.pointer), count: values.count, owner: storage)
+    }
+
+    /// Uses `count` floats at `start` in place; `owner` must keep them valid and unchanged for
+    /// the buffer's lifetime (e.g. the memory-mapped file they live in).
+    public init(start: UnsafePointer<Float>, count: Int, owner: AnyObject & Sendable) {
+        precondition(count >= 0, "WeightBuffer: negative count")
+        self.start = start
+        self.count = count
+        self.owner = owner
+    }
+
+    /// Calls `body` with the floats.
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(buffer) }
+    }
+
+    /// The floats as a buffer (valid while this value is alive; prefer `withUnsafeBufferPointer`).
+    @usableFromInline
+    var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: start, count: count) }
+
+    /// A copy of the floats as an array.
+    public var array: [Float] { Array(buffer) }
+}
+
+/// A heap allocation of floats freed with its owner.
+private final class OwnedFloats: Sendable {
+    nonisolated(unsafe) let pointer: UnsafeMutablePointer<Float>
+    init(_ values: [Float]) {
+        pointer = .allocate(capacity: max(values.count, 1))
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.initialize(from: base, count: source.count) }
+        }
+    }
+    deinit { pointer.deallocate() }
+}

@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "VoiceEmotionCLITests"),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "Wav2Vec2"]),
         .testTarget(
-            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors"],
+            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels"],
             exclude: ["full_size_parity.py"],
             resources: [.copy("Fixtures")]),
         .testTarget(

@@ -26,7 +26,7 @@ if settings.includes("vad") {
     lines += vad.lines
 }
 if settings.includes("wav2vec2") {
-    let w2v = try benchmarkWav2Vec2(settings: settings, sgemmGFLOPS: sgemm.median)
+    let w2v = try benchmarkWav2Vec2(settings: settings)
     report.append(("wav2vec2", w2v.json))
     lines += w2v.lines
 }

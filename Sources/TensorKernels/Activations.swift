@@ -16,7 +16,8 @@ public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     }
 }
 
-private func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
+/// GELU on the calling thread (for kernels that fuse it after their own per-row work).
+func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
     mapInPlace(x, count: count, vectorGelu)
 }
 
@@ -162,13 +163,23 @@ public func exponentiateRows(
     }
 }
 
+/// `exponentiateRows` on the calling thread, for callers that are already parallel (attention heads).
+package func exponentiateRowsSerial(
+    _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, inverseSums: UnsafeMutablePointer<Float>
+) {
+    guard columns > 0 else { return }
+    for r in 0..<rows { inverseSums[r] = exponentiateRow(x + r * columns, columns: columns) }
+}
+
 /// `row[j] = e^(row[j] - max(row))`; returns `1 / Σ row[j]` (sum in Double).
 @inline(__always)
 private func exponentiateRow(_ row: UnsafeMutablePointer<Float>, columns: Int) -> Float {
     var j = 0
     var maxima = SIMD8<Float>(repeating: -.infinity)
     while j + 8 <= columns {
-        maxima = pointwiseMax(maxima, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self))
+        // A lane select, not the generic `pointwiseMax`, which the compiler calls out of line.
+        let v = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+        maxima = maxima.replacing(with: v, where: v .> maxima)
         j += 8
     }
     var maximum = maxima.max()

@@ -22,13 +22,20 @@ public enum BLAS {
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices.
     ///
+    /// Large products are split across the thread budget (`setThreadCount`) by columns of `C`
+    /// (or rows when `C` is narrow), each part a single-threaded BLAS call on its own thread. We
+    /// run the threads rather than OpenBLAS because its workers spin (sched_yield) between
+    /// calls, taking a core from the elementwise work that runs in between (~13% of the cycles
+    /// of a wav2vec2 pass went to yielding), and because callers that are already parallel
+    /// (attention heads) need single-threaded products (`threads: 1`).
+    ///
     /// - Parameters:
     ///   - m: rows of `op(A)` and `C`.
     ///   - n: columns of `op(B)` and `C`.
     ///   - k: columns of `op(A)`, rows of `op(B)`.
     ///   - lda, ldb, ldc: row strides (in elements) of the stored matrices; a stride larger than the
     ///     row length lets a caller multiply a strided view (e.g. overlapping conv patches) in place.
-    @inlinable
+    ///   - threads: at most this many threads (default: the thread budget).
     public static func sgemm(
         _ transA: Transpose, _ transB: Transpose,
         m: Int, n: Int, k: Int,
@@ -36,7 +43,8 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        threads: Int? = nil
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative size")
         precondition(
@@ -55,9 +63,63 @@ public enum BLAS {
             }
             return
         }
+        let split = partition(m: m, n: n, k: k, threads: min(threads ?? cachedThreadCount, cachedThreadCount))
+        guard split.parts > 1 else {
+            serialSgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let operands = SendablePointers(a: a, b: b, c: c)
+        DispatchQueue.concurrentPerform(iterations: split.parts) { part in
+            let (a, b, c) = (operands.a, operands.b, operands.c)
+            if split.byColumns {
+                // Column blocks of C: rows of B when it is stored transposed (n × k), columns otherwise.
+                let first = split.boundary(part), last = split.boundary(part + 1)
+                serialSgemm(transA, transB, m: m, n: last - first, k: k, alpha: alpha, a: a, lda: lda,
+                            b: b + (transB == .transpose ? first * ldb : first), ldb: ldb, beta: beta, c: c + first, ldc: ldc)
+            } else {
+                let first = split.boundary(part), last = split.boundary(part + 1)
+                serialSgemm(transA, transB, m: last - first, n: n, k: k, alpha: alpha,
+                            a: a + (transA == .none ? first * lda : first), lda: lda, b: b, ldb: ldb, beta: beta,
+                            c: c + first * ldc, ldc: ldc)
+            }
+        }
+    }
+
+    /// One BLAS call on the calling thread (OpenBLAS is kept at one thread; see `sgemm`).
+    private static func serialSgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = ownsThreading
         cblas_sgemm(
             CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// How a product is split: `parts` blocks of columns (or rows) with boundaries on multiples
+    /// of 16 (whole micro-kernel tiles).
+    struct Partition {
+        let parts: Int
+        let byColumns: Bool
+        let extent: Int
+        func boundary(_ part: Int) -> Int {
+            part >= parts ? extent : min(extent, (extent * part / parts + 8) / 16 * 16)
+        }
+    }
+
+    /// Splits products of at least ~8 MFLOP whose split dimension gives each thread 64+ columns
+    /// or 32+ rows; smaller ones run on the caller's thread. Never splits on Apple platforms,
+    /// where Accelerate schedules its own threads.
+    static func partition(m: Int, n: Int, k: Int, threads: Int) -> Partition {
+        #if canImport(Accelerate)
+        return Partition(parts: 1, byColumns: true, extent: n)
+        #else
+        guard threads > 1, 2 * m * n * k >= 1 << 23 else { return Partition(parts: 1, byColumns: true, extent: n) }
+        if n >= 64 * threads { return Partition(parts: threads, byColumns: true, extent: n) }
+        if m >= 32 * threads { return Partition(parts: threads, byColumns: false, extent: m) }
+        return Partition(parts: 1, byColumns: true, extent: n)
+        #endif
     }
 
     /// `y = alpha · op(A) · x + beta · y` on a row-major `rows × columns` matrix.
@@ -74,28 +136,20 @@ public enum BLAS {
             Int32(lda), x, 1, beta, y, 1)
     }
 
-    /// Sets the number of threads BLAS uses for every later call (process-wide).
+    /// Sets the number of threads matrix products and elementwise kernels use for every later
+    /// call (process-wide). Default: `OPENBLAS_NUM_THREADS` if set, else all cores.
     ///
-    /// Benchmarks and applications should set this explicitly so runs are comparable. On Apple
-    /// platforms Accelerate manages its own threads and this call only records the request.
+    /// Benchmarks and applications should set this explicitly so runs are comparable. OpenBLAS
+    /// itself is kept at one thread; VoiceEmotion runs the threads (see `sgemm`). On Apple
+    /// platforms Accelerate manages its own threads for products.
     public static func setThreadCount(_ count: Int) {
-        precondition(count >= 1, "BLAS thread count must be at least 1")
+        precondition(count >= 1, "thread count must be at least 1")
+        _ = ownsThreading
         threadBudget.store(count)
-        #if canImport(Accelerate)
-        requestedThreads.withLock { $0 = count }
-        #else
-        openblas_set_num_threads(Int32(count))
-        #endif
     }
 
-    /// The number of threads BLAS currently uses.
-    public static var threadCount: Int {
-        #if canImport(Accelerate)
-        return requestedThreads.withLock { $0 }
-        #else
-        return Int(openblas_get_num_threads())
-        #endif
-    }
+    /// The number of threads VoiceEmotion's kernels use.
+    public static var threadCount: Int { cachedThreadCount }
 
     /// The thread count as last set (read on hot paths without a library call).
     static var cachedThreadCount: Int { threadBudget.load() }
@@ -104,13 +158,19 @@ public enum BLAS {
         #if canImport(Accelerate)
         return ProcessInfo.processInfo.activeProcessorCount
         #else
-        return Int(openblas_get_num_threads())
+        return max(1, Int(openblas_get_num_threads()))
         #endif
     }
 
-    #if canImport(Accelerate)
-    private static let requestedThreads = LockedValue(ProcessInfo.processInfo.activeProcessorCount)
-    #endif
+    /// Evaluated once, before the first product: reads the default budget (which honours
+    /// OPENBLAS_NUM_THREADS), then puts OpenBLAS in single-threaded mode.
+    private static let ownsThreading: Bool = {
+        _ = threadBudget.load()
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+        return true
+    }()
 
     /// Up to this many rows, `sgemm` runs as one `sgemv` per row.
     @usableFromInline
@@ -132,17 +192,10 @@ private final class AtomicCount: @unchecked Sendable {
     func store(_ newValue: Int) { lock.lock(); value = newValue; lock.unlock() }
 }
 
-#if canImport(Accelerate)
-
-/// A tiny lock-protected value (Apple only), so `BLAS` stays free of global mutable state.
-private final class LockedValue<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
+/// Base pointers of one product, carried into `concurrentPerform` (each part writes its own
+/// block of C).
+private struct SendablePointers: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let c: UnsafeMutablePointer<Float>
 }
-#endif

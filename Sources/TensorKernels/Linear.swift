@@ -58,4 +58,24 @@ public struct Linear: Sendable {
                 beta: beta, c: output, ldc: ldc)
         }
     }
+
+    /// `GELU(input · Wᵀ + b)` into `output` `(rows, outFeatures)`: the product first, then bias
+    /// and GELU in one parallel pass per row while it is in cache (the feed-forward block).
+    public func applyThenGelu(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+        let n = outFeatures
+        weight.withUnsafeBufferPointer { w in
+            BLAS.sgemm(.none, .transpose, m: rows, n: n, k: inFeatures, a: input, lda: inFeatures,
+                       b: w.baseAddress!, ldb: inFeatures, c: output, ldc: n)
+        }
+        let bias = self.bias ?? []
+        bias.withUnsafeBufferPointer { b in
+            parallelRanges(rows, work: rows * n) { range in
+                for r in range {
+                    let row = output + r * n
+                    if let shift = b.baseAddress { for j in 0..<n { row[j] += shift[j] } }
+                    geluSerial(row, count: n)
+                }
+            }
+        }
+    }
 }

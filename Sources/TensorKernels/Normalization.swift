@@ -27,9 +27,18 @@ public struct LayerNorm: Sendable {
         self.epsilon = epsilon
     }
 
-    /// Normalises `(rows, channels)` from `input` into `output` (the two may be the same buffer).
-    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
-        parallelRanges(rows, work: rows * channels) { range in normalize(input: input, rows: range, output: output) }
+    /// Normalises `(rows, channels)` from `input` into `output` (the two may be the same buffer),
+    /// then applies exact GELU to each row while it is in cache when `thenGelu`.
+    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
+        parallelRanges(rows, work: rows * channels) { range in
+            var first = range.lowerBound
+            while first < range.upperBound {
+                let last = min(first + 32, range.upperBound)
+                normalize(input: input, rows: first..<last, output: output)
+                if thenGelu { geluSerial(output + first * channels, count: (last - first) * channels) }
+                first = last
+            }
+        }
     }
 
     private func normalize(input: UnsafePointer<Float>, rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
@@ -81,43 +90,64 @@ public struct ChannelGroupNorm: Sendable {
     /// Floats of scratch that `applyInPlace` needs.
     public var statisticsCount: Int { 3 * channels }
 
-    /// Normalises `(length, channels)` in place. `statistics` needs `statisticsCount` floats.
+    /// Normalises `(length, channels)` in place, then applies exact GELU when `thenGelu` (fused,
+    /// so the activation is read and written once). `statistics` needs `statisticsCount` floats.
     public func applyInPlace(
-        _ x: UnsafeMutablePointer<Float>, length: Int, statistics: UnsafeMutablePointer<Float>
+        _ x: UnsafeMutablePointer<Float>, length: Int, statistics: UnsafeMutablePointer<Float>,
+        thenGelu: Bool = false
     ) {
         let c = channels
         let mean = statistics
         let inverseStd = statistics + c
-        let block = statistics + 2 * c
-        let scale = 1 / Float(max(length, 1))
-        // Sums over up to 96 000 frames: accumulate blocks of 256 rows separately, then add the
-        // block sums, so rounding error grows with the number of blocks rather than of frames.
-        // Row-wise accumulation keeps the inner loop contiguous (vectorisable) over channels.
-        func blockedColumnSums(into total: UnsafeMutablePointer<Float>, _ term: (Int, Int) -> Float) {
-            total.initialize(repeating: 0, count: c)
-            var start = 0
-            while start < length {
-                let end = min(start + 256, length)
-                block.initialize(repeating: 0, count: c)
-                for t in start..<end {
-                    for j in 0..<c { block[j] += term(t, j) }
+        let scale = 1 / Double(max(length, 1))
+        // Sums over up to 96 000 frames: each block of 256 rows is summed on its own (in
+        // parallel; row-wise, so the inner loop is contiguous over channels), then the block sums
+        // are added in Double in block order, so the result does not depend on the thread count
+        // and rounding error grows with the number of blocks rather than of frames.
+        let blockRows = 256
+        let blocks = (length + blockRows - 1) / blockRows
+        let blockSums = UnsafeMutablePointer<Float>.allocate(capacity: max(blocks * c, 1))
+        defer { blockSums.deallocate() }
+        func columnSums(into total: UnsafeMutablePointer<Float>, _ term: (Int, Int) -> Float) {
+            parallelRanges(blocks, work: length * c) { range in
+                for block in range {
+                    let sums = blockSums + block * c
+                    sums.initialize(repeating: 0, count: c)
+                    for t in (block * blockRows)..<min((block + 1) * blockRows, length) {
+                        for j in 0..<c { sums[j] += term(t, j) }
+                    }
                 }
-                for j in 0..<c { total[j] += block[j] }
-                start = end
+            }
+            for j in 0..<c {
+                var sum: Double = 0
+                for block in 0..<blocks { sum += Double(blockSums[block * c + j]) }
+                total[j] = Float(sum * scale)
             }
         }
-        blockedColumnSums(into: mean) { t, j in x[t * c + j] }
-        for j in 0..<c { mean[j] *= scale }
-        blockedColumnSums(into: inverseStd) { t, j in
-            let d = x[t * c + j] - mean[j]
+        let input = UnsafePointer(x)
+        columnSums(into: mean) { t, j in input[t * c + j] }
+        let means = UnsafePointer(mean)
+        columnSums(into: inverseStd) { t, j in
+            let d = input[t * c + j] - means[j]
             return d * d
         }
         weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                for j in 0..<c { inverseStd[j] = 1 / sqrtf(inverseStd[j] * scale + epsilon) * w[j] }
-                for t in 0..<length {
-                    let row = x + t * c
-                    for j in 0..<c { row[j] = (row[j] - mean[j]) * inverseStd[j] + b[j] }
+            for j in 0..<c { inverseStd[j] = 1 / sqrtf(inverseStd[j] + epsilon) * w[j] }
+        }
+        let scales = UnsafePointer(inverseStd)
+        bias.withUnsafeBufferPointer { b in
+            let shift = b.baseAddress!
+            parallelRanges(length, work: length * c) { rows in
+                // Chunks of rows small enough to stay in cache between normalising and GELU.
+                var first = rows.lowerBound
+                while first < rows.upperBound {
+                    let last = min(first + 32, rows.upperBound)
+                    for t in first..<last {
+                        let row = x + t * c
+                        for j in 0..<c { row[j] = (row[j] - means[j]) * scales[j] + shift[j] }
+                    }
+                    if thenGelu { geluSerial(x + first * c, count: (last - first) * c) }
+                    first = last
                 }
             }
         }

@@ -25,6 +25,23 @@ func parallelRanges(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
+/// Calls `body(part, range)` for `parts` contiguous sub-ranges of `0..<count` in parallel (at most
+/// `count` parts); `part` indexes per-part scratch. Serial when `parts` is 1. `body` must only
+/// write disjoint data for disjoint parts.
+package func parallelParts(_ count: Int, parts requested: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+    let parts = max(1, min(requested, count))
+    guard parts > 1 else {
+        if count > 0 { body(0, 0..<count) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            shared.value(part, (count * part / parts)..<(count * (part + 1) / parts))
+        }
+    }
+}
+
 /// Carries a non-Sendable value into `concurrentPerform` when the caller guarantees safety.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

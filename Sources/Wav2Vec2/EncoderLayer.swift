@@ -9,20 +9,23 @@ import TensorKernels
 struct EncoderScratch {
     let normed: UnsafeMutablePointer<Float>       // (T, H) LayerNorm output (pre-LN)
     let projections: UnsafeMutablePointer<Float>  // (T, 3H) Q | K | V
-    let scores: UnsafeMutablePointer<Float>       // (T, T) one head's attention weights
+    let scores: UnsafeMutablePointer<Float>       // (parts, T, T) attention weights, one head per part at a time
     let context: UnsafeMutablePointer<Float>      // (T, H) heads' outputs side by side
     let intermediate: UnsafeMutablePointer<Float> // (T, I) feed-forward hidden
-    let inverseSums: UnsafeMutablePointer<Float>  // (T) one head's softmax row normalisers
+    let inverseSums: UnsafeMutablePointer<Float>  // (parts, T) softmax row normalisers
+    /// Heads are processed by this many threads at once, each with its own scores.
+    let parts: Int
 
-    static func count(frames t: Int, hidden h: Int, intermediate i: Int) -> Int {
-        t * h + 3 * t * h + t * t + t * h + t * i + t
+    static func count(frames t: Int, hidden h: Int, intermediate i: Int, parts: Int) -> Int {
+        t * h + 3 * t * h + parts * t * t + t * h + t * i + parts * t
     }
 
-    init(_ base: UnsafeMutablePointer<Float>, frames t: Int, hidden h: Int, intermediate i: Int) {
+    init(_ base: UnsafeMutablePointer<Float>, frames t: Int, hidden h: Int, intermediate i: Int, parts: Int) {
+        self.parts = parts
         normed = base
         projections = normed + t * h
         scores = projections + 3 * t * h
-        context = scores + t * t
+        context = scores + parts * t * t
         intermediate = context + t * h
         inverseSums = intermediate + t * i
     }
@@ -95,27 +98,31 @@ struct EncoderLayer: Sendable {
             projection.apply(input: input, rows: t, output: s.projections + index * h, outputStride: 3 * h)
         }
         let scale = 1 / Float(d).squareRoot()
-        for head in 0..<heads {
-            let q = s.projections + head * d, k = q + h, v = q + 2 * h
-            // scores (T, T) = scale · Q_h · K_hᵀ
-            BLAS.sgemm(.none, .transpose, m: t, n: t, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
-                       c: s.scores, ldc: t)
-            // Softmax over keys, normalised after the product: (e^S · V_h) / rowsum(e^S).
-            exponentiateRows(s.scores, rows: t, columns: t, inverseSums: s.inverseSums)
-            // context[:, head] (T, d) = softmax(scores) · V_h
-            let context = s.context + head * d
-            BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: s.scores, lda: t, b: v, ldb: 3 * h, c: context, ldc: h)
-            for row in 0..<t {
-                let scale = s.inverseSums[row], out = context + row * h
-                for j in 0..<d { out[j] *= scale }
+        // Heads in parallel, each product single-threaded: per head the products are small
+        // (T × T × 64), and splitting each one across threads ran them at ~30 GFLOP/s.
+        parallelParts(heads, parts: s.parts) { part, headRange in
+            let scores = s.scores + part * t * t, inverseSums = s.inverseSums + part * t
+            for head in headRange {
+                let q = s.projections + head * d, k = q + h, v = q + 2 * h
+                // scores (T, T) = scale · Q_h · K_hᵀ
+                BLAS.sgemm(.none, .transpose, m: t, n: t, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
+                           c: scores, ldc: t, threads: 1)
+                // Softmax over keys, normalised after the product: (e^S · V_h) / rowsum(e^S).
+                exponentiateRowsSerial(scores, rows: t, columns: t, inverseSums: inverseSums)
+                // context[:, head] (T, d) = softmax(scores) · V_h
+                let context = s.context + head * d
+                BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: scores, lda: t, b: v, ldb: 3 * h, c: context, ldc: h, threads: 1)
+                for row in 0..<t {
+                    let scale = inverseSums[row], out = context + row * h
+                    for j in 0..<d { out[j] *= scale }
+                }
             }
         }
     }
 
     /// `hidden += W2 · GELU(W1 · input)`.
     private func feedForward(_ input: UnsafePointer<Float>, into hidden: UnsafeMutablePointer<Float>, frames t: Int, scratch s: EncoderScratch) {
-        feedForwardIn.apply(input: input, rows: t, output: s.intermediate)
-        geluInPlace(s.intermediate, count: t * feedForwardIn.outFeatures)
+        feedForwardIn.applyThenGelu(input: input, rows: t, output: s.intermediate)
         feedForwardOut.apply(input: s.intermediate, rows: t, output: hidden, accumulate: true)
     }
 }

@@ -104,12 +104,11 @@ struct FeatureEncoder: Sendable {
             let out = buffers.0
             conv.apply(input: input, length: length, output: out, workspace: workspace)
             length = lengths[i]
-            switch norms[i] {
-            case .none: break
-            case .group(let norm): norm.applyInPlace(out, length: length, statistics: statistics)
-            case .layer(let norm): norm.apply(input: out, rows: length, output: out)
+            switch norms[i] {  // every conv layer ends in GELU, fused into the norm's pass when there is one
+            case .none: geluInPlace(out, count: length * conv.outChannels)
+            case .group(let norm): norm.applyInPlace(out, length: length, statistics: statistics, thenGelu: true)
+            case .layer(let norm): norm.apply(input: out, rows: length, output: out, thenGelu: true)
             }
-            geluInPlace(out, count: length * conv.outChannels)
             input = UnsafePointer(out)
             buffers = (buffers.1, buffers.0)
         }

@@ -52,14 +52,17 @@ public struct ClassificationResult: Sendable, Codable, Equatable {
 
 /// A Wav2Vec2 or HuBERT audio classifier loaded from a hub-layout folder.
 ///
-/// Immutable and `Sendable`: load once, share freely. Each `classify` call allocates its own
-/// activation buffers (reused across the layers of that call), so concurrent calls run in
-/// parallel safely; BLAS threads are shared by the process (see `BLAS.setThreadCount`).
+/// Immutable and `Sendable`: load once, share freely. Each `classify` call takes its own
+/// activation buffers from a pool owned by the model and returns them when it ends, so
+/// concurrent calls run in parallel safely and consecutive calls reuse memory instead of paying
+/// page faults on fresh buffers (an idle model keeps about one call's scratch; see
+/// `releaseCachedBuffers()`). BLAS threads are shared by the process (see `BLAS.setThreadCount`).
 ///
 /// Activation memory of a call grows with the input length (`scratchBytes(samples:)`): the
 /// feature encoder's first two conv outputs dominate, ~0.6 KB per input sample (~10 MB per second
 /// of 16 kHz audio); the transformer needs ~0.5 MB per second plus T² floats of attention
-/// scores (T = 50 frames per second). 60 s of audio: ~0.6 GB. Split long recordings into windows.
+/// scores per thread working on heads (T = 50 frames per second). 60 s of audio: ~0.6 GB.
+/// Split long recordings into windows (`EmotionAnalyzer` uses windows of at most 20 s).
 public struct Wav2Vec2Classifier: Sendable {
     /// The model folder.
     public let folder: String
@@ -77,6 +80,8 @@ public struct Wav2Vec2Classifier: Sendable {
     public let weightMemory: WeightMemory
 
     let featureEncoder: FeatureEncoder
+    /// Activation buffers of finished calls, reused by the next ones.
+    let scratchPool = ScratchPool()
     let positional: PositionalConvEmbedding
     let encoderNorm: LayerNorm
     let layers: [EncoderLayer]
@@ -138,13 +143,21 @@ public struct Wav2Vec2Classifier: Sendable {
     /// Label names in index order.
     public var labels: [String] { config.labels }
 
+    /// Frees the activation buffers kept from finished calls (about `scratchBytes(samples:)` of
+    /// the longest recent input); later calls allocate afresh. Safe to call at any time.
+    public func releaseCachedBuffers() { scratchPool.drain() }
+
+    /// Bytes of activation buffers currently kept for reuse.
+    public var cachedBufferBytes: Int { scratchPool.idleCount * MemoryLayout<Float>.size }
+
     /// Bytes of activation memory one call needs for `samples` samples (the largest of the feature
     /// encoder's and the transformer's working sets; weights not included).
     public func scratchBytes(samples: Int) -> Int {
         let t = config.frameCount(samples: samples), h = config.hiddenSize
         let encoder = featureEncoder.scratchCount(samples: samples)
         let transformer = (head.layerWeights == nil ? 1 : 2) * t * h
-            + max(positional.scratchCount(frames: t), EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize))
+            + max(positional.scratchCount(frames: t), EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize,
+                                                                         parts: min(BLAS.threadCount, config.numAttentionHeads)))
         return 4 * (samples + t * h + max(encoder, transformer))
     }
 
@@ -181,50 +194,54 @@ public struct Wav2Vec2Classifier: Sendable {
     /// positional conv (1), encoder layers (2) and head (3).
     func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) -> [Float] {
         let h = config.hiddenSize
-        var hidden = [Float](repeating: 0, count: t * h)  // (T, H)
+        // Activation buffers come from the model's pool (see ScratchPool: fresh memory costs a
+        // page fault per 4 KB) and go back to it at the end of the call.
+        let hiddenBuffer = scratchPool.take(t * h)  // (T, H)
+        let state = hiddenBuffer.pointer
         do {
-            // The feature encoder's buffers (the largest of a call) are released before the transformer runs.
-            var scratch = [Float](repeating: 0, count: featureEncoder.scratchCount(samples: input.count))
-            input.withUnsafeBufferPointer { x in
-                featureEncoder.encode(x.baseAddress!, count: x.count, output: &hidden, scratch: &scratch)
+            // The feature encoder's buffer (the largest of a call) is reused by the transformer.
+            let scratch = scratchPool.take(featureEncoder.scratchCount(samples: input.count))
+            withExtendedLifetime(scratch) {
+                input.withUnsafeBufferPointer { x in
+                    featureEncoder.encode(x.baseAddress!, count: x.count, output: state, scratch: scratch.pointer)
+                }
             }
+            scratchPool.give(scratch)
         }
         stageDone(0)
         let weights = head.layerWeights
-        var summed = [Float](repeating: 0, count: weights == nil ? 0 : t * h)  // (T, H) weighted layer sum
+        let parts = min(BLAS.threadCount, config.numAttentionHeads)
         let scratchCount = max(positional.scratchCount(frames: t),
-                               EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize))
-        var scratch = [Float](repeating: 0, count: scratchCount)
-        hidden.withUnsafeMutableBufferPointer { hiddenBuffer in
-            scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                summed.withUnsafeMutableBufferPointer { sumBuffer in
-                    let state = hiddenBuffer.baseAddress!, base = scratchBuffer.baseAddress!
-                    func accumulate(_ index: Int) {
-                        guard let weights else { return }
-                        let w = weights[index], sum = sumBuffer.baseAddress!
-                        for i in 0..<(t * h) { sum[i] += w * state[i] }
-                    }
-                    positional.addTo(state, frames: t, scratch: base)
-                    stageDone(1)
-                    if !config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
-                    // Hidden states of the weighted sum: the encoder input, then every layer's
-                    // output; for pre-LN models the last one after the final LayerNorm (as
-                    // transformers 4.x and the s3prl training code; transformers 5 takes it before).
-                    accumulate(0)
-                    let encoderScratch = EncoderScratch(base, frames: t, hidden: h, intermediate: config.intermediateSize)
-                    for (n, layer) in layers.enumerated() {
-                        layer.apply(state, frames: t, scratch: encoderScratch)
-                        if n < layers.count - 1 { accumulate(n + 1) }
-                    }
-                    if config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
-                    accumulate(layers.count)
-                    stageDone(2)
-                }
-            }
+                               EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize, parts: parts))
+        // The largest first: the pool hands out the smallest idle buffer that fits.
+        let scratch = scratchPool.take(scratchCount)
+        let summedBuffer = scratchPool.take(weights == nil ? 0 : t * h)  // (T, H) weighted layer sum
+        let sum = summedBuffer.pointer
+        if weights != nil { sum.update(repeating: 0, count: t * h) }
+        let base = scratch.pointer
+        func accumulate(_ index: Int) {
+            guard let weights else { return }
+            let w = weights[index]
+            for i in 0..<(t * h) { sum[i] += w * state[i] }
         }
-        let headInput = weights == nil ? hidden : summed
-        let logits = headInput.withUnsafeBufferPointer { head.logits(from: $0.baseAddress!, frames: t) }
+        positional.addTo(state, frames: t, scratch: base)
+        stageDone(1)
+        if !config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
+        // Hidden states of the weighted sum: the encoder input, then every layer's
+        // output; for pre-LN models the last one after the final LayerNorm (as
+        // transformers 4.x and the s3prl training code; transformers 5 takes it before).
+        accumulate(0)
+        let encoderScratch = EncoderScratch(base, frames: t, hidden: h, intermediate: config.intermediateSize, parts: parts)
+        for (n, layer) in layers.enumerated() {
+            layer.apply(state, frames: t, scratch: encoderScratch)
+            if n < layers.count - 1 { accumulate(n + 1) }
+        }
+        if config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
+        accumulate(layers.count)
+        stageDone(2)
+        let logits = head.logits(from: weights == nil ? state : sum, frames: t)
         stageDone(3)
+        scratchPool.give(hiddenBuffer, summedBuffer, scratch)  // also keeps them alive until here
         return logits
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 import SafeTensors
+import TensorKernels
 import Testing
 import Wav2Vec2
 
@@ -168,6 +169,29 @@ func copyOf(_ variant: String) throws -> URL {
 }
 
 @Suite struct MemoryTests {
+    /// Activation buffers are reused across calls (their contents left over from another input)
+    /// and by concurrent calls: results are bit-identical to a fresh model's, whatever ran before.
+    @Test func reusedBuffersGiveIdenticalResults() throws {
+        let clipsData = try clipNames.map { try clips.floats($0) }
+        let fresh = try clipsData.map { try Wav2Vec2Classifier(folder: folder("base_weighted")).classify($0).logits }
+        let model = try Wav2Vec2Classifier(folder: folder("base_weighted"))
+        #expect(model.cachedBufferBytes == 0)
+        for round in 0..<2 {
+            for index in [2, 0, 1] {
+                #expect(try model.classify(clipsData[index]).logits == fresh[index], "round \(round) clip \(index)")
+            }
+        }
+        #expect(model.cachedBufferBytes > 0)
+        let results = LockedResults()
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            results.set(i, (try? model.classify(clipsData[i % 3]).logits) ?? [])
+        }
+        for i in 0..<6 { #expect(results.get(i) == fresh[i % 3], "concurrent call \(i)") }
+        model.releaseCachedBuffers()
+        #expect(model.cachedBufferBytes == 0)
+        #expect(try model.classify(clipsData[0]).logits == fresh[0])
+    }
+
     /// F32 checkpoints: every matrix of the encoder layers, projection and head is read in place
     /// from the mapped file; only conv kernels, norms and biases are copied. F16: all copied.
     @Test func f32MatricesAreMappedNotCopied() throws {
@@ -186,13 +210,26 @@ func copyOf(_ variant: String) throws -> URL {
         #expect(half.weightMemory.mappedBytes == 0 && half.weightMemory.copiedBytes > 0)
     }
 
-    /// The documented growth: ~10 MB of activations per second of audio, dominated by the convs.
+    /// The documented growth: linear in the length (the convs' buffers, ~10 MB per second for
+    /// 512 channels) plus one T × T attention-score matrix per thread working on heads.
     @Test func scratchGrowsLinearlyWithLength() throws {
         let model = try Wav2Vec2Classifier(folder: folder("legacy_xlsr"))  // 16 conv channels
         let tenSeconds = model.scratchBytes(samples: 160_000), twentySeconds = model.scratchBytes(samples: 320_000)
-        #expect(twentySeconds > tenSeconds && Double(twentySeconds) / Double(tenSeconds) < 2.1)
+        let parts = min(BLAS.threadCount, model.config.numAttentionHeads)
+        let (t10, t20) = (model.config.frameCount(samples: 160_000), model.config.frameCount(samples: 320_000))
+        let quadratic = 4 * parts * (t20 * t20 - 2 * t10 * t10)  // what doubling adds beyond linear growth
+        #expect(twentySeconds > tenSeconds)
+        #expect(twentySeconds - 2 * tenSeconds <= quadratic, "growth beyond linear exceeds the scores' T² term")
         // One minute through the small fixture model runs (the call must handle >= 60 s).
         let minute = (0..<960_000).map { Float(sin(Double($0) * 0.05)) * 0.3 }
         #expect(try model.classify(minute).frames == 2999)
     }
+}
+
+/// Results written from concurrent calls.
+final class LockedResults: @unchecked Sendable {
+    private var values: [Int: [Float]] = [:]
+    private let lock = NSLock()
+    func set(_ index: Int, _ value: [Float]) { lock.lock(); values[index] = value; lock.unlock() }
+    func get(_ index: Int) -> [Float]? { lock.lock(); defer { lock.unlock() }; return values[index] }
 }

@@ -14,14 +14,17 @@ measures everything in one run and prints ratios:
   - Wav2Vec2 "base" (wav2vec2-base shape, weighted layer sum) and "large" (24-layer XLSR shape),
     random weights, the same audio lengths: PyTorch transformers (torch.set_num_threads(THREADS))
     and ONNX Runtime (the same model exported with torch.onnx, intra-op THREADS threads);
-  - voice-emotion-bench --json with the same threads, configs and lengths.
-Each timing: one warm-up, then --runs runs; median and min-max.
+  - voice-emotion-bench --json --model on the same weights (converted by Weights/convert_wav2vec2.py).
+Wav2Vec2: one warm-up each, then --runs rounds, each timing PyTorch, ONNX Runtime and ours once
+(interleaved), so a slow spell of the shared machine affects all three; speed ratios are taken
+within a round and their median reported. VAD: one warm-up, then --runs runs; median and min-max.
 """
 import argparse
 import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -80,12 +83,18 @@ if "vad" in parts:
     python_results["vad"] = {"official ONNX (onnxruntime)": vad_run(load_silero_vad(onnx=True)),
                              "official TorchScript": vad_run(load_silero_vad())}
 
+def swift_bench(*arguments):
+    return json.loads(subprocess.run([args.bench, "--json", "--threads", str(args.threads), *arguments],
+                                     check=True, capture_output=True, text=True).stdout)
+
+
 if "wav2vec2" in parts:
     import onnxruntime
-    from transformers import Wav2Vec2Config, Wav2Vec2ForSequenceClassification
+    from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForSequenceClassification
     torch.set_num_threads(args.threads)
     python_results["wav2vec2"] = {}
     for name in configs:
+        torch.manual_seed(0)
         if name == "large":
             config = Wav2Vec2Config(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
                                     feat_extract_norm="layer", do_stable_layer_norm=True, conv_bias=True, num_labels=4)
@@ -93,6 +102,12 @@ if "wav2vec2" in parts:
             config = Wav2Vec2Config(use_weighted_layer_sum=True, num_labels=4)
         model = Wav2Vec2ForSequenceClassification(config).eval()
         with tempfile.TemporaryDirectory() as tmp:
+            # The same random weights for all three: saved as a hub folder, converted to ours.
+            hub, ours = os.path.join(tmp, "hub"), os.path.join(tmp, "ours")
+            model.save_pretrained(hub)
+            Wav2Vec2FeatureExtractor(return_attention_mask=name == "large").save_pretrained(hub)
+            subprocess.run([sys.executable, os.path.join(root, "Weights", "convert_wav2vec2.py"), hub, ours],
+                           check=True, capture_output=True)
             onnx_path = os.path.join(tmp, "model.onnx")
             example = torch.from_numpy(audio[: 16000 * 3].copy())[None]
             torch.onnx.export(model, (example,), onnx_path, input_names=["input_values"], output_names=["logits"],
@@ -104,16 +119,23 @@ if "wav2vec2" in parts:
             for seconds in lengths:
                 x = torch.from_numpy(audio[: int(16000 * seconds)].copy())[None]
                 with torch.no_grad():
-                    torch_times = timed(lambda: model(x).logits, args.runs)
-                ort_times = timed(lambda: session.run(None, {"input_values": x.numpy()}), args.runs)
-                python_results["wav2vec2"][(name, seconds)] = {
-                    "PyTorch": [t / seconds for t in torch_times], "ONNX Runtime": [t / seconds for t in ort_times]}
+                    model(x)
+                session.run(None, {"input_values": x.numpy()})
+                # Rounds of one run each, interleaved, so a slow spell of the shared machine hits
+                # all three alike; ratios are taken within a round.
+                rounds = []
+                for _ in range(args.runs):
+                    with torch.no_grad():
+                        torch_time = timed(lambda: model(x).logits, 1)[0] / seconds
+                    ort_time = timed(lambda: session.run(None, {"input_values": x.numpy()}), 1)[0] / seconds
+                    entry = swift_bench("--only", "wav2vec2", "--model", ours, "--runs", "1",
+                                        "--lengths", f"{seconds:g}")["wav2vec2"][0]
+                    rounds.append({"PyTorch": torch_time, "ONNX Runtime": ort_time, "VoiceEmotion": entry["rtf"],
+                                   "floor": entry["sgemm_floor_rtf"]})
+                python_results["wav2vec2"][(name, seconds)] = rounds
         del model
 
-swift = json.loads(subprocess.run(
-    [args.bench, "--json", "--runs", str(args.runs), "--threads", str(args.threads),
-     "--only", ",".join(p for p in ["vad", "wav2vec2"] if p in parts), "--configs", args.configs, "--lengths", args.lengths],
-    check=True, capture_output=True, text=True).stdout)
+swift = swift_bench("--runs", str(args.runs), "--only", "sgemm,vad" if "vad" in parts else "sgemm")
 
 print(f"Side by side, one run: {args.threads} threads (VAD: 1), {args.runs} runs after a warm-up; median (min-max)")
 print(f"sgemm 1024^3 in the same run: {swift['sgemm_gflops']} GFLOP/s")
@@ -127,13 +149,18 @@ if "vad" in parts:
         print(f"  {name:40s} {median:8.2f}  ({low:.2f}-{high:.2f})   VoiceEmotion x{median / ours['us_per_chunk']:.1f} faster "
               f"(x{median / ours['us_per_chunk_streaming']:.1f} one chunk per call)")
 if "wav2vec2" in parts:
-    print("\nWav2Vec2, seconds of compute per second of audio (RTF)")
-    for entry in swift["wav2vec2"]:
-        key = (entry["config"], float(entry["audio_s"]))
-        reference = python_results["wav2vec2"].get(key)
-        print(f"  {entry['config']} {entry['audio_s']:.0f} s: VoiceEmotion {entry['rtf']:.3f} ({entry['rtf_min']:.3f}-{entry['rtf_max']:.3f}), "
-              f"sgemm floor {entry['sgemm_floor_rtf']:.3f} (x{entry['ratio_to_floor']:.2f})")
-        if reference:
-            for name, values in reference.items():
-                median, low, high = summary(values)
-                print(f"      {name:14s} {median:.3f} ({low:.3f}-{high:.3f})   VoiceEmotion x{median / entry['rtf']:.2f} faster")
+    print("\nWav2Vec2, seconds of compute per second of audio (RTF), same random weights in all three;")
+    print(f"{args.runs} interleaved rounds; ratios within a round, then the median")
+    for (name, seconds), rounds in python_results["wav2vec2"].items():
+        def column(key):
+            return summary([r[key] for r in rounds])
+        ours = column("VoiceEmotion")
+        floor = column("floor")
+        to_floor = summary([r["VoiceEmotion"] / r["floor"] for r in rounds])
+        print(f"  {name} {seconds:.0f} s: VoiceEmotion {ours[0]:.3f} ({ours[1]:.3f}-{ours[2]:.3f}), "
+              f"sgemm floor {floor[0]:.3f}, VoiceEmotion x{to_floor[0]:.2f} floor ({to_floor[1]:.2f}-{to_floor[2]:.2f})")
+        for key in ["PyTorch", "ONNX Runtime"]:
+            median, low, high = column(key)
+            speedup = summary([r[key] / r["VoiceEmotion"] for r in rounds])
+            print(f"      {key:14s} {median:.3f} ({low:.3f}-{high:.3f})   VoiceEmotion x{speedup[0]:.2f} faster "
+                  f"({speedup[1]:.2f}-{speedup[2]:.2f})")

@@ -18,6 +18,18 @@ public struct MonoAudio: Sendable, Equatable {
     }
 }
 
+/// What `AudioLoader.stream` decoded.
+public struct AudioStreamSummary: Sendable, Equatable {
+    /// The file's format as its header describes it.
+    public let info: AudioFormatInfo
+    /// Rate of the delivered samples.
+    public let sampleRate: Int
+    /// Mono samples delivered in all.
+    public let samples: Int
+    /// False when the consumer stopped the decode early.
+    public let completed: Bool
+}
+
 /// Decodes any format libsndfile reads (WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, ...).
 public enum AudioLoader {
     /// Frames decoded per block: bounds the extra memory of a decode.
@@ -43,7 +55,43 @@ public enum AudioLoader {
         try decode(SoundFile(bytes: bytes, label: label), sampleRate: sampleRate)
     }
 
+    /// Decodes a file block by block without keeping it: `body` receives consecutive blocks of
+    /// mono samples at `sampleRate` (nil: the file's rate) and returns false to stop early. The
+    /// blocks concatenated are exactly what `load(path:sampleRate:)` returns. For hour-long files
+    /// this keeps memory at one block instead of the whole recording.
+    ///
+    /// - Parameter progress: called after each block with the fraction of the file decoded
+    ///   (from the header's frame count, so approximate for formats that do not know it).
+    /// - Returns: the summary of what was decoded (`completed` is false when `body` stopped it).
+    @discardableResult
+    public static func stream(
+        path: String, sampleRate: Int? = nil, progress: ((Double) -> Void)? = nil,
+        _ body: (UnsafeBufferPointer<Float>) -> Bool
+    ) throws(AudioError) -> AudioStreamSummary {
+        let file = try SoundFile(path: path)
+        var block: [Float] = []
+        return try decode(file, sampleRate: sampleRate, progress: progress) { (append) throws(AudioError) in
+            block.removeAll(keepingCapacity: true)
+            try append(&block)
+            return block.withUnsafeBufferPointer { body($0) }
+        }
+    }
+
     private static func decode(_ file: SoundFile, sampleRate requested: Int?) throws(AudioError) -> MonoAudio {
+        var output: [Float] = []
+        let summary = try decode(file, sampleRate: requested, progress: nil, reserve: { output.reserveCapacity($0) }) { (append) throws(AudioError) in
+            try append(&output)
+            return true
+        }
+        return MonoAudio(samples: output, sampleRate: summary.sampleRate)
+    }
+
+    /// The one decoding loop: read a block, downmix, resample. `consume` is handed a function
+    /// that appends the block's output samples to an array of the caller's choosing.
+    private static func decode(
+        _ file: SoundFile, sampleRate requested: Int?, progress: ((Double) -> Void)?, reserve: ((Int) -> Void)? = nil,
+        consume: ((inout [Float]) throws(AudioError) -> Void) throws(AudioError) -> Bool
+    ) throws(AudioError) -> AudioStreamSummary {
         let info = file.info
         if let requested, requested <= 0 || requested > 1_536_000 {
             throw .invalidSampleRate(path: file.path, rate: requested)
@@ -51,17 +99,17 @@ public enum AudioLoader {
         let targetRate = requested ?? info.sampleRate
         let resampler = targetRate == info.sampleRate
             ? nil : try Resampler(from: Double(info.sampleRate), to: Double(targetRate), label: file.path)
-        var output: [Float] = []
         // The header's frame count is only a hint (corrupt or streamed files can claim anything):
         // reserve at most ~17 minutes at 16 kHz up front and let the array grow past that.
-        if info.frames > 0 {
+        if info.frames > 0, let reserve {
             let estimate = Double(info.frames) * Double(targetRate) / Double(info.sampleRate)
-            output.reserveCapacity(Int(min(estimate, 16_777_216)) + 1)
+            reserve(Int(min(estimate, 16_777_216)) + 1)
         }
         let channels = info.channels
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
         var mono = [Float](repeating: 0, count: blockFrames)
         var decodedFrames = 0
+        var outputCount = 0
         while true {
             let frames = try interleaved.withUnsafeMutableBufferPointer { (buffer) throws(AudioError) in
                 try file.read(into: buffer.baseAddress!, frames: blockFrames)
@@ -69,12 +117,20 @@ public enum AudioLoader {
             if frames == 0 { break }
             decodedFrames += frames
             downmix(interleaved, frames: frames, channels: channels, into: &mono)
-            if let resampler {
-                try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
-                    try resampler.process(UnsafeBufferPointer(rebasing: buffer[0..<frames]), into: &output)
+            let proceed = try consume { (output) throws(AudioError) in
+                let before = output.count
+                if let resampler {
+                    try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                        try resampler.process(UnsafeBufferPointer(rebasing: buffer[0..<frames]), into: &output)
+                    }
+                } else {
+                    output.append(contentsOf: mono[0..<frames])
                 }
-            } else {
-                output.append(contentsOf: mono[0..<frames])
+                outputCount += output.count - before
+            }
+            progress?(info.frames > 0 ? min(1, Double(decodedFrames) / Double(info.frames)) : 0)
+            if !proceed {
+                return AudioStreamSummary(info: info, sampleRate: targetRate, samples: outputCount, completed: false)
             }
         }
         if decodedFrames == 0 { throw .empty(path: file.path) }
@@ -83,8 +139,17 @@ public enum AudioLoader {
         if file.frameCountIsExact && info.frames > 0 && decodedFrames < info.frames {
             throw .truncated(path: file.path, expectedFrames: info.frames, decodedFrames: decodedFrames)
         }
-        if let resampler { try resampler.finish(into: &output) }
-        return MonoAudio(samples: output, sampleRate: targetRate)
+        if let resampler {
+            let proceed = try consume { (output) throws(AudioError) in
+                let before = output.count
+                try resampler.finish(into: &output)
+                outputCount += output.count - before
+            }
+            if !proceed {
+                return AudioStreamSummary(info: info, sampleRate: targetRate, samples: outputCount, completed: false)
+            }
+        }
+        return AudioStreamSummary(info: info, sampleRate: targetRate, samples: outputCount, completed: true)
     }
 
     /// Averages interleaved channels into `mono` (a copy for one channel).

@@ -83,34 +83,24 @@ public struct VoiceActivityDetector: Sendable {
     public func speechProbabilities(
         _ samples: [Float], sampleRate: Int, progress: ((Double) -> Bool)? = nil
     ) throws(SileroVADError) -> [Float] {
-        let session = try makeSession(sampleRate: sampleRate)
-        let chunk = session.geometry.chunkSize
-        let chunks = (samples.count + chunk - 1) / chunk
-        let whole = samples.count / chunk
-        var probabilities = [Float](repeating: 0, count: chunks)
-        // Whole chunks straight from the input, in slices so progress can be reported and cancelled.
-        let slice = 16 * SileroVADSession.blockChunks
+        // Slices of the array through the same stream a decoded file goes through, so both give
+        // identical probabilities; progress and cancellation between slices.
+        let stream = try SpeechProbabilityStream(detector: self, sampleRate: sampleRate)
+        let slice = SpeechProbabilityStream.sliceChunks * stream.chunkSize
         var done = 0
-        var cancelled = false
-        samples.withUnsafeBufferPointer { input in
-            probabilities.withUnsafeMutableBufferPointer { output in
-                while done < whole && !cancelled {
-                    let n = min(slice, whole - done)
-                    session.process(input.baseAddress! + done * chunk, chunks: n, probabilities: output.baseAddress! + done)
-                    done += n
-                    if let progress, !progress(Double(done) / Double(chunks)) { cancelled = true }
+        return samples.withUnsafeBufferPointer { input in
+            while done < input.count {
+                let n = min(slice, input.count - done)
+                stream.append(UnsafeBufferPointer(rebasing: input[done..<(done + n)]))
+                done += n
+                if done < input.count, let progress, !progress(Double(done) / Double(input.count)) {
+                    return stream.finish()  // stopped on a slice boundary: nothing partial is pending
                 }
             }
-        }
-        if cancelled { return Array(probabilities.prefix(done)) }
-        if whole < chunks {
-            // The official loop zero-pads the last partial chunk.
-            var last = [Float](repeating: 0, count: chunk)
-            for j in 0..<(samples.count - whole * chunk) { last[j] = samples[whole * chunk + j] }
-            probabilities[whole] = try session.probability(of: last)
+            let probabilities = stream.finish()
             _ = progress?(1)
+            return probabilities
         }
-        return probabilities
     }
 
     /// Probabilities and speech segments of a recording at any rate: 16 kHz and 8 kHz audio run

@@ -32,7 +32,7 @@ public struct EmotionAnalyzerOptions: Sendable {
 /// HuBERT checkpoint) and a stress index.
 ///
 /// Create it once and reuse it; it is immutable and `Sendable`. Concurrent `analyze` calls run in
-/// parallel safely: each call allocates its own buffers and shares only the read-only weights.
+/// parallel safely: each call works in its own buffers and shares only the read-only weights.
 /// (BLAS threads are process-wide: with several calls in parallel, set `blasThreads` to 1.)
 /// Without a model folder it still finds speech segments and the speech ratio.
 public final class EmotionAnalyzer: Sendable {
@@ -69,15 +69,89 @@ public final class EmotionAnalyzer: Sendable {
 
     /// Analyses an audio file (any format libsndfile reads).
     ///
+    /// The file is decoded twice, block by block, and never held whole: the first pass feeds
+    /// the VAD (keeping one probability per 32 ms), the second collects only the speech windows
+    /// as they pass and classifies each as soon as it is complete. An hour of audio thus needs
+    /// one window of samples (plus the model's activations), not 230 MB of 16 kHz samples.
+    /// Results are identical to `analyze(samples:sampleRate:)` on the decoded audio.
+    ///
     /// - Parameter progress: called with the stage and overall fraction; return false to cancel
     ///   (the call then throws `.cancelled`).
     public func analyze(file: String, progress: ((AnalysisProgress) -> Bool)? = nil) throws(EmotionAnalyzerError) -> RecordingAnalysis {
         let start = Date()
+        var timings = AnalysisTimings()
         if let progress, !progress(AnalysisProgress(stage: .decoding, fraction: 0)) { throw .cancelled }
-        let audio: MonoAudio
-        do { audio = try AudioLoader.load(path: file, sampleRate: 16000) } catch { throw .audio(error) }
-        let decodeSeconds = Date().timeIntervalSince(start)
-        return try analyze(samples: audio.samples, decodeSeconds: decodeSeconds, start: start, progress: progress)
+
+        // Pass 1: decode -> VAD probabilities.
+        let stream: SpeechProbabilityStream
+        do { stream = try SpeechProbabilityStream(detector: voiceActivity, sampleRate: 16000) } catch { throw .voiceActivity(error) }
+        var cancelled = false
+        var vadSeconds = 0.0
+        let summary: AudioStreamSummary
+        do {
+            summary = try AudioLoader.stream(path: file, sampleRate: 16000, progress: { fraction in
+                if let progress, !progress(AnalysisProgress(stage: .detectingSpeech, fraction: fraction * Self.vadShare)) { cancelled = true }
+            }) { block in
+                let clock = Date()
+                stream.append(block)
+                vadSeconds += Date().timeIntervalSince(clock)
+                return !cancelled
+            }
+        } catch { throw .audio(error) }
+        if cancelled { throw .cancelled }
+        let clock = Date()
+        let probabilities = stream.finish()
+        let segments: [SpeechSegment]
+        do {
+            segments = try speechSegments(probabilities: probabilities, sampleRate: 16000, audioLength: summary.samples, options: options.speech)
+        } catch { throw .voiceActivity(error) }
+        timings.vadSeconds = vadSeconds + Date().timeIntervalSince(clock)
+
+        // Pass 2: decode again, classify each window once its samples have gone by.
+        let windows = plan(segments)
+        var scores = [[([EmotionScore], Double)]](repeating: [], count: segments.count)
+        var emotionSeconds = 0.0
+        if !windows.isEmpty, let model {
+            var pending: [Float] = []  // samples from `pendingStart` on that some window still needs
+            var pendingStart = 0, next = 0
+            var failure: EmotionAnalyzerError?
+            do throws(AudioError) {
+                try AudioLoader.stream(path: file, sampleRate: 16000) { block in
+                    pending.append(contentsOf: block)
+                    while next < windows.count, windows[next].last <= pendingStart + pending.count {
+                        let window = windows[next]
+                        let clock = Date()
+                        do throws(EmotionAnalyzerError) {
+                            let samples = Array(pending[(window.first - pendingStart)..<(window.last - pendingStart)])
+                            scores[window.segment].append((try classify(samples, model: model), Double(window.last - window.first)))
+                        } catch {
+                            failure = error
+                            return false
+                        }
+                        emotionSeconds += Date().timeIntervalSince(clock)
+                        next += 1
+                        if let progress, !progress(AnalysisProgress(
+                            stage: .classifyingEmotion, fraction: Self.vadShare + (1 - Self.vadShare) * Double(next) / Double(windows.count))) {
+                            failure = .cancelled
+                            return false
+                        }
+                    }
+                    // Drop what no later window needs (windows are in time order).
+                    let keepFrom = next < windows.count ? windows[next].first : pendingStart + pending.count
+                    let drop = min(max(0, keepFrom - pendingStart), pending.count)
+                    pending.removeFirst(drop)
+                    pendingStart += drop
+                    return next < windows.count
+                }
+            } catch { throw .audio(error) }
+            if let failure { throw failure }
+            if next < windows.count {
+                throw .audio(.corrupt(path: file, reason: "the file changed while it was being analysed"))
+            }
+        }
+        timings.emotionSeconds = emotionSeconds
+        timings.decodeSeconds = max(0, Date().timeIntervalSince(start) - timings.vadSeconds - emotionSeconds)
+        return assemble(segments: segments, windowScores: scores, audioLength: summary.samples, timings: timings, start: start)
     }
 
     /// Analyses mono samples at any rate (resampled to 16 kHz when needed).
@@ -130,7 +204,6 @@ public final class EmotionAnalyzer: Sendable {
                          progress: ((AnalysisProgress) -> Bool)?) throws(EmotionAnalyzerError) -> RecordingAnalysis {
         var timings = AnalysisTimings()
         timings.decodeSeconds = decodeSeconds
-        let rate = 16000.0
         let vadStart = Date()
         var stopped = false
         let speech: VoiceActivityResult
@@ -145,48 +218,71 @@ public final class EmotionAnalyzer: Sendable {
         timings.vadSeconds = Date().timeIntervalSince(vadStart)
 
         let emotionStart = Date()
-        let totalSpeech = max(1, speech.segments.reduce(0) { $0 + ($1.end - $1.start) })
-        var done = 0
-        var segments: [SegmentAnalysis] = []
-        for segment in speech.segments {
-            let window = try classify(samples, from: segment.start, to: segment.end)
-            segments.append(SegmentAnalysis(
-                startSeconds: Double(segment.start) / rate, endSeconds: Double(segment.end) / rate, scores: window.scores,
-                dimensions: EmotionDimensions(window.scores), stress: stress(window.scores), windows: window.count))
-            done += segment.end - segment.start
-            if let progress, !progress(AnalysisProgress(
-                stage: .classifyingEmotion, fraction: Self.vadShare + (1 - Self.vadShare) * Double(done) / Double(totalSpeech))) {
-                throw .cancelled
+        let windows = plan(speech.segments)
+        var scores = [[([EmotionScore], Double)]](repeating: [], count: speech.segments.count)
+        if let model {
+            for (index, window) in windows.enumerated() {
+                let result = try classify(Array(samples[window.first..<window.last]), model: model)
+                scores[window.segment].append((result, Double(window.last - window.first)))
+                if let progress, !progress(AnalysisProgress(
+                    stage: .classifyingEmotion, fraction: Self.vadShare + (1 - Self.vadShare) * Double(index + 1) / Double(windows.count))) {
+                    throw .cancelled
+                }
             }
         }
         timings.emotionSeconds = Date().timeIntervalSince(emotionStart)
-
-        let overall = Self.weightedMean(segments.filter { !$0.scores.isEmpty }.map { ($0.scores, $0.durationSeconds) })
-        let dimensions = EmotionDimensions(overall)
-        let dominant = (model?.isRegression ?? true) || overall.isEmpty ? nil : overall.max { $0.score < $1.score }?.emotion
-        timings.totalSeconds = Date().timeIntervalSince(start)
-        return RecordingAnalysis(
-            durationSeconds: Double(samples.count) / rate, speechSeconds: speech.speechSeconds, segments: segments,
-            scores: overall, dimensions: dimensions, dominant: dominant, stress: overall.isEmpty ? nil : stress(overall),
-            timings: timings)
+        return assemble(segments: speech.segments, windowScores: scores, audioLength: samples.count, timings: timings, start: start)
     }
 
-    /// Scores of `samples[start..<end]`: one model call per window of at most
-    /// `maximumWindowSeconds`, averaged weighted by window length.
-    private func classify(_ samples: [Float], from start: Int, to end: Int) throws(EmotionAnalyzerError) -> (scores: [EmotionScore], count: Int) {
-        guard let model, end - start >= model.config.minimumSamples else { return ([], 0) }
+    /// One stretch of a speech segment given to the model at once.
+    struct Window {
+        let segment: Int
+        let first: Int
+        let last: Int
+    }
+
+    /// The model windows of `segments`, in time order: each segment long enough for the model is
+    /// cut into equal windows of at most `maximumWindowSeconds`.
+    func plan(_ segments: [SpeechSegment]) -> [Window] {
+        guard let model else { return [] }
         let maximum = Int(options.maximumWindowSeconds * 16000)
-        let count = (end - start + maximum - 1) / maximum
-        let step = (end - start) / count
-        var windows: [([EmotionScore], Double)] = []
-        for w in 0..<count {
-            let first = start + w * step, last = w == count - 1 ? end : first + step
-            let result: ClassificationResult
-            do { result = try model.classify(Array(samples[first..<last])) } catch { throw .model(folder: modelFolder ?? "", error) }
-            let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
-            windows.append((scores, Double(last - first)))
+        var windows: [Window] = []
+        for (index, segment) in segments.enumerated() where segment.end - segment.start >= model.config.minimumSamples {
+            let count = (segment.end - segment.start + maximum - 1) / maximum
+            let step = (segment.end - segment.start) / count
+            for w in 0..<count {
+                let first = segment.start + w * step
+                windows.append(Window(segment: index, first: first, last: w == count - 1 ? segment.end : first + step))
+            }
         }
-        return (Self.weightedMean(windows), count)
+        return windows
+    }
+
+    /// Scores of one window.
+    private func classify(_ samples: [Float], model: Wav2Vec2Classifier) throws(EmotionAnalyzerError) -> [EmotionScore] {
+        let result: ClassificationResult
+        do { result = try model.classify(samples) } catch { throw .model(folder: modelFolder ?? "", error) }
+        return zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
+    }
+
+    /// Segment and recording results from the windows' scores (weighted by window length).
+    private func assemble(segments: [SpeechSegment], windowScores: [[([EmotionScore], Double)]], audioLength: Int,
+                          timings: AnalysisTimings, start: Date) -> RecordingAnalysis {
+        let rate = 16000.0
+        let analysed = zip(segments, windowScores).map { segment, windows in
+            let scores = Self.weightedMean(windows)
+            return SegmentAnalysis(
+                startSeconds: Double(segment.start) / rate, endSeconds: Double(segment.end) / rate, scores: scores,
+                dimensions: EmotionDimensions(scores), stress: stress(scores), windows: windows.count)
+        }
+        let overall = Self.weightedMean(analysed.filter { !$0.scores.isEmpty }.map { ($0.scores, $0.durationSeconds) })
+        let dominant = (model?.isRegression ?? true) || overall.isEmpty ? nil : overall.max { $0.score < $1.score }?.emotion
+        var timings = timings
+        timings.totalSeconds = Date().timeIntervalSince(start)
+        return RecordingAnalysis(
+            durationSeconds: Double(audioLength) / rate, speechSeconds: segments.reduce(0) { $0 + $1.durationSeconds },
+            segments: analysed, scores: overall, dimensions: EmotionDimensions(overall), dominant: dominant,
+            stress: overall.isEmpty ? nil : stress(overall), timings: timings)
     }
 
     /// Label-wise mean of score lists (same labels, same order), weighted.

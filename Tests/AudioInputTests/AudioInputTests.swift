@@ -191,3 +191,36 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         }
     }
 }
+
+@Suite struct StreamingDecodeTests {
+    /// Blocks concatenated are exactly what `load` returns (with and without resampling), and a
+    /// consumer can stop the decode early.
+    @Test(arguments: ["chirp_48k_stereo.flac", "tone_44k.wav", "native_16k.wav"])
+    func blocksConcatenateToTheLoadedAudio(_ name: String) throws {
+        let whole = try AudioLoader.load(path: fixture(name), sampleRate: 16000)
+        var streamed: [Float] = []
+        var blocks = 0
+        var fractions: [Double] = []
+        let summary = try AudioLoader.stream(path: fixture(name), sampleRate: 16000, progress: { fractions.append($0) }) { block in
+            streamed += block
+            blocks += 1
+            return true
+        }
+        #expect(streamed == whole.samples)
+        #expect(summary.completed && summary.samples == whole.samples.count && summary.sampleRate == 16000)
+        #expect(fractions == fractions.sorted() && fractions.last == 1)
+        var first: [Float] = []
+        let stopped = try AudioLoader.stream(path: fixture(name), sampleRate: 16000) { block in
+            first += block
+            return false
+        }
+        #expect(!stopped.completed && stopped.samples == first.count && first == Array(whole.samples.prefix(first.count)))
+    }
+
+    @Test func streamingReportsBadFiles() {
+        #expect(throws: AudioError.self) { try AudioLoader.stream(path: "/no/such/file.wav") { _ in true } }
+        let empty = temporaryFile(wavBytes(frames: 0), suffix: ".wav")
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        #expect(throws: AudioError.self) { try AudioLoader.stream(path: empty) { _ in true } }
+    }
+}

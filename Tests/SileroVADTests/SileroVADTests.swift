@@ -168,6 +168,31 @@ func loadFixture(_ name: String) throws -> MonoAudio {
     }
 }
 
+@Suite struct ProbabilityStreamTests {
+    /// Audio fed in blocks of any size (a file being decoded) gives bit-identical probabilities to
+    /// the whole array, across several slices of chunks and with a partial last chunk.
+    @Test func blocksOfAnySizeMatchTheWholeArray() throws {
+        let speech = try loadFixture("speech_16k.flac").samples
+        let audio = speech + speech.prefix(40_001)  // > one 2048-chunk slice, ragged end
+        let expected = try detector.speechProbabilities(audio, sampleRate: 16000)
+        #expect(expected.count == (audio.count + 511) / 512)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            let stream = try SpeechProbabilityStream(detector: detector, sampleRate: 16000)
+            var offset = 0
+            audio.withUnsafeBufferPointer { buffer in
+                while offset < buffer.count {
+                    let n = min(Int.random(in: 1...70_000, using: &generator), buffer.count - offset)
+                    stream.append(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + n)]))
+                    offset += n
+                }
+            }
+            #expect(stream.sampleCount == audio.count)
+            #expect(stream.finish() == expected)
+        }
+    }
+}
+
 @Suite struct ValidationTests {
     @Test func invalidOptionsAreTypedErrors() {
         var o = SpeechTimestampOptions()

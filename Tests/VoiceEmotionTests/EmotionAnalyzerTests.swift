@@ -107,6 +107,26 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         for (ours, theirs) in zip(longest.scores.map(\.score), expected) { #expect(abs(ours - theirs) < 1e-9) }
     }
 
+    /// A file is analysed in two streaming passes; the result equals the analysis of the decoded
+    /// samples exactly. The file (83 s at 24 kHz, float WAV) spans several VAD slices, is resampled,
+    /// and its segments are cut into 3 s windows.
+    @Test func streamedFileMatchesDecodedSamples() throws {
+        let speech = try AudioLoader.load(path: path("Tests/SileroVADTests/Fixtures/speech_16k.flac")).samples
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ve-\(UUID()).wav").path
+        try floatWAV(speech + speech, rate: 24000).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var options = EmotionAnalyzerOptions()
+        options.maximumWindowSeconds = 3
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
+        let streamed = try analyzer.analyze(file: file)
+        let decoded = try AudioLoader.load(path: file, sampleRate: 16000)
+        #expect(decoded.durationSeconds > 80)
+        let whole = try analyzer.analyze(samples: decoded.samples, sampleRate: 16000)
+        #expect(streamed.segments == whole.segments && streamed.scores == whole.scores)
+        #expect(streamed.durationSeconds == whole.durationSeconds && streamed.speechSeconds == whole.speechSeconds)
+        #expect(streamed.segments.count >= 4 && streamed.segments.reduce(0) { $0 + $1.windows } > streamed.segments.count)
+    }
+
     @Test func silenceSaysNoSpeech() throws {
         let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyze(file: silenceFile)
         #expect(!result.hasSpeech && result.segments.isEmpty && result.scores.isEmpty)
@@ -175,4 +195,16 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         task.cancel()
         await #expect(throws: (any Error).self) { try await task.value }
     }
+}
+
+/// A mono 32-bit float WAV file's bytes.
+func floatWAV(_ samples: [Float], rate: Int) -> Data {
+    var bytes = Data()
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    bytes.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + 4 * samples.count)); bytes.append(contentsOf: Array("WAVE".utf8))
+    bytes.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(3); u16(1); u32(UInt32(rate)); u32(UInt32(4 * rate)); u16(4); u16(32)
+    bytes.append(contentsOf: Array("data".utf8)); u32(UInt32(4 * samples.count))
+    samples.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    return bytes
 }

@@ -52,6 +52,7 @@ public enum BLAS {
                 && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max),
             "sgemm: size exceeds the 32-bit BLAS interface")
         if m == 0 || n == 0 { return }
+        _ = ownsThreading
         if m <= smallRowLimit && transA == .none {
             // A few rows (a live audio chunk): sgemv per row reads B in place, where sgemm would
             // first copy ("pack") all of B on every call.
@@ -91,7 +92,6 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        _ = ownsThreading
         cblas_sgemm(
             CblasRowMajor, cblasTranspose(transA), cblasTranspose(transB),
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -115,7 +115,7 @@ public enum BLAS {
         #if canImport(Accelerate)
         return Partition(parts: 1, byColumns: true, extent: n)
         #else
-        guard threads > 1, 2 * m * n * k >= 1 << 23 else { return Partition(parts: 1, byColumns: true, extent: n) }
+        guard threads > 1, 2 * Double(m) * Double(n) * Double(k) >= 8e6 else { return Partition(parts: 1, byColumns: true, extent: n) }
         if n >= 64 * threads { return Partition(parts: threads, byColumns: true, extent: n) }
         if m >= 32 * threads { return Partition(parts: threads, byColumns: false, extent: m) }
         return Partition(parts: 1, byColumns: true, extent: n)
@@ -131,6 +131,7 @@ public enum BLAS {
     ) {
         precondition(rows <= Int(Int32.max) && columns <= Int(Int32.max) && lda <= Int(Int32.max))
         if rows == 0 || columns == 0 { return }
+        _ = ownsThreading
         cblas_sgemv(
             CblasRowMajor, cblasTranspose(transA), Int32(rows), Int32(columns), alpha, a,
             Int32(lda), x, 1, beta, y, 1)
@@ -164,7 +165,8 @@ public enum BLAS {
 
     /// Evaluated once, before the first product: reads the default budget (which honours
     /// OPENBLAS_NUM_THREADS), then puts OpenBLAS in single-threaded mode.
-    private static let ownsThreading: Bool = {
+    @usableFromInline
+    static let ownsThreading: Bool = {
         _ = threadBudget.load()
         #if !canImport(Accelerate)
         openblas_set_num_threads(1)

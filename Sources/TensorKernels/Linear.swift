@@ -72,7 +72,7 @@ public struct Linear: Sendable {
             parallelRanges(rows, work: rows * n) { range in
                 for r in range {
                     let row = output + r * n
-                    if let shift = b.baseAddress { for j in 0..<n { row[j] += shift[j] } }
+                    if b.count == n, let shift = b.baseAddress { for j in 0..<n { row[j] += shift[j] } }
                     geluSerial(row, count: n)
                 }
             }

@@ -1,4 +1,4 @@
-// Splitting elementwise work across the BLAS thread budget. Between sgemms the BLAS threads are
+// Splitting elementwise work across the thread budget (`BLAS.setThreadCount`). Between sgemms the threads are
 // idle, so softmax, GELU and LayerNorm over large activations would otherwise run on one core.
 
 import Dispatch

@@ -19,7 +19,8 @@ public struct EmotionAnalyzerOptions: Sendable {
     /// into equal windows, so memory stays bounded on hour-long files (~10 MB of activations per
     /// second of window; 20 s ≈ 0.2 GB plus the weights) and attention stays local.
     public var maximumWindowSeconds: Double = 20
-    /// BLAS threads for the process (nil: leave as is, which is all cores for OpenBLAS).
+    /// Compute threads for the process (`BLAS.setThreadCount`; nil: leave as is, which is
+    /// `OPENBLAS_NUM_THREADS` if set, else all cores).
     public var blasThreads: Int? = nil
     /// Activation of legacy dense heads (see `Wav2Vec2Options`).
     public var legacyHeadActivation: HeadActivation = .tanh
@@ -33,7 +34,7 @@ public struct EmotionAnalyzerOptions: Sendable {
 ///
 /// Create it once and reuse it; it is immutable and `Sendable`. Concurrent `analyze` calls run in
 /// parallel safely: each call works in its own buffers and shares only the read-only weights.
-/// (BLAS threads are process-wide: with several calls in parallel, set `blasThreads` to 1.)
+/// (The thread budget is process-wide: with several calls in parallel, set `blasThreads` to 1.)
 /// Without a model folder it still finds speech segments and the speech ratio.
 public final class EmotionAnalyzer: Sendable {
     /// The options in use.
@@ -149,6 +150,7 @@ public final class EmotionAnalyzer: Sendable {
                 throw .audio(.corrupt(path: file, reason: "the file changed while it was being analysed"))
             }
         }
+        if windows.isEmpty || model == nil { _ = progress?(AnalysisProgress(stage: .classifyingEmotion, fraction: 1)) }
         timings.emotionSeconds = emotionSeconds
         timings.decodeSeconds = max(0, Date().timeIntervalSince(start) - timings.vadSeconds - emotionSeconds)
         return assemble(segments: segments, windowScores: scores, audioLength: summary.samples, timings: timings, start: start)
@@ -230,6 +232,7 @@ public final class EmotionAnalyzer: Sendable {
                 }
             }
         }
+        if windows.isEmpty || model == nil { _ = progress?(AnalysisProgress(stage: .classifyingEmotion, fraction: 1)) }
         timings.emotionSeconds = Date().timeIntervalSince(emotionStart)
         return assemble(segments: speech.segments, windowScores: scores, audioLength: samples.count, timings: timings, start: start)
     }

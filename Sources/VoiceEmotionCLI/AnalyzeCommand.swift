@@ -28,7 +28,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("max-window-s"), help: "Longest audio window given to the model; longer speech is split.")
     var maximumWindowSeconds: Double = 20
 
-    @Option(name: .customLong("threads"), help: "BLAS threads (default: all cores).")
+    @Option(name: .customLong("threads"), help: "Compute threads (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Print JSON: one object per file (an array for several files).")

@@ -56,7 +56,7 @@ public struct ClassificationResult: Sendable, Codable, Equatable {
 /// activation buffers from a pool owned by the model and returns them when it ends, so
 /// concurrent calls run in parallel safely and consecutive calls reuse memory instead of paying
 /// page faults on fresh buffers (an idle model keeps about one call's scratch; see
-/// `releaseCachedBuffers()`). BLAS threads are shared by the process (see `BLAS.setThreadCount`).
+/// `releaseCachedBuffers()`). The thread budget is process-wide (see `BLAS.setThreadCount`).
 ///
 /// Activation memory of a call grows with the input length (`scratchBytes(samples:)`): the
 /// feature encoder's first two conv outputs dominate, ~0.6 KB per input sample (~10 MB per second

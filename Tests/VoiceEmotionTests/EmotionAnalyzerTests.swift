@@ -182,6 +182,12 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         var fractions: [Double] = []
         _ = try analyzer.analyze(file: speechFile) { fractions.append($0.fraction); return true }
         #expect(fractions.first == 0 && fractions.last == 1 && fractions == fractions.sorted())
+        // Without a model (and for silence) progress still ends at 1.
+        for (folder, file) in [(nil, speechFile), (categoricalModel, silenceFile)] as [(String?, String)] {
+            var last = 0.0
+            _ = try EmotionAnalyzer(modelFolder: folder).analyze(file: file) { last = $0.fraction; return true }
+            #expect(last == 1, "\(folder ?? "no model") \(file)")
+        }
         #expect(throws: EmotionAnalyzerError.self) {
             try analyzer.analyze(file: speechFile) { $0.stage != .classifyingEmotion }
         }

@@ -188,19 +188,26 @@ private func exponentiateRow(_ row: UnsafeMutablePointer<Float>, columns: Int) -
         j += 1
     }
     let shift = SIMD8<Float>(repeating: maximum)
-    var sum = 0.0
+    // Lane-wise sums (a horizontal add per group cost as much as the exp), reduced in Double.
+    var sums = SIMD8<Float>()
     j = 0
     while j + 8 <= columns {
         let e = vectorExp(UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self) - shift)
         UnsafeMutableRawPointer(row + j).storeBytes(of: e, as: SIMD8<Float>.self)
-        sum += Double(e.sum())
+        sums += e
         j += 8
     }
-    while j < columns {
-        let e = vectorExp(SIMD8(repeating: row[j] - maximum))[0]
-        row[j] = e
-        sum += Double(e)
-        j += 1
+    var sum = 0.0
+    for lane in 0..<8 { sum += Double(sums[lane]) }
+    if j < columns {
+        // The tail in one padded vector (padding lanes are -inf: e^-inf contributes 0).
+        var tail = SIMD8<Float>(repeating: -.infinity)
+        for lane in 0..<(columns - j) { tail[lane] = row[j + lane] }
+        let e = vectorExp(tail - shift)
+        for lane in 0..<(columns - j) {
+            row[j + lane] = e[lane]
+            sum += Double(e[lane])
+        }
     }
     return Float(1 / sum)
 }

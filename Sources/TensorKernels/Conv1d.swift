@@ -114,7 +114,11 @@ public struct Conv1d: Sendable {
                     var first = 0
                     while first < outLength {
                         let last = min(first + Self.tileRows, outLength)
-                        gatherPatches(input: input, length: length, group: g, into: patches, rows: first..<last)
+                        // The copy is memory-bound work the other cores would otherwise idle through.
+                        parallelRanges(last - first, work: (last - first) * patchWidth) { part in
+                            gatherPatches(input: input, length: length, group: g, into: patches + part.lowerBound * patchWidth,
+                                          rows: (first + part.lowerBound)..<(first + part.upperBound))
+                        }
                         BLAS.sgemm(
                             .none, .transpose, m: last - first, n: outPerGroup, k: patchWidth,
                             a: patches, lda: patchWidth, b: weights, ldb: patchWidth,

@@ -23,6 +23,8 @@ public enum SileroVADError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidOption(name: String, value: Double, reason: String)
     /// Resampling the input to 16 kHz failed.
     case resampling(AudioError)
+    /// The audio file could not be read (the underlying error names the file).
+    case audio(AudioError)
 
     /// A readable message naming the file (or field) and the problem.
     public var description: String {
@@ -38,6 +40,7 @@ public enum SileroVADError: Error, Equatable, Sendable, CustomStringConvertible 
         case .chunkSizeMismatch(let expected, let found): return "Silero VAD chunk has \(found) samples, expected \(expected)"
         case .invalidOption(let name, let value, let reason): return "invalid VAD option \(name) = \(value): \(reason)"
         case .resampling(let error): return "\(error)"
+        case .audio(let error): return "\(error)"
         }
     }
 }

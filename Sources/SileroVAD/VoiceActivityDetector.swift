@@ -121,4 +121,34 @@ public struct VoiceActivityDetector: Sendable {
         let segments = try speechSegments(probabilities: probabilities, sampleRate: rate, audioLength: audio.count, options: options)
         return VoiceActivityResult(sampleRate: rate, audioLength: audio.count, probabilities: probabilities, segments: segments)
     }
+
+    /// Probabilities and speech segments of an audio file, decoded block by block and never
+    /// held whole: at 8 kHz when the file has that rate, otherwise at 16 kHz (resampled as
+    /// `AudioLoader` does). Identical to `analyze` on the decoded samples.
+    ///
+    /// - Parameter progress: called with the fraction of the file decoded; return false to stop
+    ///   (the probabilities so far are then returned, without segments).
+    public func analyze(
+        file path: String, options: SpeechTimestampOptions = .init(), progress: ((Double) -> Bool)? = nil
+    ) throws(SileroVADError) -> VoiceActivityResult {
+        try options.validate()
+        let info: AudioFormatInfo
+        do { info = try AudioLoader.info(path: path) } catch { throw .audio(error) }
+        let rate = info.sampleRate == 8000 ? 8000 : 16000
+        let stream = try SpeechProbabilityStream(detector: self, sampleRate: rate)
+        var stopped = false
+        let summary: AudioStreamSummary
+        do {
+            summary = try AudioLoader.stream(path: path, sampleRate: rate, progress: { fraction in
+                if let progress, !progress(fraction) { stopped = true }
+            }) { block in
+                stream.append(block)
+                return !stopped
+            }
+        } catch { throw .audio(error) }
+        let probabilities = stream.finish()
+        let segments = stopped ? [] : try speechSegments(probabilities: probabilities, sampleRate: rate,
+                                                         audioLength: summary.samples, options: options)
+        return VoiceActivityResult(sampleRate: rate, audioLength: summary.samples, probabilities: probabilities, segments: segments)
+    }
 }

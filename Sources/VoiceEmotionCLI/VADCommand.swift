@@ -2,7 +2,6 @@
 // bundled Silero VAD.
 
 import ArgumentParser
-import AudioInput
 import SileroVAD
 
 struct VADCommand: ParsableCommand {
@@ -39,15 +38,12 @@ struct VADCommand: ParsableCommand {
         if failed { throw ExitCode.failure }
     }
 
-    /// Decodes at 8 or 16 kHz when the file has that rate, otherwise straight to 16 kHz (streamed
-    /// through the resampler, so long files never exist at their original rate in memory).
+    /// Decodes at 8 or 16 kHz when the file has that rate, otherwise straight to 16 kHz, block by
+    /// block into the VAD (an hour-long file is never held whole).
     static func detect(file: String, detector: VoiceActivityDetector, options: SpeechTimestampOptions) throws -> VoiceActivityResult {
-        let info = try AudioLoader.info(path: file)
-        let rate = info.sampleRate == 8000 ? 8000 : 16000
-        let audio = try AudioLoader.load(path: file, sampleRate: rate)
         let bar = ProgressBar(label: "vad")
         defer { bar.finish() }
-        return try detector.analyze(audio.samples, sampleRate: audio.sampleRate, options: options, progress: bar.update)
+        return try detector.analyze(file: file, options: options, progress: bar.update)
     }
 
     func jsonObject(file: String, result: VoiceActivityResult) -> JSON {

@@ -193,6 +193,24 @@ func loadFixture(_ name: String) throws -> MonoAudio {
     }
 }
 
+@Suite struct FileAnalysisTests {
+    /// Files are decoded block by block into the VAD; the result equals the in-memory analysis.
+    @Test(arguments: ["speech_16k.flac", "speech_8k.flac", "silence_16k.flac"])
+    func streamedFileEqualsLoadedSamples(_ name: String) throws {
+        let path = fixtures.appendingPathComponent(name).path
+        let audio = try loadFixture(name)
+        let expected = try detector.analyze(audio.samples, sampleRate: audio.sampleRate)
+        #expect(try detector.analyze(file: path) == expected)
+    }
+
+    @Test func missingFileIsAnAudioError() {
+        #expect { try detector.analyze(file: "/no/such/file.flac") } throws: { error in
+            guard case SileroVADError.audio = error else { return false }
+            return "\(error)".contains("/no/such/file.flac")
+        }
+    }
+}
+
 @Suite struct ValidationTests {
     @Test func invalidOptionsAreTypedErrors() {
         var o = SpeechTimestampOptions()

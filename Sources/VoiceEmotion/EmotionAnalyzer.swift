@@ -197,6 +197,14 @@ public final class EmotionAnalyzer: Sendable {
         }
     }
 
+    /// Frees the model's activation buffers kept from earlier windows (up to ~0.2 GB after
+    /// 20 s windows) — for apps that analyse now and then and want the memory back in between.
+    /// The next analysis allocates them again. Safe to call at any time.
+    public func releaseCachedMemory() { model?.releaseCachedBuffers() }
+
+    /// Bytes of activation buffers the model keeps for the next window.
+    public var cachedMemoryBytes: Int { model?.cachedBufferBytes ?? 0 }
+
     // MARK: - Pipeline
 
     /// VAD share of the progress bar (the model takes the rest).

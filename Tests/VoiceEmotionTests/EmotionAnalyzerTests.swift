@@ -127,6 +127,16 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         #expect(streamed.segments.count >= 4 && streamed.segments.reduce(0) { $0 + $1.windows } > streamed.segments.count)
     }
 
+    @Test func cachedMemoryCanBeReleased() throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
+        #expect(analyzer.cachedMemoryBytes == 0)
+        let first = try analyzer.analyze(file: speechFile)
+        #expect(analyzer.cachedMemoryBytes > 0)
+        analyzer.releaseCachedMemory()
+        #expect(analyzer.cachedMemoryBytes == 0)
+        #expect(try analyzer.analyze(file: speechFile).segments == first.segments)
+    }
+
     @Test func silenceSaysNoSpeech() throws {
         let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyze(file: silenceFile)
         #expect(!result.hasSpeech && result.segments.isEmpty && result.scores.isEmpty)

@@ -95,7 +95,9 @@ public struct Conv1d: Sendable {
         let outPerGroup = outChannels / groups
         let patchWidth = kernelSize * inPerGroup
         if let bias {
-            for t in 0..<rows { (output + t * outChannels).update(from: bias, count: outChannels) }
+            parallelRanges(rows, work: rows * outChannels) { range in
+                for t in range { (output + t * outChannels).update(from: bias, count: outChannels) }
+            }
         }
         let beta: Float = bias == nil ? 0 : 1
         packedWeight.withUnsafeBufferPointer { packed in

@@ -39,13 +39,17 @@ public struct Linear: Sendable {
         let ldc = outputStride ?? outFeatures
         var beta: Float = accumulate ? 1 : 0
         if let bias {
+            // Bias first, then the product with beta = 1 (the kernel reads C either way); the
+            // fill is split across the threads like any large elementwise pass.
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    let row = output + r * ldc
-                    if accumulate {
-                        for j in 0..<outFeatures { row[j] += b[j] }
-                    } else {
-                        row.update(from: b.baseAddress!, count: outFeatures)
+                parallelRanges(rows, work: rows * outFeatures) { range in
+                    for r in range {
+                        let row = output + r * ldc
+                        if accumulate {
+                            for j in 0..<outFeatures { row[j] += b[j] }
+                        } else {
+                            row.update(from: b.baseAddress!, count: outFeatures)
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 // Every op against PyTorch (see Fixtures/make_kernel_fixtures.py for the exact calls).
 
+import Foundation
 import SafeTensors
 import TensorKernels
 import Testing
@@ -165,5 +166,54 @@ import Testing
         var single = [Float](repeating: .nan, count: fft.bins)
         signal.withUnsafeBufferPointer { fft.magnitudes(frame: $0.baseAddress! + size / 2, output: &single, workspace: &workspace) }
         expectClose(single, Array(expected[fft.bins..<(2 * fft.bins)]), "fft\(size) single frame")
+    }
+}
+
+/// `BLAS.sgemm` splits large products over the thread budget by column blocks of C (or row
+/// blocks when C is narrow). Each split path, every transpose combination, strided operands and
+/// beta are checked against a Double-precision reference, and against the unsplit product.
+@Suite struct ThreadedProductTests {
+    /// (m, n, k): wide C (split by columns, n not a multiple of 16), narrow C (split by rows).
+    @Test(arguments: [(70, 300, 200), (257, 40, 500)], [BLAS.Transpose.none, .transpose])
+    func splitProductsMatchTheReference(_ shape: (Int, Int, Int), _ transB: BLAS.Transpose) {
+        let (m, n, k) = shape
+        // The budget is process-wide and other suites run concurrently, so it is not changed
+        // here: with the default (all cores) the product is split on any multi-core machine.
+        if BLAS.threadCount < 2 { print("ThreadedProductTests: one core, split paths not exercised") }
+        for transA in [BLAS.Transpose.none, .transpose] {
+            // Row strides larger than the rows, as the model's strided views use.
+            let lda = (transA == .none ? k : m) + 3, ldb = (transB == .none ? n : k) + 5, ldc = n + 7
+            let a = (0..<((transA == .none ? m : k) * lda)).map { Float(sin(Double($0) * 0.37)) }
+            let b = (0..<((transB == .none ? k : n) * ldb)).map { Float(cos(Double($0) * 0.11)) }
+            let initial = (0..<(m * ldc)).map { Float($0 % 13) * 0.25 }
+            func element(_ x: [Float], _ trans: BLAS.Transpose, _ ld: Int, _ row: Int, _ column: Int) -> Double {
+                Double(trans == .none ? x[row * ld + column] : x[column * ld + row])
+            }
+            var split = initial, serial = initial
+            split.withUnsafeMutableBufferPointer { c in
+                BLAS.sgemm(transA, transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.75,
+                           c: c.baseAddress!, ldc: ldc)
+            }
+            serial.withUnsafeMutableBufferPointer { c in
+                BLAS.sgemm(transA, transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.75,
+                           c: c.baseAddress!, ldc: ldc, threads: 1)
+            }
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else {
+                        // Padding between rows of C is never written.
+                        #expect(split[i * ldc + j] == initial[i * ldc + j])
+                        continue
+                    }
+                    var sum = 0.0
+                    for p in 0..<k { sum += element(a, transA, lda, i, p) * element(b, transB, ldb, p, j) }
+                    let expected = 0.5 * sum + 0.75 * Double(initial[i * ldc + j])
+                    worst = max(worst, abs(Double(split[i * ldc + j]) - expected) / max(1, abs(expected)))
+                }
+            }
+            #expect(worst < 1e-5, "\(transA) \(transB) \(shape): max relative error \(worst)")
+            #expect(zip(split, serial).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        }
     }
 }

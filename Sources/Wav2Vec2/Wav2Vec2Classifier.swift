@@ -76,7 +76,9 @@ public struct Wav2Vec2Classifier: Sendable {
     /// a dimension (arousal, dominance, valence), as for audeering's model.
     public let isRegression: Bool
 
-    /// Where the weights live: F32 matrices are used in place from the mapped file.
+    /// Where the weights live: F32 matrices are used in place from the mapped file (so the file
+    /// must not be truncated or rewritten in place while the model is loaded; replace it by
+    /// renaming a new file over it).
     public let weightMemory: WeightMemory
 
     let featureEncoder: FeatureEncoder

@@ -79,6 +79,20 @@ struct Timing {
 
 func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
+/// Resets the peak resident memory (Linux: `clear_refs` 5), so a later `peakResidentMB()`
+/// measures one phase, not the random model written before it. Returns false where unsupported.
+@discardableResult
+func resetPeakResident() -> Bool {
+    guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+    defer { try? handle.close() }
+    let done = (try? handle.write(contentsOf: Data("5".utf8))) != nil
+    if done { peakWasReset = true }
+    return done
+}
+
+/// Whether `resetPeakResident` has reset the peak at least once.
+nonisolated(unsafe) var peakWasReset = false
+
 /// Peak resident memory of this process in MB (Linux: VmHWM; elsewhere getrusage).
 func peakResidentMB() -> Double {
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

@@ -11,6 +11,7 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
     for name in configs {
         let folder = try settings.model.map { URL(fileURLWithPath: $0) } ?? writeRandomModel(standardConfig(name))
         defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
+        let peakIsPerModel = resetPeakResident()  // not the random model just written
         let loadTiming = try Timing(runs: 1, warmUp: true) { _ = try Wav2Vec2Classifier(folder: folder.path) }
         let model = try Wav2Vec2Classifier(folder: folder.path)
         let mappedMB = Double(model.weightMemory.mappedBytes) / 1_048_576, copiedMB = Double(model.weightMemory.copiedBytes) / 1_048_576
@@ -40,13 +41,16 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
             let rtf = timing.scaled(1 / seconds)
             let probeMedian = Timing(sorted: probes).median
             let floor = total / (probeMedian * 1e9) / seconds
+            // Since loading this model (mapped weights as they are touched + activations), when
+            // the peak could be reset after the random model was written; -1 otherwise.
+            let modelPeak = peakIsPerModel ? peakResidentMB() : -1
             entries.append("""
                 {"config": "\(name)", "audio_s": \(format(seconds, 1)), "rtf": \(format(rtf.median, 4)), \
                 "rtf_min": \(format(rtf.minimum, 4)), "rtf_max": \(format(rtf.maximum, 4)), \
                 "gflops": \(format(total / timing.median / 1e9, 1)), "model_gflop": \(format(total / 1e9, 1)), \
                 "sgemm_floor_rtf": \(format(floor, 4)), "sgemm_probe_gflops": \(format(probeMedian, 1)), \
                 "ratio_to_floor": \(format(ratio.median, 3)), "ratio_to_floor_min": \(format(ratio.minimum, 3)), "ratio_to_floor_max": \(format(ratio.maximum, 3)), \
-                "load_s": \(format(loadTiming.median, 2)), "weights_mapped_mb": \(format(mappedMB, 1)), "weights_copied_mb": \(format(copiedMB, 1)), \
+                "load_s": \(format(loadTiming.median, 2)), "weights_mapped_mb": \(format(mappedMB, 1)), "weights_copied_mb": \(format(copiedMB, 1)), "model_peak_rss_mb": \(format(modelPeak, 1)), \
                 "stages": {"feature_encoder": \(format(median.featureEncoderSeconds, 4)), "positional_conv": \(format(median.positionalConvSeconds, 4)), \
                 "encoder_layers": \(format(median.encoderLayersSeconds, 4)), "head": \(format(median.headSeconds, 5))}}
                 """)
@@ -54,7 +58,8 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
                 + "\(format(total / timing.median / 1e9, 1)) GFLOP/s, floor RTF \(format(floor, 3)) at \(format(probeMedian, 0)) GFLOP/s, "
                 + "x\(format(ratio.median, 2)) floor (\(format(ratio.minimum, 2))-\(format(ratio.maximum, 2)), per run); "
                 + "stages: convs \(format(median.featureEncoderSeconds, 3)) s, pos \(format(median.positionalConvSeconds, 3)) s, "
-                + "layers \(format(median.encoderLayersSeconds, 3)) s, head \(format(median.headSeconds, 4)) s")
+                + "layers \(format(median.encoderLayersSeconds, 3)) s, head \(format(median.headSeconds, 4)) s"
+                + (modelPeak >= 0 ? "; peak RSS since load \(format(modelPeak, 0)) MB" : ""))
         }
     }
     return Section(json: "[" + entries.joined(separator: ", ") + "]", lines: lines)

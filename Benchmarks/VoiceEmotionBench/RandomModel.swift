@@ -19,9 +19,10 @@ func standardConfig(_ name: String) -> Wav2Vec2Config {
     return config
 }
 
-/// Writes config.json, preprocessor_config.json and a random model.safetensors into a new temporary folder.
-func writeRandomModel(_ config: Wav2Vec2Config) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ve-bench-\(UUID())")
+/// Writes config.json, preprocessor_config.json and a random model.safetensors into `destination`
+/// (created if needed), or a new temporary folder.
+func writeRandomModel(_ config: Wav2Vec2Config, to destination: URL? = nil) throws -> URL {
+    let folder = destination ?? FileManager.default.temporaryDirectory.appendingPathComponent("ve-bench-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let encoder = JSONEncoder()
     try encoder.encode(config).write(to: folder.appendingPathComponent("config.json"))

@@ -13,6 +13,8 @@ struct Settings {
     var configs = ["base", "large"]
     var lengths: [Double] = [3, 10, 30]
     var endToEndRuns = 3
+    /// `--write-random-model CONFIG DIR`: write a random-weight model folder and exit.
+    var writeModel: (config: String, folder: String)? = nil
 
     func includes(_ part: String) -> Bool { only?.contains(part) ?? true }
 }
@@ -40,6 +42,10 @@ func parseArguments() -> Settings {
         case "--e2e-runs": settings.endToEndRuns = positive(argument)
         case "--only": settings.only = Set(value(argument).split(separator: ",").map(String.init))
         case "--model": settings.model = value(argument)
+        case "--write-random-model":
+            let config = value(argument), folder = value(argument)
+            guard ["base", "large"].contains(config) else { fail("--write-random-model needs base or large, then a folder") }
+            settings.writeModel = (config, folder)
         case "--configs": settings.configs = value(argument).split(separator: ",").map(String.init)
         case "--lengths":
             let lengths = value(argument).split(separator: ",").compactMap { Double($0) }
@@ -47,7 +53,7 @@ func parseArguments() -> Settings {
             settings.lengths = lengths
         default:
             fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e] "
-                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30]")
+                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR")
         }
     }
     return settings

@@ -2,6 +2,7 @@
 //
 //   swift run -c release voice-emotion-bench [--threads N] [--runs N] [--json]
 //       [--only sgemm,vad,wav2vec2,e2e] [--model DIR] [--configs base,large] [--lengths 3,10,30]
+//   swift run -c release voice-emotion-bench --write-random-model base|large DIR
 //
 // Reports the hardware reference (sgemm), the Silero VAD (one thread), Wav2Vec2 forward passes
 // (random weights with the real shapes unless --model is given) and analyze end to end, with a
@@ -11,6 +12,12 @@ import Foundation
 import TensorKernels
 
 let settings = parseArguments()
+if let request = settings.writeModel {
+    // A random-weight model folder kept for other measurements (e.g. memory of a long analysis).
+    let folder = try writeRandomModel(standardConfig(request.config), to: URL(fileURLWithPath: request.folder))
+    print("wrote a random-weight \(request.config) model to \(folder.path)")
+    exit(0)
+}
 BLAS.setThreadCount(settings.threads)
 var report: [(String, String)] = [("threads", "\(settings.threads)"), ("runs", "\(settings.runs)")]
 var lines: [String] = ["voice-emotion-bench: \(settings.threads) threads, \(settings.runs) runs after a warm-up; median (min-max)"]

@@ -4,6 +4,8 @@
 // on the same rows and rounds the same way.
 
 /// Feeds audio block by block to a Silero session; `finish()` returns the probabilities.
+/// Holds mutable state (the session's LSTM state and the pending samples): use one stream per
+/// recording, from one thread at a time; create streams freely, they share only the weights.
 public final class SpeechProbabilityStream {
     /// Chunks processed per call: the grouping both this stream and `speechProbabilities` use.
     static let sliceChunks = 16 * SileroVADSession.blockChunks

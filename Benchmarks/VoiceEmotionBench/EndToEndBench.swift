@@ -1,6 +1,7 @@
 // analyze(file:) end to end on a 10-minute recording (a float WAV file) with a typical speech ratio (the sample, 71%
 // speech, repeated), with the base model unless --model is given.
 
+import AudioInput
 import Foundation
 import SileroVAD
 import VoiceEmotion
@@ -10,7 +11,7 @@ func benchmarkEndToEnd(settings: Settings) throws -> Section {
     defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
     // A file, as users analyse them: decoding (twice, streamed) is part of the time.
     let recording = FileManager.default.temporaryDirectory.appendingPathComponent("voice-emotion-bench-\(UUID()).wav")
-    try floatWAV(try speechRecording(seconds: 600), rate: 16000).write(to: recording)
+    try Data(floatWAVBytes(try speechRecording(seconds: 600), rate: 16000)).write(to: recording)
     defer { try? FileManager.default.removeItem(at: recording) }
     let peakIsOwn = resetPeakResident()  // not the random model just written
     let analyzer = try EmotionAnalyzer(modelFolder: folder.path)
@@ -33,16 +34,4 @@ func benchmarkEndToEnd(settings: Settings) throws -> Section {
             + "decode \(format(result.timings.decodeSeconds, 2)) s, VAD \(format(result.timings.vadSeconds, 2)) s, "
             + "emotion \(format(result.timings.emotionSeconds, 2)) s" + (peak >= 0 ? "; peak RSS \(format(peak, 0)) MB" : ""),
     ])
-}
-
-/// A mono 32-bit float WAV file's bytes.
-func floatWAV(_ samples: [Float], rate: Int) -> Data {
-    var bytes = Data()
-    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    bytes.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + 4 * samples.count)); bytes.append(contentsOf: Array("WAVE".utf8))
-    bytes.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(3); u16(1); u32(UInt32(rate)); u32(UInt32(4 * rate)); u16(4); u16(32)
-    bytes.append(contentsOf: Array("data".utf8)); u32(UInt32(4 * samples.count))
-    samples.withUnsafeBytes { bytes.append(contentsOf: $0) }
-    return bytes
 }

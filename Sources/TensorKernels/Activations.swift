@@ -154,17 +154,8 @@ public func softmaxRowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, colu
 /// The unnormalised half of a row softmax: `row[j] = e^(row[j] - max)` in place for every row,
 /// and `inverseSums[r] = 1 / Σ_j row[j]`. Attention uses it to normalise after `P · V`, on the
 /// (rows, head_dim) product instead of the (rows, columns) weights: one pass fewer over T × T.
+/// Runs on the calling thread: its caller (attention) already spreads heads over the threads.
 public func exponentiateRows(
-    _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, inverseSums: UnsafeMutablePointer<Float>
-) {
-    guard columns > 0 else { return }
-    parallelRanges(rows, work: rows * columns) { range in
-        for r in range { inverseSums[r] = exponentiateRow(x + r * columns, columns: columns) }
-    }
-}
-
-/// `exponentiateRows` on the calling thread, for callers that are already parallel (attention heads).
-package func exponentiateRowsSerial(
     _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, inverseSums: UnsafeMutablePointer<Float>
 ) {
     guard columns > 0 else { return }

@@ -88,7 +88,7 @@ public struct ChannelGroupNorm: Sendable {
     }
 
     /// Floats of scratch that `applyInPlace` needs.
-    public var statisticsCount: Int { 3 * channels }
+    public var statisticsCount: Int { 2 * channels }
 
     /// Normalises `(length, channels)` in place, then applies exact GELU when `thenGelu` (fused,
     /// so the activation is read and written once). `statistics` needs `statisticsCount` floats.

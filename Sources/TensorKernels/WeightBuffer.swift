@@ -38,9 +38,6 @@ public struct WeightBuffer: @unchecked Sendable {
     /// The floats as a buffer (valid while this value is alive; prefer `withUnsafeBufferPointer`).
     @usableFromInline
     var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: start, count: count) }
-
-    /// A copy of the floats as an array.
-    public var array: [Float] { Array(buffer) }
 }
 
 /// A heap allocation of floats freed with its owner.

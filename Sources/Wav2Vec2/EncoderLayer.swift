@@ -108,7 +108,7 @@ struct EncoderLayer: Sendable {
                 BLAS.sgemm(.none, .transpose, m: t, n: t, k: d, alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h,
                            c: scores, ldc: t, threads: 1)
                 // Softmax over keys, normalised after the product: (e^S · V_h) / rowsum(e^S).
-                exponentiateRowsSerial(scores, rows: t, columns: t, inverseSums: inverseSums)
+                exponentiateRows(scores, rows: t, columns: t, inverseSums: inverseSums)
                 // context[:, head] (T, d) = softmax(scores) · V_h
                 let context = s.context + head * d
                 BLAS.sgemm(.none, .none, m: t, n: d, k: t, a: scores, lda: t, b: v, ldb: 3 * h, c: context, ldc: h, threads: 1)

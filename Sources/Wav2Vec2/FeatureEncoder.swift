@@ -87,7 +87,7 @@ struct FeatureEncoder: Sendable {
     /// outputs side by side, 64 + 32 floats per input sample for 512 channels) plus a patch tile.
     func scratchCount(samples: Int) -> Int {
         let sizes = bufferSizes(samples: samples)
-        return sizes.even + sizes.odd + sizes.workspace + 3 * (convs.map(\.outChannels).max() ?? 0)
+        return sizes.even + sizes.odd + sizes.workspace + 2 * (convs.map(\.outChannels).max() ?? 0)  // group norm statistics
     }
 
     /// Encodes `samples` into `output` `(frames, hidden)`; `scratch` holds `scratchCount(samples:)` floats.

@@ -145,6 +145,9 @@ public struct Wav2Vec2Classifier: Sendable {
     /// Label names in index order.
     public var labels: [String] { config.labels }
 
+    /// Threads that work on attention heads at once, each with its own T × T scores.
+    private var attentionParts: Int { min(BLAS.threadCount, config.numAttentionHeads) }
+
     /// Frees the activation buffers kept from finished calls (about `scratchBytes(samples:)` of
     /// the longest recent input); later calls allocate afresh. Safe to call at any time.
     public func releaseCachedBuffers() { scratchPool.drain() }
@@ -159,7 +162,7 @@ public struct Wav2Vec2Classifier: Sendable {
         let encoder = featureEncoder.scratchCount(samples: samples)
         let transformer = (head.layerWeights == nil ? 1 : 2) * t * h
             + max(positional.scratchCount(frames: t), EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize,
-                                                                         parts: min(BLAS.threadCount, config.numAttentionHeads)))
+                                                                         parts: attentionParts))
         return 4 * (samples + t * h + max(encoder, transformer))
     }
 
@@ -212,7 +215,7 @@ public struct Wav2Vec2Classifier: Sendable {
         }
         stageDone(0)
         let weights = head.layerWeights
-        let parts = min(BLAS.threadCount, config.numAttentionHeads)
+        let parts = attentionParts
         let scratchCount = max(positional.scratchCount(frames: t),
                                EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize, parts: parts))
         // The largest first: the pool hands out the smallest idle buffer that fits.

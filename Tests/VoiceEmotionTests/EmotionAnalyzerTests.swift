@@ -113,7 +113,7 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
     @Test func streamedFileMatchesDecodedSamples() throws {
         let speech = try AudioLoader.load(path: path("Tests/SileroVADTests/Fixtures/speech_16k.flac")).samples
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ve-\(UUID()).wav").path
-        try floatWAV(speech + speech, rate: 24000).write(to: URL(fileURLWithPath: file))
+        try Data(floatWAVBytes(speech + speech, rate: 24000)).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
         var options = EmotionAnalyzerOptions()
         options.maximumWindowSeconds = 3
@@ -211,16 +211,4 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         task.cancel()
         await #expect(throws: (any Error).self) { try await task.value }
     }
-}
-
-/// A mono 32-bit float WAV file's bytes.
-func floatWAV(_ samples: [Float], rate: Int) -> Data {
-    var bytes = Data()
-    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    bytes.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + 4 * samples.count)); bytes.append(contentsOf: Array("WAVE".utf8))
-    bytes.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(3); u16(1); u32(UInt32(rate)); u32(UInt32(4 * rate)); u16(4); u16(32)
-    bytes.append(contentsOf: Array("data".utf8)); u32(UInt32(4 * samples.count))
-    samples.withUnsafeBytes { bytes.append(contentsOf: $0) }
-    return bytes
 }

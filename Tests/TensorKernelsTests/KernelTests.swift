@@ -87,6 +87,23 @@ import Testing
 
 @Suite struct ActivationTests {
     @Test func gelu() { check("gelu") { geluInPlace($0, count: $1) } }
+    /// The erf fit's documented bound, on a dense grid against libm's erf in Double (the PyTorch
+    /// fixture above has only ~270 points; this covers every region of the fit and the clamp).
+    @Test func geluStaysWithinItsBoundOnADenseGrid() {
+        let count = 240_001
+        var x = (0..<count).map { Float(-12 + 24 * Double($0) / Double(count - 1)) }
+        x.withUnsafeMutableBufferPointer { geluInPlace($0.baseAddress!, count: count) }
+        var worst: (error: Double, at: Double) = (0, 0)
+        for i in 0..<count {
+            let input = -12 + 24 * Double(i) / Double(count - 1)
+            let v = Double(Float(input))
+            let exact = 0.5 * v * (1 + erf(v / 2.0.squareRoot()))
+            let error = abs(Double(x[i]) - exact) / max(1, abs(v))
+            if error > worst.error { worst = (error, v) }
+            if v < 0 { #expect(x[i] <= 0, "gelu(\(v)) = \(x[i]) changed sign") }
+        }
+        #expect(worst.error <= 2.5e-7, "gelu error \(worst.error) at x = \(worst.at)")
+    }
     @Test func tanh() { check("tanh") { tanhInPlace($0, count: $1) } }
     @Test func sigmoid() { check("sigmoid") { sigmoidInPlace($0, count: $1) } }
     @Test func relu() { check("relu") { reluInPlace($0, count: $1) } }

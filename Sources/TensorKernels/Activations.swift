@@ -17,7 +17,7 @@ public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
 }
 
 /// GELU on the calling thread (for kernels that fuse it after their own per-row work).
-func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
+package func geluSerial(_ x: UnsafeMutablePointer<Float>, count: Int) {
     mapInPlace(x, count: count, vectorGelu)
 }
 

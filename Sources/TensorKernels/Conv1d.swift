@@ -27,6 +27,9 @@ public struct Conv1d: Sendable {
     let packedWeight: [Float]
     /// `(outChannels)` or nil.
     let bias: [Float]?
+    /// `(kernelSize, outChannels)` for one input channel (empty otherwise): one tap's weights
+    /// over all output channels are contiguous, the layout the direct row kernel vectorises over.
+    let tapMajorWeight: [Float]
 
     /// Creates a convolution from a weight in PyTorch layout `(outChannels, inChannels / groups, kernelSize)`.
     public init(
@@ -56,6 +59,13 @@ public struct Conv1d: Sendable {
             }
         }
         self.packedWeight = packed
+        if inChannels == 1 && groups == 1 {
+            var tapMajor = [Float](repeating: 0, count: weight.count)
+            for o in 0..<outChannels { for k in 0..<kernelSize { tapMajor[k * outChannels + o] = weight[o * kernelSize + k] } }
+            tapMajorWeight = tapMajor
+        } else {
+            tapMajorWeight = []
+        }
     }
 
     /// Output frames for `inputLength` input frames: `(length + 2·padding - kernel) / stride + 1`.

@@ -31,13 +31,19 @@ public struct LayerNorm: Sendable {
     /// then applies exact GELU to each row while it is in cache when `thenGelu`.
     public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
         parallelRanges(rows, work: rows * channels) { range in
-            var first = range.lowerBound
-            while first < range.upperBound {
-                let last = min(first + 32, range.upperBound)
-                normalize(input: input, rows: first..<last, output: output)
-                if thenGelu { geluSerial(output + first * channels, count: (last - first) * channels) }
-                first = last
-            }
+            applyRows(range, input: input, output: output, thenGelu: thenGelu)
+        }
+    }
+
+    /// `apply` for rows `rows` only, on the calling thread (for kernels that produce rows in
+    /// their own parallel loop and normalise them while they are in cache).
+    public func applyRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
+        var first = rows.lowerBound
+        while first < rows.upperBound {
+            let last = min(first + 32, rows.upperBound)
+            normalize(input: input, rows: first..<last, output: output)
+            if thenGelu { geluSerial(output + first * channels, count: (last - first) * channels) }
+            first = last
         }
     }
 
@@ -52,12 +58,7 @@ public struct LayerNorm: Sendable {
                     // Float sums lose ~1e-5 relative on 1024 channels with a large mean (the
                     // fixture's offset-50 case); Double keeps us well inside PyTorch's own error.
                     let mean = Float(sumInDouble(x, n) / Double(n))
-                    var squares: Double = 0
-                    for j in 0..<n {
-                        let d = Double(x[j] - mean)
-                        squares += d * d
-                    }
-                    let inverseStd = 1 / sqrtf(Float(squares / Double(n)) + epsilon)
+                    let inverseStd = 1 / sqrtf(Float(centredSquaresInDouble(x, n, mean: mean) / Double(n)) + epsilon)
                     for j in 0..<n { y[j] = (x[j] - mean) * inverseStd * w[j] + b[j] }
                 }
             }
@@ -135,23 +136,80 @@ public struct ChannelGroupNorm: Sendable {
             for j in 0..<c { inverseStd[j] = 1 / sqrtf(inverseStd[j] + epsilon) * w[j] }
         }
         let scales = UnsafePointer(inverseStd)
-        bias.withUnsafeBufferPointer { b in
-            let shift = b.baseAddress!
-            parallelRanges(length, work: length * c) { rows in
-                // Chunks of rows small enough to stay in cache between normalising and GELU.
-                var first = rows.lowerBound
-                while first < rows.upperBound {
-                    let last = min(first + 32, rows.upperBound)
-                    for t in first..<last {
-                        let row = x + t * c
-                        for j in 0..<c { row[j] = (row[j] - means[j]) * scales[j] + shift[j] }
-                    }
-                    if thenGelu { geluSerial(x + first * c, count: (last - first) * c) }
-                    first = last
-                }
+        parallelRanges(length, work: length * c) { rows in
+            normalizeRows(rows, x, means: means, scales: scales, thenGelu: thenGelu)
+        }
+    }
+
+    /// The normalising map for known per-channel statistics: `y = (x − mean)·scale + bias`.
+    public struct Coefficients: Sendable {
+        /// `(channels)` means subtracted first.
+        public let mean: [Float]
+        /// `(channels)` `weight / √(variance + ε)`.
+        public let scale: [Float]
+    }
+
+    /// Coefficients from per-channel statistics computed elsewhere (e.g.
+    /// `Conv1d.outputStatistics`, which needs no pass over the data).
+    public func coefficients(mean: [Double], variance: [Double]) -> Coefficients {
+        precondition(mean.count == channels && variance.count == channels, "GroupNorm: statistics size mismatch")
+        return Coefficients(
+            mean: mean.map { Float($0) },
+            scale: (0..<channels).map { 1 / sqrtf(Float(variance[$0]) + epsilon) * weight[$0] })
+    }
+
+    /// Normalises rows `rows` of `(length, channels)` data in place with `coefficients`, then
+    /// GELU when `thenGelu`, on the calling thread.
+    public func applyRows(_ rows: Range<Int>, _ x: UnsafeMutablePointer<Float>, coefficients: Coefficients, thenGelu: Bool = false) {
+        coefficients.mean.withUnsafeBufferPointer { means in
+            coefficients.scale.withUnsafeBufferPointer { scales in
+                normalizeRows(rows, x, means: means.baseAddress!, scales: scales.baseAddress!, thenGelu: thenGelu)
             }
         }
     }
+
+    private func normalizeRows(
+        _ rows: Range<Int>, _ x: UnsafeMutablePointer<Float>, means: UnsafePointer<Float>, scales: UnsafePointer<Float>,
+        thenGelu: Bool
+    ) {
+        let c = channels
+        bias.withUnsafeBufferPointer { b in
+            let shift = b.baseAddress!
+            // Chunks of rows small enough to stay in cache between normalising and GELU.
+            var first = rows.lowerBound
+            while first < rows.upperBound {
+                let last = min(first + 32, rows.upperBound)
+                for t in first..<last {
+                    let row = x + t * c
+                    for j in 0..<c { row[j] = (row[j] - means[j]) * scales[j] + shift[j] }
+                }
+                if thenGelu { geluSerial(x + first * c, count: (last - first) * c) }
+                first = last
+            }
+        }
+    }
+}
+
+/// `Σ (x[j] − mean)²` accumulated in Double in four independent lanes (a single Double
+/// accumulator made this a chain of dependent adds, ~4 cycles per element).
+@inlinable
+func centredSquaresInDouble(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Double {
+    var partial = SIMD4<Double>()
+    let centre = SIMD4<Float>(repeating: mean)
+    var i = 0
+    while i + 4 <= count {
+        let d = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self) - centre
+        let wide = SIMD4<Double>(Double(d[0]), Double(d[1]), Double(d[2]), Double(d[3]))
+        partial += wide * wide
+        i += 4
+    }
+    var total = partial.sum()
+    while i < count {
+        let d = Double(x[i] - mean)
+        total += d * d
+        i += 1
+    }
+    return total
 }
 
 /// Sum of `count` floats accumulated in Double with four independent lanes (vectorisable).

@@ -9,7 +9,7 @@ let parallelThreshold = 1 << 16
 /// Calls `body` on contiguous sub-ranges of `0..<count`, on up to `BLAS.threadCount` threads
 /// when `work` (elements touched) is large enough; serially otherwise. `body` must only write
 /// disjoint data for disjoint ranges.
-func parallelRanges(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
+package func parallelRanges(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
     let threads = min(BLAS.cachedThreadCount, count)
     guard threads > 1, work >= parallelThreshold else {
         if count > 0 { body(0..<count) }

@@ -102,6 +102,13 @@ struct FeatureEncoder: Sendable {
         var length = count
         for (i, conv) in convs.enumerated() {
             let out = buffers.0
+            if conv.computesRowsDirectly {
+                firstLayer(conv, norm: norms[i], samples: input, count: length, output: out)
+                length = lengths[i]
+                input = UnsafePointer(out)
+                buffers = (buffers.1, buffers.0)
+                continue
+            }
             conv.apply(input: input, length: length, output: out, workspace: workspace)
             length = lengths[i]
             switch norms[i] {  // every conv layer ends in GELU, fused into the norm's pass when there is one
@@ -116,5 +123,31 @@ struct FeatureEncoder: Sendable {
         let features = UnsafeMutablePointer(mutating: input)
         projectionNorm?.apply(input: features, rows: length, output: features)
         projection.apply(input: features, rows: length, output: output)
+    }
+
+    /// The conv over the waveform (one input channel) with its norm and GELU, a few rows at a
+    /// time while they are in L1: the output (64 floats per input sample for 512 channels) is
+    /// written once. Group-norm statistics come from the waveform's patch moments beforehand.
+    private func firstLayer(_ conv: Conv1d, norm: Norm, samples: UnsafePointer<Float>, count: Int,
+                            output: UnsafeMutablePointer<Float>) {
+        let rows = conv.outputLength(inputLength: count), channels = conv.outChannels
+        var groupNorm: (norm: ChannelGroupNorm, coefficients: ChannelGroupNorm.Coefficients)?
+        if case .group(let norm) = norm {
+            let statistics = conv.outputStatistics(input: samples, length: count)
+            groupNorm = (norm, norm.coefficients(mean: statistics.mean, variance: statistics.variance))
+        }
+        parallelRanges(rows, work: rows * channels) { range in
+            var first = range.lowerBound
+            while first < range.upperBound {
+                let block = first..<min(first + 16, range.upperBound)  // 16 × 512 floats: 32 KB
+                conv.applyRows(block, input: samples, length: count, output: output)
+                switch norm {
+                case .none: geluSerial(output + block.lowerBound * channels, count: block.count * channels)
+                case .group: groupNorm!.norm.applyRows(block, output, coefficients: groupNorm!.coefficients, thenGelu: true)
+                case .layer(let layerNorm): layerNorm.applyRows(block, input: output, output: output, thenGelu: true)
+                }
+                first = block.upperBound
+            }
+        }
     }
 }

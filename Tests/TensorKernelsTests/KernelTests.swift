@@ -61,6 +61,67 @@ import Testing
     }
 }
 
+/// The direct single-input-channel path (wav2vec2's first layer): rows and group-norm statistics.
+@Suite struct WaveformConvTests {
+    static func load(_ tag: String) -> (conv: Conv1d, input: [Float], expected: [Float], rows: Int) {
+        let strides = ["wave_bias_pad": (2, 1), "wave_w2v": (5, 0)]
+        let (x, xShape) = tensor("wave.\(tag).x"), (w, wShape) = tensor("wave.\(tag).w"), (y, yShape) = tensor("wave.\(tag).y")
+        let bias = fixture.tensors["wave.\(tag).b"] != nil ? tensor("wave.\(tag).b").values : nil
+        let conv = Conv1d(weight: w, bias: bias, inChannels: 1, outChannels: wShape[0], kernelSize: wShape[2],
+                          stride: strides[tag]!.0, padding: strides[tag]!.1)
+        #expect(conv.computesRowsDirectly && conv.outputLength(inputLength: xShape[1]) == yShape[1])
+        return (conv, x, transposed(y, rows: yShape[0], columns: yShape[1]), yShape[1])
+    }
+
+    @Test(arguments: ["wave_bias_pad", "wave_w2v"])
+    func rowsMatchPyTorch(_ tag: String) {
+        let (conv, x, expected, rows) = Self.load(tag)
+        var output = [Float](repeating: .nan, count: expected.count)
+        // In uneven pieces, as the parallel caller splits them.
+        for range in [0..<1, 1..<(rows / 3), (rows / 3)..<rows] {
+            conv.applyRows(range, input: x, length: x.count, output: &output)
+        }
+        expectClose(output, expected, "wave.\(tag) rows")
+    }
+
+    @Test(arguments: ["wave_bias_pad", "wave_w2v"])
+    func groupNormFromStatisticsMatchesPyTorch(_ tag: String) {
+        let (conv, x, _, rows) = Self.load(tag)
+        let norm = ChannelGroupNorm(weight: tensor("wave.\(tag).gn_w").values, bias: tensor("wave.\(tag).gn_b").values, epsilon: 1e-5)
+        let statistics = conv.outputStatistics(input: x, length: x.count)
+        var output = [Float](repeating: .nan, count: rows * conv.outChannels)
+        conv.applyRows(0..<rows, input: x, length: x.count, output: &output)
+        norm.applyRows(0..<rows, &output, coefficients: norm.coefficients(mean: statistics.mean, variance: statistics.variance))
+        let (y, shape) = tensor("wave.\(tag).gn_y")
+        expectClose(output, transposed(y, rows: shape[0], columns: shape[1]), "wave.\(tag) group norm")
+    }
+
+    /// Many statistics blocks (combined in order) on a long input with a DC offset: the moments
+    /// formula against the mean and variance of the computed output, in Double.
+    @Test func statisticsOverManyBlocksMatchTheOutput() {
+        let (conv, _, _, _) = Self.load("wave_w2v")
+        let x = (0..<50_001).map { i -> Float in
+            let t = Double(i)
+            return Float(0.5 + 0.05 * sin(t * 0.37) + 0.02 * sin(t * 1.91 + 1) + 0.01 * cos(t * 0.013))
+        }
+        let rows = conv.outputLength(inputLength: x.count)
+        #expect(rows > 2 * 4096)
+        var output = [Float](repeating: .nan, count: rows * conv.outChannels)
+        conv.applyRows(0..<rows, input: x, length: x.count, output: &output)
+        let statistics = conv.outputStatistics(input: x, length: x.count)
+        for c in 0..<conv.outChannels {
+            var sum = 0.0
+            for t in 0..<rows { sum += Double(output[t * conv.outChannels + c]) }
+            let mean = sum / Double(rows)
+            var squares = 0.0
+            for t in 0..<rows { let d = Double(output[t * conv.outChannels + c]) - mean; squares += d * d }
+            let variance = squares / Double(rows)
+            #expect(abs(statistics.mean[c] - mean) <= 1e-6 * max(1, abs(mean)), "channel \(c) mean")
+            #expect(abs(statistics.variance[c] - variance) <= 1e-4 * variance, "channel \(c) variance \(statistics.variance[c]) vs \(variance)")
+        }
+    }
+}
+
 @Suite struct NormalizationTests {
     @Test(arguments: ["a", "offset", "c1"])
     func layerNormMatchesPyTorch(_ tag: String) {

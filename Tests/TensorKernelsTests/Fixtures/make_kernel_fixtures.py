@@ -128,6 +128,28 @@ put("lstm.b_hh", cell.bias_hh)
 put("lstm.h", torch.stack(hs))
 put("lstm.c", torch.stack(cs))
 
+# --- conv over a waveform (one input channel), then F.group_norm with one group per channel ------
+# wav2vec2's first layer: Conv1d.applyRows (direct) and Conv1d.outputStatistics (patch moments).
+# (out, kernel, stride, padding, bias, length, DC offset). Added last so the cases above keep
+# their random draws.
+wave_cases = {
+    "wave_bias_pad": (45, 4, 2, 1, True, 61, 0.0),   # 32-channel blocks + a 13-channel tail, padding
+    "wave_w2v": (64, 10, 5, 0, False, 2001, 0.3),   # wav2vec2 geometry, waveform with a DC offset
+}
+for tag, (cout, k, s, p, bias, length, offset) in wave_cases.items():
+    x, w = torch.randn(1, length) * 0.2 + offset, torch.randn(cout, 1, k)
+    b = torch.randn(cout) if bias else None
+    y = F.conv1d(x[None], w, b, stride=s, padding=p)[0]
+    gw, gb = torch.randn(cout), torch.randn(cout)
+    put(f"wave.{tag}.x", x)
+    put(f"wave.{tag}.w", w)
+    if bias:
+        put(f"wave.{tag}.b", b)
+    put(f"wave.{tag}.y", y)
+    put(f"wave.{tag}.gn_w", gw)
+    put(f"wave.{tag}.gn_b", gb)
+    put(f"wave.{tag}.gn_y", F.group_norm(y[None], cout, gw, gb, 1e-5)[0])
+
 here = os.path.dirname(os.path.abspath(__file__))
 save_file(out, os.path.join(here, "kernels.safetensors"), metadata={
     "generator": "Tests/TensorKernelsTests/Fixtures/make_kernel_fixtures.py",

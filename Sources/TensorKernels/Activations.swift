@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// Exact GELU, `0.5 · x · (1 + erf(x / √2))` (PyTorch `gelu`, approximate="none"), in place.
-/// Vectorised; erf comes from `vectorErf` (absolute error ≤ 4e-7), not from a tanh approximation.
+/// Vectorised; erf comes from the rational fit `vectorErf`, not from a tanh approximation
+/// (absolute error ≤ 2.5e-7·max(1, |x|)).
 public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     let blocks = (count + 1023) / 1024
     parallelRanges(blocks, work: count) { range in

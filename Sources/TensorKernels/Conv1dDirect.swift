@@ -13,8 +13,8 @@ extension Conv1d {
     /// Whether `applyRows` and `outputStatistics` can be used: one input channel, one group.
     public var computesRowsDirectly: Bool { inChannels == 1 && groups == 1 }
 
-    /// Rows above which `outputStatistics` sums in blocks (fixed, so the result does not depend
-    /// on the thread count).
+    /// Output rows per block of `outputStatistics`' partial sums (a fixed size, so the result
+    /// does not depend on the thread count).
     static let statisticsBlockRows = 4096
 
     /// Computes output rows `rows` (each `outChannels` floats, at `output + row · outChannels`)

@@ -27,8 +27,9 @@ public struct Conv1d: Sendable {
     let packedWeight: [Float]
     /// `(outChannels)` or nil.
     let bias: [Float]?
-    /// `(kernelSize, outChannels)` for one input channel (empty otherwise): one tap's weights
-    /// over all output channels are contiguous, the layout the direct row kernel vectorises over.
+    /// `(kernelSize, outChannels)` when `computesRowsDirectly` (empty otherwise): one tap's
+    /// weights over all output channels are contiguous, the layout the direct row kernel
+    /// vectorises over.
     let tapMajorWeight: [Float]
 
     /// Creates a convolution from a weight in PyTorch layout `(outChannels, inChannels / groups, kernelSize)`.
@@ -59,7 +60,7 @@ public struct Conv1d: Sendable {
             }
         }
         self.packedWeight = packed
-        if inChannels == 1 && groups == 1 {
+        if Self.computesRowsDirectly(inChannels: inChannels, groups: groups, kernelSize: kernelSize) {
             var tapMajor = [Float](repeating: 0, count: weight.count)
             for o in 0..<outChannels { for k in 0..<kernelSize { tapMajor[k * outChannels + o] = weight[o * kernelSize + k] } }
             tapMajorWeight = tapMajor

@@ -10,8 +10,20 @@
 // wav2vec2-base, 10 s: first conv + group norm + GELU 97 ms -> 35-41 ms (two cores).
 
 extension Conv1d {
-    /// Whether `applyRows` and `outputStatistics` can be used: one input channel, one group.
-    public var computesRowsDirectly: Bool { inChannels == 1 && groups == 1 }
+    /// Whether `applyRows` and `outputStatistics` can be used: one input channel, one group and
+    /// at most `directKernelLimit` taps. Longer kernels (Silero's 256-tap STFT basis) have patches
+    /// long enough for im2col + sgemm to be arithmetic-bound, and the statistics cost kernel² per
+    /// row, so they keep the general path and no tap-major copy of their weights is made.
+    public var computesRowsDirectly: Bool {
+        Self.computesRowsDirectly(inChannels: inChannels, groups: groups, kernelSize: kernelSize)
+    }
+
+    /// Longest kernel evaluated directly (wav2vec2's first layer has 10 taps).
+    public static let directKernelLimit = 32
+
+    static func computesRowsDirectly(inChannels: Int, groups: Int, kernelSize: Int) -> Bool {
+        inChannels == 1 && groups == 1 && kernelSize <= directKernelLimit
+    }
 
     /// Output rows per block of `outputStatistics`' partial sums (a fixed size, so the result
     /// does not depend on the thread count).
@@ -22,7 +34,7 @@ extension Conv1d {
     public func applyRows(
         _ rows: Range<Int>, input: UnsafePointer<Float>, length: Int, output: UnsafeMutablePointer<Float>
     ) {
-        precondition(computesRowsDirectly, "Conv1d.applyRows: needs one input channel and one group")
+        precondition(computesRowsDirectly, "Conv1d.applyRows: needs one input channel, one group and a short kernel")
         let n = outChannels, kernel = kernelSize
         withUnsafeTemporaryAllocation(of: Float.self, capacity: kernel) { taps in
             tapMajorWeight.withUnsafeBufferPointer { weights in
@@ -87,7 +99,7 @@ extension Conv1d {
     /// computing the output: `mean_c = b_c + w_c·m`, `var_c = w_cᵀ (G/T − m mᵀ) w_c`.
     /// Costs `rows · kernel²/2` multiply-adds. Requires `computesRowsDirectly`.
     public func outputStatistics(input: UnsafePointer<Float>, length: Int) -> (mean: [Double], variance: [Double]) {
-        precondition(computesRowsDirectly, "Conv1d.outputStatistics: needs one input channel and one group")
+        precondition(computesRowsDirectly, "Conv1d.outputStatistics: needs one input channel, one group and a short kernel")
         let rows = outputLength(inputLength: length), kernel = kernelSize
         guard rows > 0 else {
             return ([Double](repeating: .nan, count: outChannels), [Double](repeating: .nan, count: outChannels))

@@ -96,6 +96,15 @@ import Testing
         expectClose(output, transposed(y, rows: shape[0], columns: shape[1]), "wave.\(tag) group norm")
     }
 
+    @Test func longKernelsKeepTheGeneralPath() {
+        let stftLike = Conv1d(weight: [Float](repeating: 1, count: 4 * 256), bias: nil, inChannels: 1, outChannels: 4,
+                              kernelSize: 256, stride: 128)
+        #expect(!stftLike.computesRowsDirectly)
+        let firstLayerLike = Conv1d(weight: [Float](repeating: 1, count: 4 * 10), bias: nil, inChannels: 1, outChannels: 4,
+                                    kernelSize: 10, stride: 5)
+        #expect(firstLayerLike.computesRowsDirectly)
+    }
+
     /// Many statistics blocks (combined in order) on a long input with a DC offset: the moments
     /// formula against the mean and variance of the computed output, in Double.
     @Test func statisticsOverManyBlocksMatchTheOutput() {

@@ -39,13 +39,14 @@ let package = Package(
 
         // MARK: - Implementation
         .target(name: "TensorKernels", dependencies: [blasDependency]),
-        .target(name: "SafeTensors"),
+        .target(name: "StrictJSON"),
+        .target(name: "SafeTensors", dependencies: ["StrictJSON"]),
         .target(name: "AudioInput", dependencies: ["CSndFile", "CSoxr"]),
         .target(
             name: "SileroVADWeights", path: "Weights/SileroVAD",
             resources: [.copy("silero_vad.safetensors")]),
         .target(name: "SileroVAD", dependencies: ["TensorKernels", "SafeTensors", "AudioInput", "SileroVADWeights"]),
-        .target(name: "Wav2Vec2", dependencies: ["TensorKernels", "SafeTensors"]),
+        .target(name: "Wav2Vec2", dependencies: ["TensorKernels", "SafeTensors", "StrictJSON"]),
         .target(name: "VoiceEmotion", dependencies: ["AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels"]),
 
         // MARK: - Command-line tools
@@ -61,10 +62,11 @@ let package = Package(
             path: "Benchmarks/VoiceEmotionBench"),
 
         // MARK: - Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests"),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "Wav2Vec2"]),
         .testTarget(
@@ -72,10 +74,10 @@ let package = Package(
             exclude: ["full_size_parity.py"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors"],
+            name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors"],
+            name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors", "TestSupport"],
             resources: [.copy("Fixtures")]),
     ]
 )

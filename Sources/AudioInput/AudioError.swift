@@ -1,5 +1,7 @@
 // Every way reading audio can fail, as one typed error whose message names the file.
 
+import Foundation
+
 /// An error decoding or resampling audio. `description` names the file and the problem.
 public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No file at the path.
@@ -14,8 +16,10 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     /// The file is valid but holds no samples.
     case empty(path: String)
-    /// A sample rate that is zero, negative or absurd.
+    /// A sample rate outside `AudioLoader.sampleRates` (1 kHz to 768 kHz).
     case invalidSampleRate(path: String, rate: Int)
+    /// A sample is NaN or infinite (float files can hold them); `seconds` is where, from the start.
+    case nonFiniteSample(path: String, seconds: Double)
     /// The resampler reported an error.
     case resampling(path: String, reason: String)
 
@@ -29,7 +33,10 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): truncated audio: header promises \(expected) frames, file holds \(decoded)"
         case .corrupt(let path, let reason): return "\(path): corrupt audio data: \(reason)"
         case .empty(let path): return "\(path): the file holds no audio samples"
-        case .invalidSampleRate(let path, let rate): return "\(path): invalid sample rate \(rate) Hz"
+        case .invalidSampleRate(let path, let rate):
+            return "\(path): sample rate \(rate) Hz is outside the supported \(AudioLoader.sampleRates.lowerBound)...\(AudioLoader.sampleRates.upperBound) Hz"
+        case .nonFiniteSample(let path, let seconds):
+            return "\(path): the audio holds a NaN or infinite sample at \(String(format: "%.6f", seconds)) s (a corrupt float file)"
         case .resampling(let path, let reason): return "\(path): resampling failed: \(reason)"
         }
     }
@@ -39,7 +46,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .fileNotFound(let path), .unreadable(let path, _), .unsupportedFormat(let path, _),
              .truncated(let path, _, _), .corrupt(let path, _), .empty(let path),
-             .invalidSampleRate(let path, _), .resampling(let path, _):
+             .invalidSampleRate(let path, _), .nonFiniteSample(let path, _), .resampling(let path, _):
             return path
         }
     }

@@ -35,6 +35,31 @@ public enum AudioLoader {
     /// Frames decoded per block: bounds the extra memory of a decode.
     static let blockFrames = 65_536
 
+    /// Sample rates accepted from files and for resampling: 1 kHz (below any real recording)
+    /// to 768 kHz (the highest rate interfaces record at). A header claiming 1 Hz would
+    /// otherwise make a 64 KB file resample to gigabytes.
+    public static let sampleRates = 1000...768_000
+
+    /// Throws `nonFiniteSample` for the first NaN or infinite sample; `offset` is the index of
+    /// `samples[0]` in the recording (for the time in the message).
+    public static func requireFinite(
+        _ samples: UnsafeBufferPointer<Float>, sampleRate: Int, label: String, offset: Int = 0
+    ) throws(AudioError) {
+        guard let base = samples.baseAddress else { return }
+        // A float is non-finite exactly when its exponent bits are all ones: test 8 at a time.
+        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
+        var i = 0
+        while i + 8 <= samples.count {
+            let bits = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<UInt32>.self)
+            if any((bits & exponent) .== exponent) { break }
+            i += 8
+        }
+        while i < samples.count {
+            if !samples[i].isFinite { throw .nonFiniteSample(path: label, seconds: Double(offset + i) / Double(sampleRate)) }
+            i += 1
+        }
+    }
+
     /// Describes a file without decoding it.
     public static func info(path: String) throws(AudioError) -> AudioFormatInfo {
         try SoundFile(path: path).info
@@ -61,7 +86,7 @@ public enum AudioLoader {
     /// this keeps memory at one block instead of the whole recording.
     ///
     /// - Parameter progress: called after each block with the fraction of the file decoded
-    ///   (from the header's frame count, so approximate for formats that do not know it).
+    ///   (from the header's frame count: approximate for MP3, 0 when the header does not say).
     /// - Returns: the summary of what was decoded (`completed` is false when `body` stopped it).
     @discardableResult
     public static func stream(
@@ -93,7 +118,7 @@ public enum AudioLoader {
         consume: ((inout [Float]) throws(AudioError) -> Void) throws(AudioError) -> Bool
     ) throws(AudioError) -> AudioStreamSummary {
         let info = file.info
-        if let requested, requested <= 0 || requested > 1_536_000 {
+        if let requested, !sampleRates.contains(requested) {
             throw .invalidSampleRate(path: file.path, rate: requested)
         }
         let targetRate = requested ?? info.sampleRate
@@ -101,11 +126,14 @@ public enum AudioLoader {
             ? nil : try Resampler(from: Double(info.sampleRate), to: Double(targetRate), label: file.path)
         // The header's frame count is only a hint (corrupt or streamed files can claim anything):
         // reserve at most ~17 minutes at 16 kHz up front and let the array grow past that.
-        if info.frames > 0, let reserve {
-            let estimate = Double(info.frames) * Double(targetRate) / Double(info.sampleRate)
+        if let frames = info.frames, frames > 0, let reserve {
+            let estimate = Double(frames) * Double(targetRate) / Double(info.sampleRate)
             reserve(Int(min(estimate, 16_777_216)) + 1)
         }
         let channels = info.channels
+        // Fewer frames per block for many channels (libsndfile allows 1024): the interleaved
+        // block stays at most 8 channels' worth (2 MB).
+        let blockFrames = Self.blockFrames * min(channels, 8) / channels
         var interleaved = [Float](repeating: 0, count: blockFrames * channels)
         var mono = [Float](repeating: 0, count: blockFrames)
         var decodedFrames = 0
@@ -115,8 +143,13 @@ public enum AudioLoader {
                 try file.read(into: buffer.baseAddress!, frames: blockFrames)
             }
             if frames == 0 { break }
-            decodedFrames += frames
             downmix(interleaved, frames: frames, channels: channels, into: &mono)
+            // After the downmix: one pass over the mono block catches a NaN or infinity in any channel.
+            try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                try requireFinite(UnsafeBufferPointer(rebasing: buffer[0..<frames]), sampleRate: info.sampleRate,
+                                  label: file.path, offset: decodedFrames)
+            }
+            decodedFrames += frames
             let proceed = try consume { (output) throws(AudioError) in
                 let before = output.count
                 if let resampler {
@@ -128,7 +161,7 @@ public enum AudioLoader {
                 }
                 outputCount += output.count - before
             }
-            progress?(info.frames > 0 ? min(1, Double(decodedFrames) / Double(info.frames)) : 0)
+            if let total = info.frames, total > 0 { progress?(min(1, Double(decodedFrames) / Double(total))) } else { progress?(0) }
             if !proceed {
                 return AudioStreamSummary(info: info, sampleRate: targetRate, samples: outputCount, completed: false)
             }
@@ -136,8 +169,8 @@ public enum AudioLoader {
         if decodedFrames == 0 { throw .empty(path: file.path) }
         // libsndfile shortens the frame count of a cut-off WAV itself; this catches formats whose
         // header promised more frames than the decoder could deliver.
-        if file.frameCountIsExact && info.frames > 0 && decodedFrames < info.frames {
-            throw .truncated(path: file.path, expectedFrames: info.frames, decodedFrames: decodedFrames)
+        if file.frameCountIsExact, let total = info.frames, decodedFrames < total {
+            throw .truncated(path: file.path, expectedFrames: total, decodedFrames: decodedFrames)
         }
         if let resampler {
             let proceed = try consume { (output) throws(AudioError) in

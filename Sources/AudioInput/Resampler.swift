@@ -22,12 +22,13 @@ public final class Resampler {
     /// Names the audio in error messages.
     public let label: String
 
-    /// Creates a resampler from `inputRate` to `outputRate` (both positive); `label` names the
-    /// audio in error messages.
+    /// Creates a resampler from `inputRate` to `outputRate`, both within `AudioLoader.sampleRates`
+    /// (1 kHz to 768 kHz); `label` names the audio in error messages.
     public init(from inputRate: Double, to outputRate: Double, label: String = "<samples>") throws(AudioError) {
-        guard inputRate > 0, outputRate > 0, inputRate <= 1e7, outputRate <= 1e7 else {
-            let bad = inputRate > 0 && inputRate <= 1e7 ? outputRate : inputRate
-            throw .invalidSampleRate(path: label, rate: Int(exactly: bad.rounded()) ?? 0)
+        let range = Double(AudioLoader.sampleRates.lowerBound)...Double(AudioLoader.sampleRates.upperBound)
+        guard range.contains(inputRate), range.contains(outputRate) else {
+            let bad = range.contains(inputRate) ? outputRate : inputRate
+            throw .invalidSampleRate(path: label, rate: bad.isFinite ? Int(bad.rounded()) : 0)
         }
         self.label = label
         var error: soxr_error_t?
@@ -62,9 +63,11 @@ public final class Resampler {
 
     private func run(_ input: UnsafePointer<Float>?, count: Int, into output: inout [Float]) throws(AudioError) {
         var offset = 0
+        // Input per call such that one call releases at most ~64 Ki samples, whatever the ratio:
+        // the scratch buffer stays small (upsampling 1 kHz to 768 kHz multiplies by 768).
+        let step = max(1, min(65_536, Int(65_536 * inputRate / outputRate)))
         repeat {
-            // Feed at most ~1 s of input per call so the scratch buffer stays small.
-            let take = min(count - offset, 65_536)
+            let take = min(count - offset, step)
             let capacity = Int(Double(take) * outputRate / inputRate) + 1024
             if scratch.count < capacity { scratch = [Float](repeating: 0, count: capacity) }
             var consumed = 0

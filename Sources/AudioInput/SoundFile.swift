@@ -19,10 +19,20 @@ public struct AudioFormatInfo: Sendable, Codable, Equatable {
     public let channels: Int
     /// Frames per second.
     public let sampleRate: Int
-    /// Frames (samples per channel).
-    public let frames: Int
-    /// Length in seconds.
-    public var durationSeconds: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+    /// Frames (samples per channel) as the header states them; nil when it does not say (a
+    /// truncated Ogg file, a stream). MP3 lengths are libsndfile's estimate.
+    public let frames: Int?
+    /// Length in seconds, when `frames` is known.
+    public var durationSeconds: Double? { frames.map { Double($0) / Double(sampleRate) } }
+
+    /// Describes a format.
+    public init(format: String, encoding: String, channels: Int, sampleRate: Int, frames: Int?) {
+        self.format = format
+        self.encoding = encoding
+        self.channels = channels
+        self.sampleRate = sampleRate
+        self.frames = frames
+    }
 }
 
 /// In-memory bytes exposed to libsndfile through its virtual I/O callbacks.
@@ -122,14 +132,17 @@ final class SoundFile {
             sf_close(handle)
             throw .unsupportedFormat(path: path, reason: "no channels")
         }
-        guard sfInfo.samplerate > 0 && sfInfo.samplerate <= 1_536_000 else {
+        guard AudioLoader.sampleRates.contains(Int(sfInfo.samplerate)) else {
             sf_close(handle)
             throw .invalidSampleRate(path: path, rate: Int(sfInfo.samplerate))
         }
+        // libsndfile says SF_COUNT_MAX when it cannot tell the length (e.g. an Ogg file cut off
+        // before its last page); that is "unknown", not 2^63 frames.
+        let frames = sfInfo.frames >= 0 && sfInfo.frames < sf_count_t.max ? Int(sfInfo.frames) : nil
         return AudioFormatInfo(
             format: formatName(handle, sfInfo.format & Int32(SF_FORMAT_TYPEMASK)),
             encoding: formatName(handle, sfInfo.format & Int32(SF_FORMAT_SUBMASK)),
-            channels: Int(sfInfo.channels), sampleRate: Int(sfInfo.samplerate), frames: Int(sfInfo.frames))
+            channels: Int(sfInfo.channels), sampleRate: Int(sfInfo.samplerate), frames: frames)
     }
 
     private static func formatName(_ handle: OpaquePointer, _ format: Int32) -> String {

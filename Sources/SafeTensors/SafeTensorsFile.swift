@@ -2,6 +2,8 @@
 // Layout: u64 little-endian header length N, N bytes of JSON, then the data section. The whole
 // header is validated at open, so no later read can go out of bounds.
 
+import StrictJSON
+
 #if canImport(Darwin)
 import Darwin
 #else
@@ -67,15 +69,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Tensor names, sorted.
     public var tensorNames: [String] { tensors.keys.sorted() }
 
-    /// Opens and validates a file by memory-mapping it.
+    /// Opens and validates a file by memory-mapping it. Anything but a regular file (a FIFO, a
+    /// device, a link to one) is refused without blocking.
     public convenience init(path: String) throws(SafeTensorsError) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        let fd: Int32, size: Int
+        do { (fd, size) = try RegularFile.open(path: path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .cannotOpen(path: path, reason: "not a regular file") }
-        let size = Int(status.st_size)
         guard size >= 8 else { throw .fileTooSmall(path: path, size: size) }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
@@ -186,7 +185,23 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     // MARK: - Header validation
 
+    /// The format's own limit (the reference implementation's `MAX_HEADER_SIZE`).
     static let maximumHeaderLength: UInt64 = 100_000_000
+    /// More tensors than any real checkpoint file has; bounds the memory a header can claim.
+    package static let maximumTensorCount = 100_000
+    /// Dimensions of one tensor (real ones have at most 5 or 6).
+    package static let maximumRank = 32
+
+    /// Header JSON limits: a header holds tensor entries (three fields, a shape and two offsets)
+    /// and string metadata, so nothing needs deep nesting or long arrays.
+    private static let headerLimits: JSONLimits = {
+        var limits = JSONLimits()
+        limits.maximumDepth = 3
+        limits.maximumArrayCount = maximumRank
+        limits.maximumObjectMembers = maximumTensorCount
+        limits.maximumValues = maximumTensorCount + 1
+        return limits
+    }()
 
     private static func parseHeader(path: String, base: UnsafeRawPointer, size: Int) throws(SafeTensorsError)
         -> (tensors: [String: TensorInfo], metadata: [String: String], dataStart: Int)
@@ -197,25 +212,26 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard headerLength <= UInt64(size - 8) else {
             throw .headerLengthOutOfRange(path: path, headerLength: headerLength, fileSize: size)
         }
-        let headerBytes = [UInt8](UnsafeRawBufferPointer(start: base + 8, count: Int(headerLength)))
-        let root: JSONValue
-        do {
-            root = try HeaderJSONParser.parse(headerBytes)
-        } catch {
-            switch error {
-            case .duplicateKey(let key, let topLevel):
-                if topLevel { throw .duplicateTensor(path: path, name: key) }
-                throw .invalidHeader(path: path, reason: "duplicate key '\(key)'")
-            case .syntax(let reason):
-                throw .invalidHeader(path: path, reason: reason)
-            }
-        }
-        guard case .object(let members) = root else { throw .invalidHeader(path: path, reason: "top level is not an object") }
         let dataStart = 8 + Int(headerLength)
         let dataSize = size - dataStart
         var tensors: [String: TensorInfo] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in members {
+        // Read in place, one top-level member at a time, each converted at once: memory stays
+        // proportional to the tensors described, never to the header's bytes.
+        var parser = StrictJSONParser(bytes: UnsafeRawBufferPointer(start: base + 8, count: Int(headerLength)), limits: headerLimits)
+        func headerError(_ error: JSONParseError) -> SafeTensorsError {
+            switch error {
+            case .duplicateKey(let key, let topLevel):
+                return topLevel ? .duplicateTensor(path: path, name: key) : .invalidHeader(path: path, reason: "duplicate key '\(key)'")
+            case .syntax(let reason), .limitExceeded(let reason):
+                return .invalidHeader(path: path, reason: reason)
+            }
+        }
+        do { try parser.beginTopLevelObject() } catch { throw headerError(error) }
+        while true {
+            let member: (key: String, value: JSONValue)?
+            do { member = try parser.nextTopLevelMember() } catch { throw headerError(error) }
+            guard let (name, value) = member else { break }
             if name == "__metadata__" {
                 guard case .object(let entries) = value else { throw .invalidHeader(path: path, reason: "__metadata__ is not an object") }
                 for (key, entry) in entries {

@@ -3,6 +3,8 @@
 // chunks are grouped into the same slices from the start of the audio, so every product runs
 // on the same rows and rounds the same way.
 
+import AudioInput
+
 /// Feeds audio block by block to a Silero session; `finish()` returns the probabilities.
 /// Holds mutable state (the session's LSTM state and the pending samples): use one stream per
 /// recording, from one thread at a time; create streams freely, they share only the weights.
@@ -25,8 +27,13 @@ public final class SpeechProbabilityStream {
         session = try detector.makeSession(sampleRate: sampleRate)
     }
 
-    /// Appends samples; every complete slice of chunks is scored now.
-    public func append(_ samples: UnsafeBufferPointer<Float>) {
+    /// Appends samples; every complete slice of chunks is scored now. A NaN or infinite sample
+    /// is refused (`.audio(.nonFiniteSample)`) and nothing of the block is kept: it would turn
+    /// the LSTM state, and every probability after it, into NaN.
+    public func append(_ samples: UnsafeBufferPointer<Float>) throws(SileroVADError) {
+        do {
+            try AudioLoader.requireFinite(samples, sampleRate: session.geometry.sampleRate, label: "<samples>", offset: sampleCount)
+        } catch { throw .audio(error) }
         sampleCount += samples.count
         pending.append(contentsOf: samples)
         let slice = Self.sliceChunks * session.geometry.chunkSize

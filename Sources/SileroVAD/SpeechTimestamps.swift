@@ -30,8 +30,19 @@ public struct SpeechTimestampOptions: Sendable, Codable, Equatable {
     /// The negative threshold in effect.
     public var effectiveNegativeThreshold: Double { negativeThreshold ?? max(threshold - 0.15, 0.01) }
 
-    /// Throws `invalidOption` for a threshold outside 0...1, a negative duration, or a negative
-    /// threshold above the threshold.
+    /// Longest duration option accepted, in milliseconds (a day): sample positions computed
+    /// from larger ones would not fit an `Int`.
+    public static let maximumDurationMs = 86_400_000.0
+
+    /// Throws `invalidOption` unless `value` is a duration in 0...`maximumDurationMs`.
+    static func validateDuration(_ name: String, _ value: Double) throws(SileroVADError) {
+        guard value >= 0 && value <= maximumDurationMs else {
+            throw .invalidOption(name: name, value: value, reason: "must be a duration from 0 to \(Int(maximumDurationMs)) ms (a day)")
+        }
+    }
+
+    /// Throws `invalidOption` for a threshold outside 0...1, a duration outside 0 ms...a day, or
+    /// a negative threshold above the threshold.
     public func validate() throws(SileroVADError) {
         guard (0...1).contains(threshold) else { throw .invalidOption(name: "threshold", value: threshold, reason: "must be within 0...1") }
         if let negativeThreshold {
@@ -44,7 +55,7 @@ public struct SpeechTimestampOptions: Sendable, Codable, Equatable {
         }
         for (name, value) in [("min speech duration (ms)", minSpeechDurationMs), ("min silence duration (ms)", minSilenceDurationMs),
                               ("speech pad (ms)", speechPadMs), ("min silence at max speech (ms)", minSilenceAtMaxSpeechMs)] {
-            guard value >= 0 && value.isFinite else { throw .invalidOption(name: name, value: value, reason: "must be a finite duration >= 0") }
+            try Self.validateDuration(name, value)
         }
         guard maxSpeechDurationSeconds > 0 && !maxSpeechDurationSeconds.isNaN else {
             throw .invalidOption(name: "max speech duration (s)", value: maxSpeechDurationSeconds, reason: "must be > 0 (infinity for no limit)")

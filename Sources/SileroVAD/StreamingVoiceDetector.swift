@@ -1,6 +1,8 @@
 // Streaming speech start/end events: a port of the official `VADIterator` (silero-vad 6.2.3)
 // that accepts buffers of any size and runs the model on whole chunks as they fill.
 
+import AudioInput
+
 /// A speech boundary found while streaming, in samples since the stream (re)started.
 public enum VoiceEvent: Sendable, Equatable, Codable {
     /// Speech starts at this sample (already moved back by the speech padding).
@@ -44,7 +46,7 @@ public final class StreamingVoiceDetector {
             throw .invalidOption(name: "threshold", value: options.threshold, reason: "must be within 0...1")
         }
         for (name, value) in [("min silence duration (ms)", options.minSilenceDurationMs), ("speech pad (ms)", options.speechPadMs)] {
-            guard value >= 0 && value.isFinite else { throw .invalidOption(name: name, value: value, reason: "must be a finite duration >= 0") }
+            try SpeechTimestampOptions.validateDuration(name, value)
         }
         session = try detector.makeSession(sampleRate: sampleRate)
         self.options = options
@@ -65,8 +67,15 @@ public final class StreamingVoiceDetector {
     /// Whether the detector is currently inside speech.
     public var isSpeaking: Bool { triggered }
 
-    /// Feeds samples at the detector's rate; returns the events of every chunk completed.
-    public func push(_ samples: [Float]) -> [VoiceEvent] {
+    /// Feeds samples at the detector's rate; returns the events of every chunk completed. A NaN
+    /// or infinite sample is refused (`.audio(.nonFiniteSample)`) before any of the block is used.
+    public func push(_ samples: [Float]) throws(SileroVADError) -> [VoiceEvent] {
+        do {
+            try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                try AudioLoader.requireFinite(buffer, sampleRate: session.geometry.sampleRate, label: "<stream>",
+                                              offset: currentSample + pending.count)
+            }
+        } catch { throw .audio(error) }
         let chunkSize = session.geometry.chunkSize
         var events: [VoiceEvent] = []
         var index = 0

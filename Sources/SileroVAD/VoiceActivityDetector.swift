@@ -88,19 +88,22 @@ public struct VoiceActivityDetector: Sendable {
         let stream = try SpeechProbabilityStream(detector: self, sampleRate: sampleRate)
         let slice = SpeechProbabilityStream.sliceChunks * stream.chunkSize
         var done = 0
-        return samples.withUnsafeBufferPointer { input in
-            while done < input.count {
-                let n = min(slice, input.count - done)
-                stream.append(UnsafeBufferPointer(rebasing: input[done..<(done + n)]))
-                done += n
-                if done < input.count, let progress, !progress(Double(done) / Double(input.count)) {
-                    return stream.finish()  // stopped on a slice boundary: nothing partial is pending
+        let result = samples.withUnsafeBufferPointer { input in
+            Result { () throws(SileroVADError) -> [Float] in
+                while done < input.count {
+                    let n = min(slice, input.count - done)
+                    try stream.append(UnsafeBufferPointer(rebasing: input[done..<(done + n)]))
+                    done += n
+                    if done < input.count, let progress, !progress(Double(done) / Double(input.count)) {
+                        return stream.finish()  // stopped on a slice boundary: nothing partial is pending
+                    }
                 }
+                let probabilities = stream.finish()
+                _ = progress?(1)
+                return probabilities
             }
-            let probabilities = stream.finish()
-            _ = progress?(1)
-            return probabilities
         }
+        return try result.get()
     }
 
     /// Probabilities and speech segments of a recording at any rate: 16 kHz and 8 kHz audio run
@@ -113,7 +116,12 @@ public struct VoiceActivityDetector: Sendable {
         var audio = samples
         var rate = sampleRate
         if rate != 16000 && rate != 8000 {
-            guard rate > 0 else { throw .unsupportedSampleRate(rate) }
+            // Checked before resampling, which would smear one NaN over its neighbours.
+            do {
+                try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                    try AudioLoader.requireFinite(buffer, sampleRate: rate, label: "<samples>")
+                }
+            } catch { throw .audio(error) }
             do { audio = try Resampler.resample(samples, from: Double(rate), to: 16000) } catch { throw .resampling(error) }
             rate = 16000
         }
@@ -137,15 +145,20 @@ public struct VoiceActivityDetector: Sendable {
         let rate = info.sampleRate == 8000 ? 8000 : 16000
         let stream = try SpeechProbabilityStream(detector: self, sampleRate: rate)
         var stopped = false
+        var failure: SileroVADError?
         let summary: AudioStreamSummary
         do {
             summary = try AudioLoader.stream(path: path, sampleRate: rate, progress: { fraction in
                 if let progress, !progress(fraction) { stopped = true }
             }) { block in
-                stream.append(block)
+                do throws(SileroVADError) { try stream.append(block) } catch {
+                    failure = error
+                    return false
+                }
                 return !stopped
             }
         } catch { throw .audio(error) }
+        if let failure { throw failure }
         let probabilities = stream.finish()
         let segments = stopped ? [] : try speechSegments(probabilities: probabilities, sampleRate: rate,
                                                          audioLength: summary.samples, options: options)

@@ -15,12 +15,16 @@ public struct EmotionAnalyzerOptions: Sendable {
     public var speech = SpeechTimestampOptions()
     /// Stress weights for categorical models (default: the tutorial's).
     public var stressWeights = StressWeights.standard
-    /// Longest stretch of audio given to the emotion model at once. Longer segments are split
-    /// into equal windows, so memory stays bounded on hour-long files (~10 MB of activations per
-    /// second of window; 20 s ≈ 0.2 GB plus the weights) and attention stays local.
+    /// Longest stretch of audio given to the emotion model at once (1 s to 3600 s). Longer
+    /// segments are split into equal windows, so memory stays bounded on hour-long files (~10 MB
+    /// of activations per second of window; 20 s ≈ 0.2 GB plus the weights) and attention stays
+    /// local. The window must fit `memoryLimitBytes` (checked when the analyzer is created).
     public var maximumWindowSeconds: Double = 20
-    /// Compute threads for the process (`BLAS.setThreadCount`; nil: leave as is, which is
-    /// `OPENBLAS_NUM_THREADS` if set, else all cores).
+    /// Most activation memory one window may take (bytes; default 2 GiB), see
+    /// `Wav2Vec2Options.memoryLimitBytes`.
+    public var memoryLimitBytes: Int = 2 << 30
+    /// Compute threads for the process (1 to 1024; `BLAS.setThreadCount`; nil: leave as is,
+    /// which is `OPENBLAS_NUM_THREADS` if set, else all cores).
     public var blasThreads: Int? = nil
     /// Activation of legacy dense heads (see `Wav2Vec2Options`).
     public var legacyHeadActivation: HeadActivation = .tanh
@@ -49,18 +53,39 @@ public final class EmotionAnalyzer: Sendable {
     /// Loads the bundled VAD and, if `modelFolder` is not nil, the emotion model in it.
     public init(modelFolder: String?, options: EmotionAnalyzerOptions = .init()) throws(EmotionAnalyzerError) {
         do { try options.speech.validate() } catch { throw .voiceActivity(error) }
-        guard options.maximumWindowSeconds >= 1, options.maximumWindowSeconds.isFinite else {
-            throw .invalidOption(name: "maximumWindowSeconds", reason: "must be a finite number of seconds >= 1")
+        guard (1...3600).contains(options.maximumWindowSeconds) else {
+            throw .invalidOption(name: "maximumWindowSeconds", reason: "\(options.maximumWindowSeconds) is not within 1...3600 seconds")
+        }
+        guard options.memoryLimitBytes > 0 else {
+            throw .invalidOption(name: "memoryLimitBytes", reason: "\(options.memoryLimitBytes) is not a positive number of bytes")
+        }
+        for (emotion, weight) in options.stressWeights.weights where !weight.isFinite {
+            throw .invalidOption(name: "stressWeights", reason: "the weight of \(emotion.name) is \(weight); weights must be finite")
+        }
+        guard options.stressWeights.otherWeight.isFinite else {
+            throw .invalidOption(name: "stressWeights", reason: "otherWeight is \(options.stressWeights.otherWeight); weights must be finite")
         }
         if let threads = options.blasThreads {
-            guard threads >= 1 else { throw .invalidOption(name: "blasThreads", reason: "must be at least 1") }
+            guard (1...1024).contains(threads) else { throw .invalidOption(name: "blasThreads", reason: "\(threads) is not within 1...1024") }
             BLAS.setThreadCount(threads)
         }
         do { voiceActivity = try VoiceActivityDetector.bundled() } catch { throw .voiceActivity(error) }
         if let modelFolder {
+            let loaded: Wav2Vec2Classifier
             do {
-                model = try Wav2Vec2Classifier(folder: modelFolder, options: .init(legacyHeadActivation: options.legacyHeadActivation))
+                loaded = try Wav2Vec2Classifier(folder: modelFolder, options: .init(
+                    legacyHeadActivation: options.legacyHeadActivation, memoryLimitBytes: options.memoryLimitBytes))
             } catch { throw .model(folder: modelFolder, error) }
+            // Every window must fit the memory limit; say so now rather than mid-recording.
+            let window = Int(options.maximumWindowSeconds * Double(Self.sampleRate))
+            if loaded.scratchBytes(samples: window) > options.memoryLimitBytes {
+                let fits = Double(loaded.maximumSamples) / Double(Self.sampleRate)
+                throw .invalidOption(name: "maximumWindowSeconds", reason: String(
+                    format: "a %g s window needs more than the %d MB memory limit with this model; at most %.1f s fit%@",
+                    options.maximumWindowSeconds, options.memoryLimitBytes >> 20, fits,
+                    fits >= 1 ? " (lower maximumWindowSeconds or raise memoryLimitBytes)" : " (the model's config makes its activations unusually large: raise memoryLimitBytes)"))
+            }
+            model = loaded
         } else {
             model = nil
         }
@@ -87,6 +112,7 @@ public final class EmotionAnalyzer: Sendable {
         let stream: SpeechProbabilityStream
         do { stream = try SpeechProbabilityStream(detector: voiceActivity, sampleRate: 16000) } catch { throw .voiceActivity(error) }
         var cancelled = false
+        var streamFailure: SileroVADError?
         var vadSeconds = 0.0
         let summary: AudioStreamSummary
         do {
@@ -94,11 +120,15 @@ public final class EmotionAnalyzer: Sendable {
                 if let progress, !progress(AnalysisProgress(stage: .detectingSpeech, fraction: fraction * Self.vadShare)) { cancelled = true }
             }) { block in
                 let clock = Date()
-                stream.append(block)
+                do throws(SileroVADError) { try stream.append(block) } catch {
+                    streamFailure = error
+                    return false
+                }
                 vadSeconds += Date().timeIntervalSince(clock)
                 return !cancelled
             }
         } catch { throw .audio(error) }
+        if let streamFailure { throw .voiceActivity(streamFailure) }
         if cancelled { throw .cancelled }
         let clock = Date()
         let probabilities = stream.finish()
@@ -157,8 +187,15 @@ public final class EmotionAnalyzer: Sendable {
     }
 
     /// Analyses mono samples at any rate (resampled to 16 kHz when needed).
+    /// NaN or infinite samples are refused (`.audio(.nonFiniteSample)`); the rate must be within
+    /// `AudioLoader.sampleRates`.
     public func analyze(samples: [Float], sampleRate: Int, progress: ((AnalysisProgress) -> Bool)? = nil) throws(EmotionAnalyzerError) -> RecordingAnalysis {
         let start = Date()
+        do {
+            try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                try AudioLoader.requireFinite(buffer, sampleRate: sampleRate, label: "<samples>")
+            }
+        } catch { throw .audio(error) }
         var audio = samples
         if sampleRate != 16000 {
             do { audio = try Resampler.resample(samples, from: Double(sampleRate), to: 16000) } catch { throw .audio(error) }
@@ -209,6 +246,8 @@ public final class EmotionAnalyzer: Sendable {
 
     /// VAD share of the progress bar (the model takes the rest).
     private static let vadShare = 0.2
+    /// The rate the VAD and the emotion models run at.
+    static let sampleRate = 16000
 
     private func analyze(samples: [Float], decodeSeconds: Double, start: Date,
                          progress: ((AnalysisProgress) -> Bool)?) throws(EmotionAnalyzerError) -> RecordingAnalysis {

@@ -5,7 +5,7 @@ import SileroVAD
 import Wav2Vec2
 
 /// An error of `EmotionAnalyzer`; `description` names the file (or model folder) and the problem.
-public enum EmotionAnalyzerError: Error, Sendable, CustomStringConvertible {
+public enum EmotionAnalyzerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The audio could not be read (missing, empty, truncated, not audio...).
     case audio(AudioError)
     /// The bundled VAD could not be loaded, or VAD options are invalid.

@@ -28,14 +28,18 @@ public struct StressWeights: Sendable, Codable, Equatable {
     /// The weight of one emotion.
     public func weight(_ emotion: Emotion) -> Double { weights[emotion] ?? otherWeight }
 
-    /// Stress of categorical scores: `clamp(Σ weight · score, 0, 1)`.
+    /// Stress of categorical scores: `clamp(Σ weight · score, 0, 1)`; NaN when a score or a
+    /// weight is not finite (never a made-up 0: `EmotionAnalyzer` refuses such weights and
+    /// such scores before they get here).
     public func stress(_ scores: [EmotionScore]) -> Double {
         let sum = scores.reduce(0) { $0 + weight($1.emotion) * $1.score }
-        return sum.isFinite ? min(max(sum, 0), 1) : 0
+        return sum.isFinite ? min(max(sum, 0), 1) : .nan
     }
 
-    /// Stress of dimensional scores: `clamp(arousal, 0, 1) · clamp(1 - valence, 0, 1)`.
+    /// Stress of dimensional scores: `clamp(arousal, 0, 1) · clamp(1 - valence, 0, 1)`; NaN when
+    /// a dimension is not finite.
     public static func stress(_ dimensions: EmotionDimensions) -> Double {
+        guard dimensions.arousal.isFinite, dimensions.valence.isFinite else { return .nan }
         let arousal = min(max(dimensions.arousal, 0), 1), unpleasant = min(max(1 - dimensions.valence, 0), 1)
         return arousal * unpleasant
     }

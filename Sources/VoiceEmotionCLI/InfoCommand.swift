@@ -25,14 +25,19 @@ struct InfoCommand: ParsableCommand {
                 return .object([
                     ("file", .string(file)), ("format", .string(info.format)), ("encoding", .string(info.encoding)),
                     ("channels", .int(info.channels)), ("sample_rate", .int(info.sampleRate)),
-                    ("frames", .int(info.frames)), ("duration_s", .double(info.durationSeconds)),
+                    ("frames", info.frames.map { .int($0) } ?? .null),
+                    ("duration_s", info.durationSeconds.map { .double($0) } ?? .null),
                 ])
             }
             print("\(file)")
             print("  format:      \(info.format), \(info.encoding)")
             print("  channels:    \(info.channels)")
             print("  sample rate: \(info.sampleRate) Hz")
-            print("  duration:    \(String(format: "%.3f", info.durationSeconds)) s (\(info.frames) frames)")
+            if let frames = info.frames, let seconds = info.durationSeconds {
+                print("  duration:    \(String(format: "%.3f", seconds)) s (\(frames) frames)")
+            } else {
+                print("  duration:    unknown (the header does not say; the file may be cut off)")
+            }
             return nil
         }
         if failed { throw ExitCode.failure }

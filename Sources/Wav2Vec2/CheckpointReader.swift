@@ -88,6 +88,7 @@ final class CheckpointReader {
         let values: [Float]
         do { values = try file.floats(name) } catch { throw .invalidWeights(error) }
         file.releasePages(name)  // the copy is what the model keeps
+        try values.withUnsafeBufferPointer { (buffer) throws(Wav2Vec2Error) in try requireFinite(buffer, name: name) }
         memory.copiedBytes += values.count * MemoryLayout<Float>.size
         return values
     }
@@ -100,9 +101,17 @@ final class CheckpointReader {
         let inPlace: UnsafeBufferPointer<Float>?
         do { inPlace = try file.floatsInPlace(name) } catch { throw .invalidWeights(error) }
         guard let inPlace, let start = inPlace.baseAddress else { return WeightBuffer(try read(name, shape: shape)) }
+        try requireFinite(inPlace, name: name)
         used.insert(name)
         memory.mappedBytes += inPlace.count * MemoryLayout<Float>.size
         return WeightBuffer(start: start, count: inPlace.count, owner: file)
+    }
+
+    /// Throws `invalidWeightValues` naming the tensor and the first NaN or infinite element: a
+    /// corrupt or badly converted checkpoint must fail at load, not print NaN scores later.
+    func requireFinite(_ values: UnsafeBufferPointer<Float>, name: String) throws(Wav2Vec2Error) {
+        guard let start = values.baseAddress, let index = firstNonFiniteIndex(start, count: values.count) else { return }
+        throw .invalidWeightValues(path: path, name: name, reason: "holds \(values[index]) at element \(index) (weights must be finite)")
     }
 
     /// The first of several alternative names that exists.

@@ -25,6 +25,13 @@ struct PositionalConvEmbedding: Sendable {
             let magnitude = try reader.readFirst(N.positionalG.map { prefix + $0 }, shape: [1, 1, k])
             let direction = try reader.readFirst(N.positionalV.map { prefix + $0 }, shape: shape)
             weight = Self.foldWeightNorm(g: magnitude, v: direction, kernel: k)
+            // A direction of zeros divides by a zero norm; huge g over tiny v overflows.
+            try weight.withUnsafeBufferPointer { (folded) throws(Wav2Vec2Error) in
+                guard let index = firstNonFiniteIndex(folded.baseAddress!, count: folded.count) else { return }
+                throw .invalidWeightValues(
+                    path: reader.path, name: N.positionalV.first { reader.contains(prefix + $0) }.map { prefix + $0 } ?? "weight_v",
+                    reason: "gives a non-finite folded weight at kernel tap \(index % k) (weight norm: g / ‖v‖ with ‖v‖ = \(Self.norm(direction, tap: index % k, kernel: k)))")
+            }
         }
         conv = Conv1d(weight: weight, bias: try reader.read(prefix + N.positionalBias, shape: [h]),
                       inChannels: h, outChannels: h, kernelSize: k, stride: 1, padding: k / 2, groups: g)
@@ -37,6 +44,11 @@ struct PositionalConvEmbedding: Sendable {
         for (index, value) in v.enumerated() { squares[index % kernel] += Double(value) * Double(value) }
         let scale = (0..<kernel).map { Float(Double(g[$0]) / squares[$0].squareRoot()) }
         return v.enumerated().map { $0.element * scale[$0.offset % kernel] }
+    }
+
+    /// ‖v[:, :, tap]‖, for messages.
+    static func norm(_ v: [Float], tap: Int, kernel: Int) -> Double {
+        stride(from: tap, to: v.count, by: kernel).reduce(0.0) { $0 + Double(v[$1]) * Double(v[$1]) }.squareRoot()
     }
 
     /// Floats of scratch `apply` needs for `frames` frames: the conv output (one extra frame) and patches.

@@ -4,6 +4,7 @@
 
 import Foundation
 import SafeTensors
+import StrictJSON
 import TensorKernels
 
 /// Options for loading a classifier.
@@ -12,10 +13,16 @@ public struct Wav2Vec2Options: Sendable, Codable, Equatable {
     /// record does not say which one ehcalabres trained with; the community template and the
     /// audeering model use tanh (the default).
     public var legacyHeadActivation: HeadActivation = .tanh
+    /// Most activation memory one `classify` call may take (bytes; default 2 GiB). Longer input
+    /// is refused with `inputTooLong` before anything is allocated: attention needs T² floats per
+    /// thread, so one pass over 10 minutes would need ~7 GB. `EmotionAnalyzer` windows long
+    /// recordings instead (20 s windows need ~0.2 GB).
+    public var memoryLimitBytes: Int = 2 << 30
 
     /// Default options.
-    public init(legacyHeadActivation: HeadActivation = .tanh) {
+    public init(legacyHeadActivation: HeadActivation = .tanh, memoryLimitBytes: Int = 2 << 30) {
         self.legacyHeadActivation = legacyHeadActivation
+        self.memoryLimitBytes = memoryLimitBytes
     }
 }
 
@@ -76,6 +83,9 @@ public struct Wav2Vec2Classifier: Sendable {
     /// a dimension (arousal, dominance, valence), as for audeering's model.
     public let isRegression: Bool
 
+    /// The options the model was loaded with.
+    public let options: Wav2Vec2Options
+
     /// Where the weights live: F32 matrices are used in place from the mapped file (so the file
     /// must not be truncated or rewritten in place while the model is loaded; replace it by
     /// renaming a new file over it).
@@ -93,6 +103,9 @@ public struct Wav2Vec2Classifier: Sendable {
     /// tensor the config needs must be present with its shape, every tensor in the file must be
     /// used (masked_spec_embed aside), and an unidentifiable head is an error listing its keys.
     public init(folder: String, options: Wav2Vec2Options = .init()) throws(Wav2Vec2Error) {
+        guard options.memoryLimitBytes > 0 else {
+            throw .configValueOutOfRange(field: "memoryLimitBytes", value: "\(options.memoryLimitBytes)", allowed: "a positive number of bytes")
+        }
         let directory = URL(fileURLWithPath: folder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -106,9 +119,11 @@ public struct Wav2Vec2Classifier: Sendable {
         try config.validate()
         guard preprocessor.featureSize == 1 else { throw .unsupportedConfig(field: "feature_size", value: "\(preprocessor.featureSize)") }
         guard preprocessor.samplingRate == 16000 else { throw .unsupportedConfig(field: "sampling_rate", value: "\(preprocessor.samplingRate)") }
-        guard FileManager.default.fileExists(atPath: weightsPath) else { throw .missingFile(path: weightsPath) }
         let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: weightsPath) } catch { throw .invalidWeights(error) }
+        do { file = try SafeTensorsFile(path: weightsPath) } catch {
+            if case .cannotOpen(_, let reason) = error, reason == RegularFileError.notFound.reason { throw .missingFile(path: weightsPath) }
+            throw .invalidWeights(error)
+        }
         let reader = CheckpointReader(file: file)
 
         let prefix = config.modelType + "."
@@ -129,16 +144,21 @@ public struct Wav2Vec2Classifier: Sendable {
         weightMemory = reader.memory
 
         self.folder = folder
+        self.options = options
         self.config = config
         self.preprocessor = preprocessor
         let dimensions: Set<String> = ["arousal", "dominance", "valence"]
         isRegression = config.problemType == "regression" || config.labels.allSatisfy { dimensions.contains($0.lowercased()) }
     }
 
+    /// A config file, strictly: a regular file, no duplicate keys, every field of its type.
     private static func decode<T: Decodable>(_ path: String) throws(Wav2Vec2Error) -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw .invalidConfig(path: path, reason: "\(error)")
+        do { return try decodeJSONFile(T.self, path: path) } catch {
+            switch error {
+            case .file(.notFound): throw .missingFile(path: path)
+            case .file(let reason): throw .unreadableFile(path: path, reason: reason.reason)
+            default: throw .invalidConfig(path: path, reason: error.reason)
+            }
         }
     }
 
@@ -157,8 +177,12 @@ public struct Wav2Vec2Classifier: Sendable {
 
     /// Bytes of activation memory one call needs for `samples` samples (the largest of the feature
     /// encoder's and the transformer's working sets; weights not included).
+    /// `Int.max` for inputs far beyond any machine (more than 2^38 samples or 2^20 frames), so
+    /// that the estimate itself cannot overflow.
     public func scratchBytes(samples: Int) -> Int {
-        let t = config.frameCount(samples: samples), h = config.hiddenSize
+        let t = config.frameCount(samples: max(0, samples)), h = config.hiddenSize
+        // Config sizes are bounded by validate(); with these bounds every product below fits.
+        guard samples <= 1 << 38, t <= 1 << 20 else { return .max }
         let encoder = featureEncoder.scratchCount(samples: samples)
         let transformer = (head.layerWeights == nil ? 1 : 2) * t * h
             + max(positional.scratchCount(frames: t), EncoderScratch.count(frames: t, hidden: h, intermediate: config.intermediateSize,
@@ -166,14 +190,33 @@ public struct Wav2Vec2Classifier: Sendable {
         return 4 * (samples + t * h + max(encoder, transformer))
     }
 
+    /// The longest input one `classify` call accepts under `options.memoryLimitBytes`.
+    public var maximumSamples: Int {
+        // scratchBytes grows with the length: the largest length within the limit, by bisection.
+        var low = 0, high = 1 << 38
+        while low < high {
+            let middle = low + (high - low + 1) / 2
+            if scratchBytes(samples: middle) <= options.memoryLimitBytes { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
     /// Classifies one utterance of 16 kHz mono samples (preprocessed here as the model's feature
-    /// extractor does). Needs at least `config.minimumSamples` (400) samples.
+    /// extractor does). Needs at least `config.minimumSamples` (400) samples and at most
+    /// `maximumSamples` (the memory limit); NaN or infinite samples are refused, and so is a
+    /// non-finite result (`nonFiniteOutput`) — never a label.
     public func classify(_ samples: [Float], sampleRate: Int = 16000) throws(Wav2Vec2Error) -> ClassificationResult {
         guard sampleRate == preprocessor.samplingRate else {
             throw .unsupportedSampleRate(expected: preprocessor.samplingRate, found: sampleRate)
         }
         let frames = config.frameCount(samples: samples.count)
         guard frames > 0 else { throw .inputTooShort(samples: samples.count, minimum: config.minimumSamples) }
+        guard scratchBytes(samples: samples.count) <= options.memoryLimitBytes else {
+            throw .inputTooLong(samples: samples.count, maximumSamples: maximumSamples, limitBytes: options.memoryLimitBytes)
+        }
+        if let index = samples.withUnsafeBufferPointer({ firstNonFiniteIndex($0.baseAddress!, count: $0.count) }) {
+            throw .nonFiniteInput(sampleIndex: index)
+        }
         var timings = ForwardTimings()
         var clock = DispatchTime.now().uptimeNanoseconds
         func lap() -> Double {
@@ -182,7 +225,7 @@ public struct Wav2Vec2Classifier: Sendable {
             return Double(now - clock) / 1e9
         }
         let input = preprocessor.preprocess(samples)
-        let logits = forward(input, frames: frames) { stage in
+        let logits = try forward(input, frames: frames) { stage in
             switch stage {
             case 0: timings.featureEncoderSeconds = lap()
             case 1: timings.positionalConvSeconds = lap()
@@ -190,6 +233,7 @@ public struct Wav2Vec2Classifier: Sendable {
             default: timings.headSeconds = lap()
             }
         }
+        guard logits.allSatisfy(\.isFinite) else { throw .nonFiniteOutput(stage: "logits") }
         let scores = isRegression ? logits : softmax(logits)
         return ClassificationResult(labels: labels, logits: logits, scores: scores, isRegression: isRegression,
                                     frames: frames, timings: timings)
@@ -197,7 +241,9 @@ public struct Wav2Vec2Classifier: Sendable {
 
     /// The network on preprocessed samples; `stageDone(i)` is called after feature encoder (0),
     /// positional conv (1), encoder layers (2) and head (3).
-    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) -> [Float] {
+    /// Throws `nonFiniteOutput` when the hidden states the head reads are not finite (a max
+    /// pooling would otherwise hide a NaN).
+    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) throws(Wav2Vec2Error) -> [Float] {
         let h = config.hiddenSize
         // Activation buffers come from the model's pool (see ScratchPool: fresh memory costs a
         // page fault per 4 KB) and go back to it at the end of the call.
@@ -221,6 +267,7 @@ public struct Wav2Vec2Classifier: Sendable {
         // The largest first: the pool hands out the smallest idle buffer that fits.
         let scratch = scratchPool.take(scratchCount)
         let summedBuffer = scratchPool.take(weights == nil ? 0 : t * h)  // (T, H) weighted layer sum
+        defer { scratchPool.give(hiddenBuffer, summedBuffer, scratch) }  // also keeps them alive until the end
         let sum = summedBuffer.pointer
         if weights != nil { sum.update(repeating: 0, count: t * h) }
         let base = scratch.pointer
@@ -244,9 +291,10 @@ public struct Wav2Vec2Classifier: Sendable {
         if config.doStableLayerNorm { encoderNorm.apply(input: state, rows: t, output: state) }
         accumulate(layers.count)
         stageDone(2)
-        let logits = head.logits(from: weights == nil ? state : sum, frames: t)
+        let headInput = weights == nil ? state : sum
+        if firstNonFiniteIndex(headInput, count: t * h) != nil { throw .nonFiniteOutput(stage: "hidden states") }
+        let logits = head.logits(from: headInput, frames: t)
         stageDone(3)
-        scratchPool.give(hiddenBuffer, summedBuffer, scratch)  // also keeps them alive until here
         return logits
     }
 }

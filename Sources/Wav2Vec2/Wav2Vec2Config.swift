@@ -117,9 +117,23 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         (0..<id2label.count).map { id2label[String($0)] ?? "LABEL_\($0)" }
     }
 
-    /// Throws `unsupportedConfig` for any value that would change the maths and is not implemented.
+    /// Throws `unsupportedConfig` for any value that would change the maths and is not
+    /// implemented, and `configValueOutOfRange` for a size outside `Wav2Vec2ConfigLimits` (every
+    /// size later arithmetic multiplies is bounded here, so none of it can overflow).
     public func validate() throws(Wav2Vec2Error) {
+        typealias Limits = Wav2Vec2ConfigLimits
         func unsupported(_ field: String, _ value: Any) -> Wav2Vec2Error { .unsupportedConfig(field: field, value: "\(value)") }
+        func check(_ field: String, _ value: Int, _ allowed: ClosedRange<Int>) throws(Wav2Vec2Error) {
+            guard allowed.contains(value) else {
+                throw .configValueOutOfRange(field: field, value: "\(value)", allowed: "\(allowed.lowerBound)...\(allowed.upperBound)")
+            }
+        }
+        func check(_ field: String, _ values: [Int], count: ClosedRange<Int>, _ allowed: ClosedRange<Int>) throws(Wav2Vec2Error) {
+            guard count.contains(values.count) else {
+                throw .configValueOutOfRange(field: field, value: "\(values.count) entries", allowed: "\(count.lowerBound)...\(count.upperBound) entries")
+            }
+            for (i, value) in values.enumerated() { try check("\(field)[\(i)]", value, allowed) }
+        }
         guard ["wav2vec2", "hubert"].contains(modelType) else { throw unsupported("model_type", modelType) }
         guard hiddenAct == "gelu" else { throw unsupported("hidden_act", hiddenAct) }
         guard featExtractActivation == "gelu" else { throw unsupported("feat_extract_activation", featExtractActivation) }
@@ -127,21 +141,35 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         guard !addAdapter else { throw unsupported("add_adapter", addAdapter) }
         guard !convPosBatchNorm else { throw unsupported("conv_pos_batch_norm", convPosBatchNorm) }
         guard ["mean", "sum", "max"].contains(poolingMode) else { throw unsupported("pooling_mode", poolingMode) }
-        guard !convDim.isEmpty, convDim.count == convStride.count, convDim.count == convKernel.count else {
-            throw unsupported("conv_dim/conv_stride/conv_kernel", "lengths \(convDim.count)/\(convStride.count)/\(convKernel.count)")
+
+        try check("hidden_size", hiddenSize, Limits.hiddenSize)
+        try check("num_hidden_layers", numHiddenLayers, Limits.hiddenLayers)
+        try check("num_attention_heads", numAttentionHeads, 1...hiddenSize)
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw .configValueOutOfRange(field: "num_attention_heads", value: "\(numAttentionHeads)", allowed: "a divisor of hidden_size \(hiddenSize)")
         }
-        guard (convDim + convStride + convKernel).allSatisfy({ $0 > 0 }) else { throw unsupported("conv_dim/conv_stride/conv_kernel", "non-positive entry") }
-        guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
-            throw unsupported("hidden_size / num_attention_heads", "\(hiddenSize) / \(numAttentionHeads)")
+        try check("intermediate_size", intermediateSize, Limits.intermediateSize)
+        try check("conv_dim", convDim, count: Limits.convLayers, Limits.convDim)
+        try check("conv_kernel", convKernel, count: convDim.count...convDim.count, Limits.convKernel)
+        try check("conv_stride", convStride, count: convDim.count...convDim.count, Limits.convStride)
+        guard minimumSamples <= Limits.receptiveField else {
+            throw .configValueOutOfRange(field: "conv_kernel/conv_stride", value: "one frame needs \(minimumSamples == .max ? "more than 2^63" : "\(minimumSamples)") samples",
+                                         allowed: "at most \(Limits.receptiveField) samples per frame")
         }
-        guard numConvPosEmbeddingGroups > 0, hiddenSize % numConvPosEmbeddingGroups == 0, numConvPosEmbeddings > 0 else {
-            throw unsupported("num_conv_pos_embedding_groups", numConvPosEmbeddingGroups)
+        try check("num_conv_pos_embeddings", numConvPosEmbeddings, Limits.positionalKernel)
+        try check("num_conv_pos_embedding_groups", numConvPosEmbeddingGroups, 1...hiddenSize)
+        guard hiddenSize % numConvPosEmbeddingGroups == 0 else {
+            throw .configValueOutOfRange(field: "num_conv_pos_embedding_groups", value: "\(numConvPosEmbeddingGroups)",
+                                         allowed: "a divisor of hidden_size \(hiddenSize)")
         }
-        guard numHiddenLayers >= 1, intermediateSize > 0, !id2label.isEmpty else {
-            throw unsupported("num_hidden_layers / intermediate_size / id2label", "\(numHiddenLayers) / \(intermediateSize) / \(id2label.count) labels")
+        try check("classifier_proj_size", classifierProjSize, Limits.projectorSize)
+        try check("id2label", id2label.count, Limits.labels)
+        guard Set(id2label.keys) == Set((0..<id2label.count).map(String.init)) else {
+            throw .configValueOutOfRange(field: "id2label", value: "keys \(id2label.keys.sorted().prefix(5).joined(separator: ", "))",
+                                         allowed: "keys \"0\" to \"\(id2label.count - 1)\"")
         }
-        guard labels.count == id2label.count, Set(id2label.keys) == Set((0..<id2label.count).map(String.init)) else {
-            throw unsupported("id2label", "keys are not 0..<\(id2label.count)")
+        guard layerNormEps > 0 && layerNormEps <= 1 else {
+            throw .configValueOutOfRange(field: "layer_norm_eps", value: "\(layerNormEps)", allowed: "a number > 0 and <= 1")
         }
     }
 
@@ -162,7 +190,7 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         for (channels, (kernel, stride)) in zip(convDim, zip(convKernel, convStride)) {
             guard length >= kernel else { return (0, 0, 0) }
             length = (length - kernel) / stride + 1
-            encoder += 2 * Double(length * channels * inChannels * kernel)
+            encoder += 2 * Double(length) * Double(channels) * Double(inChannels) * Double(kernel)
             inChannels = channels
         }
         let t = Double(length), h = Double(hiddenSize)
@@ -172,12 +200,46 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         return (encoder, positional, perLayer * Double(numHiddenLayers))
     }
 
-    /// The shortest input that gives one frame (400 samples for the standard convs).
+    /// The shortest input that gives one frame (400 samples for the standard convs); `Int.max`
+    /// when that overflows (a config `validate()` refuses).
     public var minimumSamples: Int {
         var samples = 1
-        for (kernel, stride) in zip(convKernel, convStride).reversed() { samples = (samples - 1) * stride + kernel }
+        for (kernel, stride) in zip(convKernel, convStride).reversed() {
+            let (scaled, overflow) = (samples - 1).multipliedReportingOverflow(by: stride)
+            let (sum, overflow2) = scaled.addingReportingOverflow(kernel)
+            guard !overflow, !overflow2, kernel > 0, stride > 0 else { return .max }
+            samples = sum
+        }
         return samples
     }
+}
+
+/// The ranges `Wav2Vec2Config.validate()` accepts: far beyond every released checkpoint (base
+/// H=768, large H=1024, 7 convs of 512 channels, 24 layers), and small enough that every buffer
+/// size computed from them fits in 64 bits.
+public enum Wav2Vec2ConfigLimits {
+    /// `hidden_size`.
+    public static let hiddenSize = 1...8192
+    /// `num_hidden_layers`.
+    public static let hiddenLayers = 1...128
+    /// `intermediate_size`.
+    public static let intermediateSize = 1...65_536
+    /// Number of feature-encoder convs (length of `conv_dim`, `conv_kernel`, `conv_stride`).
+    public static let convLayers = 1...16
+    /// Each `conv_dim` entry.
+    public static let convDim = 1...8192
+    /// Each `conv_kernel` entry.
+    public static let convKernel = 1...1024
+    /// Each `conv_stride` entry.
+    public static let convStride = 1...1024
+    /// Input samples one output frame may need (`minimumSamples`; 400 for the standard convs).
+    public static let receptiveField = 1_000_000
+    /// `num_conv_pos_embeddings`.
+    public static let positionalKernel = 1...1024
+    /// `classifier_proj_size`.
+    public static let projectorSize = 1...8192
+    /// Number of labels in `id2label`.
+    public static let labels = 1...10_000
 }
 
 /// The fields of `preprocessor_config.json` (`Wav2Vec2FeatureExtractor`) that inference uses.

@@ -5,6 +5,7 @@ import AudioInput
 import Foundation
 import SafeTensors
 import Testing
+import TestSupport
 
 let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
 let reference = try! SafeTensorsFile(path: fixtures.appendingPathComponent("resample.safetensors").path)
@@ -94,7 +95,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         #expect(info.sampleRate == rate && info.channels == channels && info.format.hasPrefix(format))
         let audio = try AudioLoader.load(path: fixture(name), sampleRate: 16000)
         // Lossy codecs differ between libsndfile builds: check length and that the signal is there.
-        #expect(abs(audio.durationSeconds - info.durationSeconds) < 0.06)
+        #expect(abs(audio.durationSeconds - (info.durationSeconds ?? -1)) < 0.06)
         let rms = (audio.samples.reduce(0) { $0 + $1 * $1 } / Float(audio.samples.count)).squareRoot()
         #expect(rms > 0.1 && rms < 0.8, "\(name): rms \(rms)")
     }
@@ -176,7 +177,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
     /// Random corruption of a valid file: a clean result or a typed error naming the file, never a crash.
     @Test func randomCorruptionNeverCrashes() throws {
         let valid = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("tone_44k.ogg")))
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 20261127)
         for round in 0..<200 {
             var bytes = valid
             if round % 2 == 0 { bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator))) }

@@ -58,8 +58,9 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["TensorKernels", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
+            dependencies: ["TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
             path: "Benchmarks/VoiceEmotionBench"),
+        .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -67,7 +68,7 @@ let package = Package(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
-        .testTarget(name: "VoiceEmotionCLITests"),
+        .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput"]),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "Wav2Vec2"]),
         .testTarget(
             name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels"],

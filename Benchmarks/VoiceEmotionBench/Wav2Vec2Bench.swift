@@ -2,6 +2,8 @@
 // large shapes at several lengths, against the sgemm-bound time measured just before each run.
 
 import Foundation
+import SafeTensors
+import TensorKernels
 import Wav2Vec2
 
 func benchmarkWav2Vec2(settings: Settings) throws -> Section {
@@ -11,11 +13,14 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
     for name in configs {
         let folder = try settings.model.map { URL(fileURLWithPath: $0) } ?? writeRandomModel(standardConfig(name))
         defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
-        let peakIsPerModel = resetPeakResident()  // not the random model just written
+        // Before the peak is reset: the scan maps the file a second time.
+        let check = try finiteCheckTiming(folder.appendingPathComponent("model.safetensors").path, runs: settings.runs)
+        let peakIsPerModel = resetPeakResident()  // not the random model just written, nor the scan
         let loadTiming = try Timing(runs: 1, warmUp: true) { _ = try Wav2Vec2Classifier(folder: folder.path) }
         let model = try Wav2Vec2Classifier(folder: folder.path)
         let mappedMB = Double(model.weightMemory.mappedBytes) / 1_048_576, copiedMB = Double(model.weightMemory.copiedBytes) / 1_048_576
-        lines.append("wav2vec2 \(name): load \(format(loadTiming.median, 2)) s (warm page cache); weights "
+        lines.append("wav2vec2 \(name): load \(format(loadTiming.median, 2)) s (warm page cache), of which the NaN/Inf scan of the "
+            + "weights \(format(check.median, 3)) s (\(format(check.minimum, 3))-\(format(check.maximum, 3))); weights "
             + "\(format(mappedMB, 0)) MB used in place from the mapped file, \(format(copiedMB, 0)) MB copied")
         for seconds in settings.lengths {
             let audio = try speechRecording(seconds: seconds)
@@ -50,7 +55,7 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
                 "gflops": \(format(total / timing.median / 1e9, 1)), "model_gflop": \(format(total / 1e9, 1)), \
                 "sgemm_floor_rtf": \(format(floor, 4)), "sgemm_probe_gflops": \(format(probeMedian, 1)), \
                 "ratio_to_floor": \(format(ratio.median, 3)), "ratio_to_floor_min": \(format(ratio.minimum, 3)), "ratio_to_floor_max": \(format(ratio.maximum, 3)), \
-                "load_s": \(format(loadTiming.median, 2)), "weights_mapped_mb": \(format(mappedMB, 1)), "weights_copied_mb": \(format(copiedMB, 1)), "model_peak_rss_mb": \(format(modelPeak, 1)), \
+                "load_s": \(format(loadTiming.median, 2)), "finite_check_s": \(format(check.median, 4)), "weights_mapped_mb": \(format(mappedMB, 1)), "weights_copied_mb": \(format(copiedMB, 1)), "model_peak_rss_mb": \(format(modelPeak, 1)), \
                 "stages": {"feature_encoder": \(format(median.featureEncoderSeconds, 4)), "positional_conv": \(format(median.positionalConvSeconds, 4)), \
                 "encoder_layers": \(format(median.encoderLayersSeconds, 4)), "head": \(format(median.headSeconds, 5))}}
                 """)
@@ -63,4 +68,16 @@ func benchmarkWav2Vec2(settings: Settings) throws -> Section {
         }
     }
     return Section(json: "[" + entries.joined(separator: ", ") + "]", lines: lines)
+}
+
+/// Time of the load-time NaN/Inf scan alone: every F32 tensor of the file through the same
+/// `firstNonFiniteIndex` the loader runs (pages already in the page cache, as for `load`).
+func finiteCheckTiming(_ path: String, runs: Int) throws -> Timing {
+    let file = try SafeTensorsFile(path: path)
+    return try Timing(runs: runs, warmUp: true) {
+        for name in file.tensorNames {
+            guard let values = try file.floatsInPlace(name), let start = values.baseAddress else { continue }
+            precondition(firstNonFiniteIndex(start, count: values.count) == nil)
+        }
+    }
 }

@@ -188,9 +188,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The format's own limit (the reference implementation's `MAX_HEADER_SIZE`).
     static let maximumHeaderLength: UInt64 = 100_000_000
     /// More tensors than any real checkpoint file has; bounds the memory a header can claim.
-    package static let maximumTensorCount = 100_000
+    package static let maximumTensorCount = 65_536
     /// Dimensions of one tensor (real ones have at most 5 or 6).
-    package static let maximumRank = 32
+    package static let maximumRank = 16
 
     /// Header JSON limits: a header holds tensor entries (three fields, a shape and two offsets)
     /// and string metadata, so nothing needs deep nesting or long arrays.

@@ -27,6 +27,11 @@ package let maximumJSONFileBytes = 16 << 20
 package func decodeJSONFile<T: Decodable>(_ type: T.Type, path: String, limits: JSONLimits = .init()) throws(JSONFileError) -> T {
     let bytes: [UInt8]
     do { bytes = try RegularFile.read(path: path, limit: maximumJSONFileBytes) } catch { throw .file(error) }
+    return try decodeJSON(type, bytes: bytes, limits: limits)
+}
+
+/// Parses and decodes JSON bytes strictly.
+package func decodeJSON<T: Decodable>(_ type: T.Type, bytes: [UInt8], limits: JSONLimits = .init()) throws(JSONFileError) -> T {
     let value: JSONValue
     do { value = try StrictJSONParser.parse(bytes, limits: limits) } catch { throw .syntax(error) }
     do { return try StrictJSONDecoder().decode(type, from: value) } catch { throw .field(error) }

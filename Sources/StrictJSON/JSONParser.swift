@@ -271,15 +271,14 @@ package struct StrictJSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        var result = ""
         var runStart = index  // raw UTF-8 bytes between escapes, validated when flushed
         func flush(upTo end: Int) throws(JSONParseError) {
             guard end > runStart else { return }
-            let run = UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])
-            guard let text = String(validating: run, as: UTF8.self) else {
+            guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self) else {
                 throw .syntax("invalid UTF-8 in a string")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            if result.isEmpty { result = text } else { result += text }
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -287,7 +286,7 @@ package struct StrictJSONParser {
             case UInt8(ascii: "\""):
                 try flush(upTo: index)
                 index += 1
-                return String(scalars)
+                return result
             case UInt8(ascii: "\\"):
                 try flush(upTo: index)
                 index += 1
@@ -295,15 +294,15 @@ package struct StrictJSONParser {
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
+                case UInt8(ascii: "\""): result.unicodeScalars.append("\"")
+                case UInt8(ascii: "\\"): result.unicodeScalars.append("\\")
+                case UInt8(ascii: "/"): result.unicodeScalars.append("/")
+                case UInt8(ascii: "b"): result.unicodeScalars.append("\u{08}")
+                case UInt8(ascii: "f"): result.unicodeScalars.append("\u{0C}")
+                case UInt8(ascii: "n"): result.unicodeScalars.append("\n")
+                case UInt8(ascii: "r"): result.unicodeScalars.append("\r")
+                case UInt8(ascii: "t"): result.unicodeScalars.append("\t")
+                case UInt8(ascii: "u"): result.unicodeScalars.append(try parseUnicodeEscape())
                 default: throw .syntax("invalid escape at byte \(index - 1)")
                 }
                 runStart = index

@@ -102,7 +102,7 @@ private func decodeInteger<T: FixedWidthInteger>(_ value: JSONValue, _ path: [Co
     default:
         throw JSONFieldError(path, value, expected: "an integer")
     }
-    throw JSONFieldError(path, value, expected: "an integer in \(T.min)...\(T.max)")
+    throw JSONFieldError(path, value, expected: "a\(T.isSigned ? " signed" : "n unsigned") \(T.bitWidth)-bit integer")
 }
 
 private func decodeDouble(_ value: JSONValue, _ path: [CodingKey]) throws(JSONFieldError) -> Double {

@@ -54,7 +54,7 @@ public final class EmotionAnalyzer: Sendable {
     public init(modelFolder: String?, options: EmotionAnalyzerOptions = .init()) throws(EmotionAnalyzerError) {
         do { try options.speech.validate() } catch { throw .voiceActivity(error) }
         guard (1...3600).contains(options.maximumWindowSeconds) else {
-            throw .invalidOption(name: "maximumWindowSeconds", reason: "\(options.maximumWindowSeconds) is not within 1...3600 seconds")
+            throw .invalidOption(name: "maximumWindowSeconds", reason: String(format: "%g is not within 1...3600 seconds", options.maximumWindowSeconds))
         }
         guard options.memoryLimitBytes > 0 else {
             throw .invalidOption(name: "memoryLimitBytes", reason: "\(options.memoryLimitBytes) is not a positive number of bytes")
@@ -83,7 +83,8 @@ public final class EmotionAnalyzer: Sendable {
                 throw .invalidOption(name: "maximumWindowSeconds", reason: String(
                     format: "a %g s window needs more than the %d MB memory limit with this model; at most %.1f s fit%@",
                     options.maximumWindowSeconds, options.memoryLimitBytes >> 20, fits,
-                    fits >= 1 ? " (lower maximumWindowSeconds or raise memoryLimitBytes)" : " (the model's config makes its activations unusually large: raise memoryLimitBytes)"))
+                    fits >= 1 ? " (lower the window: maximumWindowSeconds, --max-window-s; or raise the limit: memoryLimitBytes, --memory-limit-mb)"
+                        : " (the model's config makes its activations unusually large; raise the limit: memoryLimitBytes, --memory-limit-mb)"))
             }
             model = loaded
         } else {

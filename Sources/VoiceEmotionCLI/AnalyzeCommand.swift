@@ -25,10 +25,13 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var vad: VADOptions
 
-    @Option(name: .customLong("max-window-s"), help: "Longest audio window given to the model; longer speech is split.")
+    @Option(name: .customLong("max-window-s"), help: "Longest audio window given to the model, 1...3600 s; longer speech is split.")
     var maximumWindowSeconds: Double = 20
 
-    @Option(name: .customLong("threads"), help: "Compute threads (default: all cores).")
+    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one window may take.")
+    var memoryLimitMB: Int = 2048
+
+    @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Print JSON: one object per file (an array for several files).")
@@ -36,8 +39,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
-        if !(maximumWindowSeconds >= 1 && maximumWindowSeconds.isFinite) { throw ValidationError("--max-window-s must be at least 1.") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
+        if !(1...3600).contains(maximumWindowSeconds) { throw ValidationError("--max-window-s must be within 1...3600 seconds.") }
+        if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
     }
 
     static let modelNames = ["ehcalabres", "superb-base", "superb-hubert", "audeering"]
@@ -57,6 +61,7 @@ struct AnalyzeCommand: ParsableCommand {
         var options = EmotionAnalyzerOptions()
         options.speech = vad.options
         options.maximumWindowSeconds = maximumWindowSeconds
+        options.memoryLimitBytes = memoryLimitMB << 20
         options.blasThreads = threads
         let folder = resolveModel()
         let analyzer: EmotionAnalyzer

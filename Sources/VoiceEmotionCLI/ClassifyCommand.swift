@@ -23,20 +23,38 @@ struct ClassifyCommand: ParsableCommand {
     @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
     var legacyHeadActivation: HeadActivation = .tanh
 
+    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one pass may take; longer files are refused (attention grows with the square of the length).")
+    var memoryLimitMB: Int = 2048
+
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+        if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
     }
 
     func run() throws {
         let classifier: Wav2Vec2Classifier
-        do { classifier = try Wav2Vec2Classifier(folder: model, options: .init(legacyHeadActivation: legacyHeadActivation)) } catch {
+        do {
+            classifier = try Wav2Vec2Classifier(folder: model, options: .init(
+                legacyHeadActivation: legacyHeadActivation, memoryLimitBytes: memoryLimitMB << 20))
+        } catch {
             printError("error: model \(model): \(error)")
             throw ExitCode.failure
         }
+        let maximumSamples = classifier.maximumSamples
         let failed = processFiles(files, json: json) { file in
+            // Refuse from the header's length before decoding a file far too long for one pass
+            // (the classifier checks the decoded length again: headers can lie).
+            let info = try AudioLoader.info(path: file)
+            if let frames = info.frames {
+                let samples = Int(Double(frames) * 16000 / Double(info.sampleRate))
+                if samples > maximumSamples {
+                    throw FileError(file: file, underlying: Wav2Vec2Error.inputTooLong(
+                        samples: samples, maximumSamples: maximumSamples, limitBytes: classifier.options.memoryLimitBytes))
+                }
+            }
             let audio = try AudioLoader.load(path: file, sampleRate: 16000)
             let result: ClassificationResult
             do { result = try classifier.classify(audio.samples) } catch { throw FileError(file: file, underlying: error) }

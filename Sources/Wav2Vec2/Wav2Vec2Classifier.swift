@@ -153,12 +153,19 @@ public struct Wav2Vec2Classifier: Sendable {
 
     /// A config file, strictly: a regular file, no duplicate keys, every field of its type.
     private static func decode<T: Decodable>(_ path: String) throws(Wav2Vec2Error) -> T {
-        do { return try decodeJSONFile(T.self, path: path) } catch {
-            switch error {
-            case .file(.notFound): throw .missingFile(path: path)
-            case .file(let reason): throw .unreadableFile(path: path, reason: reason.reason)
-            default: throw .invalidConfig(path: path, reason: error.reason)
-            }
+        do { return try decodeJSONFile(T.self, path: path) } catch { throw configError(error, path: path) }
+    }
+
+    /// A config from bytes, as the loader decodes config files (the fuzz harness's entry point).
+    package static func decodeConfig<T: Decodable>(_ type: T.Type, bytes: [UInt8], path: String) throws(Wav2Vec2Error) -> T {
+        do { return try decodeJSON(T.self, bytes: bytes) } catch { throw configError(error, path: path) }
+    }
+
+    private static func configError(_ error: JSONFileError, path: String) -> Wav2Vec2Error {
+        switch error {
+        case .file(.notFound): return .missingFile(path: path)
+        case .file(let reason): return .unreadableFile(path: path, reason: reason.reason)
+        default: return .invalidConfig(path: path, reason: error.reason)
         }
     }
 

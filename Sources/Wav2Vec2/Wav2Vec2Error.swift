@@ -58,7 +58,8 @@ public enum Wav2Vec2Error: Error, Equatable, Sendable, CustomStringConvertible {
         case .unusedTensors(let path, let names):
             return "\(path): \(names.count) tensors are not used by the configured model: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", ..." : "")"
         case .unknownHead(let path, let keys):
-            return "\(path): cannot identify the classification head; head keys found: \(keys.isEmpty ? "none" : keys.joined(separator: ", ")) "
+            let listed = keys.isEmpty ? "none" : keys.prefix(8).joined(separator: ", ") + (keys.count > 8 ? ", ... (\(keys.count) in all)" : "")
+            return "\(path): cannot identify the classification head; head keys found: \(listed) "
                 + "(expected projector.* + classifier.*, or classifier.dense.* + classifier.output.*/classifier.out_proj.*)"
         case .inputTooShort(let samples, let minimum):
             return "audio too short: \(samples) samples, the model needs at least \(minimum) (one frame)"

@@ -226,3 +226,41 @@ func open(_ bytes: [UInt8]) throws(SafeTensorsError) -> SafeTensorsFile {
         #expect(opened < 3000)
     }
 }
+
+/// Headers that are valid JSON but built to exhaust memory or stall: refused by the parser's
+/// limits before they are held (a 100 MB header of one `[0,0,...]` array took 1.83 GB).
+@Suite struct SafeTensorsLimitTests {
+    @Test func longArraysAreRefusedAtOnce() {
+        let zeros = Array(repeating: "0", count: 1_000_000).joined(separator: ",")
+        let header = #"{"t":{"dtype":"F32","shape":["# + zeros + #"],"data_offsets":[0,0]}}"#
+        #expect(throws: SafeTensorsError.invalidHeader(path: "test.safetensors", reason: "more than 16 elements in an array")) {
+            try open(rawFile(header))
+        }
+    }
+
+    @Test func tooManyTensorsAreRefused() {
+        let entries = (0...65_536).map { #""t\#($0)":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}"# }
+        #expect(throws: SafeTensorsError.invalidHeader(path: "test.safetensors", reason: "more than 65536 members in the top-level object")) {
+            try open(rawFile("{" + entries.joined(separator: ",") + "}"))
+        }
+        // The limit itself is accepted.
+        let fitting = entries.dropLast().joined(separator: ",")
+        #expect((try? open(rawFile("{" + fitting + "}")))?.tensors.count == 65_536)
+    }
+
+    @Test func nestingBeyondTheFormatIsRefused() {
+        let header = #"{"t":{"dtype":"F32","shape":[[2]],"data_offsets":[0,8]}}"#
+        #expect(throws: SafeTensorsError.invalidHeader(path: "test.safetensors", reason: "nesting deeper than 3 levels")) {
+            try open(rawFile(header, data: [UInt8](repeating: 0, count: 8)))
+        }
+    }
+
+    /// A FIFO blocked `open` forever (it waits for a writer); it is refused without blocking.
+    @Test(.timeLimit(.minutes(1))) func fifoIsNotARegularFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID()).safetensors").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: SafeTensorsError.cannotOpen(path: path, reason: "not a regular file")) { try SafeTensorsFile(path: path) }
+        #expect(throws: SafeTensorsError.cannotOpen(path: "/dev/zero", reason: "not a regular file")) { try SafeTensorsFile(path: "/dev/zero") }
+    }
+}

@@ -286,3 +286,29 @@ func loadFixture(_ name: String) throws -> MonoAudio {
 import SileroVADWeights
 enum BundledPath { static var path: String? { BundledSileroWeights.locate() } }
 
+
+@Suite struct HostileVADInputTests {
+    /// A NaN would poison the LSTM state and every probability after it: refused, with its time.
+    @Test func nonFiniteSamplesAreRefused() throws {
+        let stream = try StreamingVoiceDetector(detector: detector, sampleRate: 16000)
+        _ = try stream.push([Float](repeating: 0, count: 1000))
+        var block = [Float](repeating: 0, count: 600)
+        block[100] = .nan
+        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<stream>", seconds: 1100.0 / 16000))) { try stream.push(block) }
+        var samples = [Float](repeating: 0, count: 20_000)
+        samples[16_000] = -.infinity
+        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<samples>", seconds: 1))) { try detector.analyze(samples, sampleRate: 16000) }
+        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<samples>", seconds: 16_000.0 / 22050))) {
+            try detector.analyze(samples, sampleRate: 22050)
+        }
+    }
+
+    /// A finite but huge padding trapped converting the end sample to Int.
+    @Test func hugeDurationsAreOutOfRange() {
+        var options = StreamingOptions()
+        options.speechPadMs = 1e300
+        #expect(throws: SileroVADError.invalidOption(name: "speech pad (ms)", value: 1e300, reason: "must be a duration from 0 to 86400000 ms (a day)")) {
+            try StreamingVoiceDetector(detector: detector, sampleRate: 16000, options: options)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // The `voice-emotion` command-line contract, run as a user runs it: the built executable, its
 // stdout, stderr and exit status. (swift build --build-tests builds it beside the test bundle.)
 
+import AudioInput
 import Foundation
 import Testing
 
@@ -29,10 +30,27 @@ func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Both pipes are drained at once: reading one to its end first would deadlock once the child
+    // filled the other's buffer.
+    let errData = LockedData()
+    let errReader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+    errReader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.wait(), as: UTF8.self))
+}
+
+/// Data handed from a reader thread, waited for.
+final class LockedData: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data: Data?
+    func set(_ value: Data) { condition.lock(); data = value; condition.signal(); condition.unlock() }
+    func wait() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data!
+    }
 }
 
 func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
@@ -197,5 +215,74 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
     @Test func badModelFolderFails() throws {
         let result = try run(["analyze", speech, "--model", "Tests/SileroVADTests/Fixtures"])
         #expect(result.status != 0 && result.err.contains("Tests/SileroVADTests/Fixtures"))
+    }
+}
+
+/// The probe's reproductions through the CLI: each ends in one clear line naming the file, a
+/// non-zero exit, and the other files of the run still processed.
+@Suite(.timeLimit(.minutes(2))) struct HostileInputCommandTests {
+    let model = "Tests/Wav2Vec2Tests/Fixtures/base_weighted"
+    let speech = "Tests/SileroVADTests/Fixtures/clipped_16k.flac"
+
+    func temporary(_ bytes: [UInt8], _ suffix: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())\(suffix)")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    @Test func nanSampleIsAnErrorAndOthersStillRun() throws {
+        var samples = (0..<32000).map { Float(sin(Double($0) * 0.02)) * 0.3 }
+        samples[8000] = .nan
+        let nan = try temporary(floatWAVBytes(samples, rate: 16000), ".wav")
+        defer { try? FileManager.default.removeItem(at: nan) }
+        let result = try run(["analyze", nan.path, speech, "--model", model, "--json"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("\(nan.path): the audio holds a NaN or infinite sample at 0.500000 s"))
+        let array = try #require(try json(result.out) as? [[String: Any]])
+        #expect(array.count == 2 && array[0]["error"] is String && array[1]["segments"] is [Any])
+    }
+
+    @Test func absurdRateIsAnError() throws {
+        let one = try temporary(floatWAVBytes([Float](repeating: 0.1, count: 16000), rate: 1), ".wav")
+        defer { try? FileManager.default.removeItem(at: one) }
+        for command in ["vad", "analyze", "info"] {
+            let result = try run([command, one.path])
+            #expect(result.status == 1, "\(command)")
+            #expect(result.err.contains("\(one.path): sample rate 1 Hz is outside the supported 1000...768000 Hz"), "\(command)")
+        }
+    }
+
+    /// classify on a long file allocated one block of 65 GB; now refused from the header's length.
+    @Test func classifyRefusesWhatDoesNotFit() throws {
+        let result = try run(["classify", speech, "--model", model, "--memory-limit-mb", "1"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("\(speech): audio too long for one pass: 128000 samples (8.00 s at 16 kHz)"))
+    }
+
+    @Test func absurdWindowIsAUsageError() throws {
+        let result = try run(["analyze", speech, "--max-window-s", "1e15"])
+        #expect(result.status == 64 && result.err.contains("--max-window-s must be within 1...3600 seconds."))
+    }
+
+    @Test func fifoModelDoesNotHang() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-model-\(UUID())")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent(model), to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weights = folder.appendingPathComponent("model.safetensors").path
+        try FileManager.default.removeItem(atPath: weights)
+        #expect(mkfifo(weights, 0o600) == 0)
+        let result = try run(["classify", speech, "--model", folder.path])
+        #expect(result.status == 1 && result.err.contains("\(weights): cannot open safetensors file: not a regular file"))
+    }
+
+    /// A cut-off Ogg file's length is unknown, not 576460752303423 s.
+    @Test func cutOffOggHasNoDuration() throws {
+        let bytes = [UInt8](try Data(contentsOf: repository.appendingPathComponent("Tests/AudioInputTests/Fixtures/tone_44k.ogg")))
+        let cut = try temporary(Array(bytes.prefix(4000)), ".ogg")
+        defer { try? FileManager.default.removeItem(at: cut) }
+        let result = try run(["info", cut.path, "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(object["duration_s"] is NSNull && object["frames"] is NSNull && object["sample_rate"] as? Int == 44100)
     }
 }

@@ -22,6 +22,20 @@ func copyOf(_ variant: String) throws -> URL {
     return destination
 }
 
+/// A copy of a fixture folder whose model.safetensors is rewritten with `change` applied.
+func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> Void) throws -> URL {
+    let copy = try copyOf(variant)
+    let path = copy.appendingPathComponent("model.safetensors").path
+    let file = try SafeTensorsFile(path: path)
+    var tensors: [String: ([Int], [Float])] = [:]
+    for name in file.tensorNames { tensors[name] = (try file.info(name).shape, try file.floats(name)) }
+    change(&tensors)
+    var writer = SafeTensorsWriter()
+    for name in tensors.keys.sorted() { writer.add(name, shape: tensors[name]!.0, values: tensors[name]!.1) }
+    try writer.write(to: path)
+    return copy
+}
+
 @Suite struct LogitParityTests {
     @Test(arguments: variants, clipNames)
     func logitsMatchPyTorch(_ variant: String, _ clip: String) throws {
@@ -58,20 +72,6 @@ func copyOf(_ variant: String) throws -> URL {
 }
 
 @Suite struct StrictLoadingTests {
-    /// Rewrites model.safetensors of a copied fixture with `change` applied.
-    func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> Void) throws -> URL {
-        let copy = try copyOf(variant)
-        let path = copy.appendingPathComponent("model.safetensors").path
-        let file = try SafeTensorsFile(path: path)
-        var tensors: [String: ([Int], [Float])] = [:]
-        for name in file.tensorNames { tensors[name] = (try file.info(name).shape, try file.floats(name)) }
-        change(&tensors)
-        var writer = SafeTensorsWriter()
-        for name in tensors.keys.sorted() { writer.add(name, shape: tensors[name]!.0, values: tensors[name]!.1) }
-        try writer.write(to: path)
-        return copy
-    }
-
     @Test func missingTensorIsNamed() throws {
         let name = "wav2vec2.encoder.layers.1.feed_forward.output_dense.bias"
         let copy = try broken("base_weighted") { $0[name] = nil }

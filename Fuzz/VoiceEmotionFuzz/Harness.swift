@@ -1,0 +1,88 @@
+// VoiceEmotionFuzz: libFuzzer harness for the parsers of untrusted model files: the config
+// decoder (config.json, preprocessor_config.json -> validate -> every size derived from them) and
+// the safetensors reader (header validation, then every tensor read). See Docs/Robustness.md.
+//
+// Fuzzing build (libFuzzer + AddressSanitizer; the harness defines LLVMFuzzerTestOneInput):
+//   scripts/fuzz.sh config|safetensors [SECONDS]
+// Ordinary build (part of `swift build`): replays files given as arguments through the same
+// entry point, so a crashing input found by the fuzzer becomes a one-line reproduction:
+//   swift run -c release VoiceEmotionFuzz config|safetensors FILE...
+
+import Foundation
+import SafeTensors
+import Wav2Vec2
+
+/// Which parser one run exercises.
+enum FuzzTarget: String {
+    case config, safetensors
+}
+
+/// One input through one parser; every outcome must be a value or a typed error.
+func fuzzOne(_ bytes: [UInt8], target: FuzzTarget) {
+    switch target {
+    case .config:
+        if let config = try? Wav2Vec2Classifier.decodeConfig(Wav2Vec2Config.self, bytes: bytes, path: "fuzz.json"),
+           (try? config.validate()) != nil {
+            // Every size the loader and the memory estimate derive from a valid config.
+            _ = config.minimumSamples
+            for samples in [0, 399, 16_000, 320_000, 1 << 30, Int.max / 2] { _ = config.frameCount(samples: samples) }
+            _ = config.flops(samples: 320_000)
+            _ = config.labels
+        }
+        _ = try? Wav2Vec2Classifier.decodeConfig(Wav2Vec2PreprocessorConfig.self, bytes: bytes, path: "fuzz.json")
+    case .safetensors:
+        guard let file = try? SafeTensorsFile(bytes: bytes, label: "fuzz.safetensors") else { return }
+        for name in file.tensorNames {
+            _ = try? file.floats(name)
+            _ = try? file.rawBytes(name)
+        }
+    }
+}
+
+#if FUZZING
+private let fuzzTarget: FuzzTarget = {
+    let name = getenv("VOICE_EMOTION_FUZZ_TARGET").map { String(cString: $0) } ?? ""
+    guard let target = FuzzTarget(rawValue: name) else { fatalError("set VOICE_EMOTION_FUZZ_TARGET to config or safetensors") }
+    return target
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzOne(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [], target: fuzzTarget)
+    return 0
+}
+
+/// libFuzzer's driver, from its runtime library.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+/// SwiftPM links an executable's entry point under this name (and defines `main` as it), so
+/// libFuzzer's own `main` is not used: this starts its driver instead.
+@_cdecl("VoiceEmotionFuzz_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var vector = argv
+    return runFuzzerDriver(&count, &vector, fuzzInput)
+}
+#else
+/// Replays files through `fuzzOne` (the ordinary build's entry point).
+@main enum Replay {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first, let target = FuzzTarget(rawValue: name), arguments.count > 1 else {
+            FileHandle.standardError.write(Data("usage: VoiceEmotionFuzz config|safetensors FILE...\n".utf8))
+            exit(64)
+        }
+        for path in arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("\(path): cannot read\n".utf8))
+                exit(1)
+            }
+            fuzzOne([UInt8](data), target: target)
+            print("\(path): ok")
+        }
+    }
+}
+#endif

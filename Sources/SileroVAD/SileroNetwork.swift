@@ -102,6 +102,9 @@ struct SileroNetwork: Sendable {
             guard let info = file.tensors[name] else { throw .missingTensor(file: file.path, name: name) }
             guard info.shape == shape else { throw .shapeMismatch(file: file.path, name: name, expected: shape, found: info.shape) }
             do { values[name] = try file.floats(name) } catch { throw .invalidWeightsFile(error) }
+            if let index = values[name]!.firstIndex(where: { !$0.isFinite }) {
+                throw .invalidWeightValues(file: file.path, name: name, reason: "holds \(values[name]![index]) at element \(index) (weights must be finite)")
+            }
         }
         let bins = geometry.bins
         self.geometry = geometry

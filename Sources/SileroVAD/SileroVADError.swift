@@ -15,6 +15,8 @@ public enum SileroVADError: Error, Equatable, Sendable, CustomStringConvertible 
     case unexpectedTensor(file: String, name: String)
     /// A tensor has the wrong shape.
     case shapeMismatch(file: String, name: String, expected: [Int], found: [Int])
+    /// A tensor holds NaN or infinity.
+    case invalidWeightValues(file: String, name: String, reason: String)
     /// The model runs at 8000 or 16000 Hz only (other rates are resampled by `analyze`).
     case unsupportedSampleRate(Int)
     /// A chunk of the wrong length was given to a session.
@@ -36,6 +38,7 @@ public enum SileroVADError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unexpectedTensor(let file, let name): return "\(file): unexpected tensor '\(name)' (not part of Silero VAD v6.2)"
         case .shapeMismatch(let file, let name, let expected, let found):
             return "\(file): Silero VAD tensor '\(name)' has shape \(found), expected \(expected)"
+        case .invalidWeightValues(let file, let name, let reason): return "\(file): Silero VAD tensor '\(name)' \(reason)"
         case .unsupportedSampleRate(let rate): return "Silero VAD runs at 8000 or 16000 Hz, not \(rate) Hz"
         case .chunkSizeMismatch(let expected, let found): return "Silero VAD chunk has \(found) samples, expected \(expected)"
         case .invalidOption(let name, let value, let reason): return "invalid VAD option \(name) = \(value): \(reason)"

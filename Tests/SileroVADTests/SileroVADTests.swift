@@ -278,14 +278,17 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         #expect(throws: SileroVADError.shapeMismatch(file: misshapen, name: "16k.encoder.2.reparam_conv.bias", expected: [64], found: [32])) {
             try VoiceActivityDetector(weightsPath: misshapen)
         }
-        for path in [missing, extra, misshapen] { try? FileManager.default.removeItem(atPath: path) }
+        let nan = try variant { $0["16k.decoder.rnn.weight_hh"]!.1[5] = .nan }
+        #expect(throws: SileroVADError.invalidWeightValues(file: nan, name: "16k.decoder.rnn.weight_hh", reason: "holds nan at element 5 (weights must be finite)")) {
+            try VoiceActivityDetector(weightsPath: nan)
+        }
+        for path in [missing, extra, misshapen, nan] { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: SileroVADError.self) { try VoiceActivityDetector(weightsPath: "/no/such/weights.safetensors") }
     }
 }
 
 import SileroVADWeights
 enum BundledPath { static var path: String? { BundledSileroWeights.locate() } }
-
 
 @Suite struct HostileVADInputTests {
     /// A NaN would poison the LSTM state and every probability after it: refused, with its time.

@@ -13,9 +13,9 @@ let package = Package(
     platforms: [.macOS(.v13), .iOS(.v16)],
     products: [
         // MARK: - Public API
+        // `VoiceEmotion` is what apps use (it re-exports the types its API names); the three
+        // below are useful alone: decoding to 16 kHz, the VAD, the emotion classifier.
         .library(name: "VoiceEmotion", targets: ["VoiceEmotion"]),
-        .library(name: "TensorKernels", targets: ["TensorKernels"]),
-        .library(name: "SafeTensors", targets: ["SafeTensors"]),
         .library(name: "AudioInput", targets: ["AudioInput"]),
         .library(name: "SileroVAD", targets: ["SileroVAD"]),
         .library(name: "Wav2Vec2", targets: ["Wav2Vec2"]),
@@ -38,22 +38,25 @@ let package = Package(
             providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
 
         // MARK: - Implementation
-        .target(name: "TensorKernels", dependencies: [blasDependency]),
+        // Shared vocabulary: the error type, the model sample rate, the build check.
+        .target(name: "VoiceEmotionCore"),
+        // Package-internal: kernels (public only: ComputeThreads), strict JSON, weight files.
+        .target(name: "TensorKernels", dependencies: ["VoiceEmotionCore", blasDependency]),
         .target(name: "StrictJSON"),
-        .target(name: "SafeTensors", dependencies: ["StrictJSON"]),
-        .target(name: "AudioInput", dependencies: ["CSndFile", "CSoxr"]),
+        .target(name: "SafeTensors", dependencies: ["VoiceEmotionCore", "StrictJSON", "TensorKernels"]),
+        .target(name: "AudioInput", dependencies: ["VoiceEmotionCore", "CSndFile", "CSoxr"]),
         .target(
             name: "SileroVADWeights", path: "Weights/SileroVAD",
             resources: [.copy("silero_vad.safetensors")]),
-        .target(name: "SileroVAD", dependencies: ["TensorKernels", "SafeTensors", "AudioInput", "SileroVADWeights"]),
-        .target(name: "Wav2Vec2", dependencies: ["TensorKernels", "SafeTensors", "StrictJSON"]),
-        .target(name: "VoiceEmotion", dependencies: ["AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels"]),
+        .target(name: "SileroVAD", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVADWeights"]),
+        .target(name: "Wav2Vec2", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "StrictJSON"]),
+        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels"]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "AudioInput", "SileroVAD", "Wav2Vec2", "VoiceEmotion",
+                "VoiceEmotion", "StrictJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -67,18 +70,18 @@ let package = Package(
         .testTarget(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"]),
-        .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput"]),
-        .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "Wav2Vec2"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
+        .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
+        .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "TestSupport"]),
         .testTarget(
-            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels"],
+            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels", "VoiceEmotionCore"],
             exclude: ["full_size_parity.py"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors", "TestSupport"],
+            name: "SileroVADTests", dependencies: ["SileroVAD", "SileroVADWeights", "AudioInput", "SafeTensors", "VoiceEmotionCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors", "TestSupport"],
+            name: "AudioInputTests", dependencies: ["AudioInput", "SafeTensors", "VoiceEmotionCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
     ]
 )

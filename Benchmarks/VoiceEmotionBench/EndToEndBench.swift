@@ -17,7 +17,7 @@ func benchmarkEndToEnd(settings: Settings) throws -> Section {
     let analyzer = try EmotionAnalyzer(modelFolder: folder.path)
     var last: RecordingAnalysis?
     let timing = try Timing(runs: settings.endToEndRuns, warmUp: false) {
-        last = try analyzer.analyze(file: recording.path)
+        last = try analyzer.analyzeBlocking(file: recording.path)
     }.scaled(1 / 600.0)
     let peak = peakIsOwn ? peakResidentMB() : -1
     let result = last!

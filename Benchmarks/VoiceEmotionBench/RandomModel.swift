@@ -28,7 +28,7 @@ func writeRandomModel(_ config: Wav2Vec2Config, to destination: URL? = nil) thro
     try encoder.encode(config).write(to: folder.appendingPathComponent("config.json"))
     try Data(#"{"do_normalize": true, "sampling_rate": 16000, "feature_size": 1}"#.utf8)
         .write(to: folder.appendingPathComponent("preprocessor_config.json"))
-    let tensors = Wav2Vec2TensorNames.projectorCheckpoint(config)
+    let tensors = try Wav2Vec2Classifier.tensorShapes(config)  // what the loader reads, in its order
     // Header first (offsets from the shapes), then each tensor generated and written in turn.
     var offset = 0
     var entries: [String] = []

@@ -2,6 +2,8 @@
 // Decoding streams block by block through the resampler, so an hour of 48 kHz stereo never
 // exists in memory as more than the mono output plus one block.
 
+import VoiceEmotionCore
+
 /// Mono Float samples at a known rate.
 public struct MonoAudio: Sendable, Equatable {
     /// Samples, nominally in -1...1.
@@ -35,48 +37,31 @@ public enum AudioLoader {
     /// Frames decoded per block: bounds the extra memory of a decode.
     static let blockFrames = 65_536
 
-    /// Sample rates accepted from files and for resampling: 1 kHz (below any real recording)
-    /// to 768 kHz (the highest rate interfaces record at). A header claiming 1 Hz would
-    /// otherwise make a 64 KB file resample to gigabytes.
-    public static let sampleRates = 1000...768_000
-
     /// Throws `nonFiniteSample` for the first NaN or infinite sample; `offset` is the index of
     /// `samples[0]` in the recording (for the time in the message).
     public static func requireFinite(
         _ samples: UnsafeBufferPointer<Float>, sampleRate: Int, label: String, offset: Int = 0
-    ) throws(AudioError) {
-        guard let base = samples.baseAddress else { return }
-        // A float is non-finite exactly when its exponent bits are all ones: test 8 at a time.
-        let exponent = SIMD8<UInt32>(repeating: 0x7F80_0000)
-        var i = 0
-        while i + 8 <= samples.count {
-            let bits = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<UInt32>.self)
-            if any((bits & exponent) .== exponent) { break }
-            i += 8
-        }
-        while i < samples.count {
-            if !samples[i].isFinite { throw .nonFiniteSample(path: label, seconds: Double(offset + i) / Double(sampleRate)) }
-            i += 1
-        }
+    ) throws {
+        try requireFiniteSamples(samples, sampleRate: sampleRate, label: label, offset: offset)
     }
 
     /// Describes a file without decoding it.
-    public static func info(path: String) throws(AudioError) -> AudioFormatInfo {
+    public static func info(path: String) throws -> AudioFormatInfo {
         try SoundFile(path: path).info
     }
 
     /// Describes audio held in memory without decoding it.
-    public static func info(bytes: [UInt8], label: String = "<memory>") throws(AudioError) -> AudioFormatInfo {
+    public static func info(bytes: [UInt8], label: String = "<memory>") throws -> AudioFormatInfo {
         try SoundFile(bytes: bytes, label: label).info
     }
 
     /// Decodes a file to mono, resampled to `sampleRate` (nil keeps the file's rate).
-    public static func load(path: String, sampleRate: Int? = nil) throws(AudioError) -> MonoAudio {
+    public static func load(path: String, sampleRate: Int? = nil) throws -> MonoAudio {
         try decode(SoundFile(path: path), sampleRate: sampleRate)
     }
 
     /// Decodes audio held in memory to mono, resampled to `sampleRate` (nil keeps its rate).
-    public static func load(bytes: [UInt8], label: String = "<memory>", sampleRate: Int? = nil) throws(AudioError) -> MonoAudio {
+    public static func load(bytes: [UInt8], label: String = "<memory>", sampleRate: Int? = nil) throws -> MonoAudio {
         try decode(SoundFile(bytes: bytes, label: label), sampleRate: sampleRate)
     }
 
@@ -92,19 +77,19 @@ public enum AudioLoader {
     public static func stream(
         path: String, sampleRate: Int? = nil, progress: ((Double) -> Void)? = nil,
         _ body: (UnsafeBufferPointer<Float>) -> Bool
-    ) throws(AudioError) -> AudioStreamSummary {
+    ) throws -> AudioStreamSummary {
         let file = try SoundFile(path: path)
         var block: [Float] = []
-        return try decode(file, sampleRate: sampleRate, progress: progress) { (append) throws(AudioError) in
+        return try decode(file, sampleRate: sampleRate, progress: progress) { (append) throws in
             block.removeAll(keepingCapacity: true)
             try append(&block)
             return block.withUnsafeBufferPointer { body($0) }
         }
     }
 
-    private static func decode(_ file: SoundFile, sampleRate requested: Int?) throws(AudioError) -> MonoAudio {
+    private static func decode(_ file: SoundFile, sampleRate requested: Int?) throws -> MonoAudio {
         var output: [Float] = []
-        let summary = try decode(file, sampleRate: requested, progress: nil, reserve: { output.reserveCapacity($0) }) { (append) throws(AudioError) in
+        let summary = try decode(file, sampleRate: requested, progress: nil, reserve: { output.reserveCapacity($0) }) { (append) throws in
             try append(&output)
             return true
         }
@@ -115,11 +100,11 @@ public enum AudioLoader {
     /// that appends the block's output samples to an array of the caller's choosing.
     private static func decode(
         _ file: SoundFile, sampleRate requested: Int?, progress: ((Double) -> Void)?, reserve: ((Int) -> Void)? = nil,
-        consume: ((inout [Float]) throws(AudioError) -> Void) throws(AudioError) -> Bool
-    ) throws(AudioError) -> AudioStreamSummary {
+        consume: ((inout [Float]) throws -> Void) throws -> Bool
+    ) throws -> AudioStreamSummary {
         let info = file.info
-        if let requested, !sampleRates.contains(requested) {
-            throw .invalidSampleRate(path: file.path, rate: requested)
+        if let requested, !audioSampleRates.contains(requested) {
+            throw VoiceEmotionError.invalidSampleRate(path: file.path, rate: requested)
         }
         let targetRate = requested ?? info.sampleRate
         let resampler = targetRate == info.sampleRate
@@ -139,21 +124,21 @@ public enum AudioLoader {
         var decodedFrames = 0
         var outputCount = 0
         while true {
-            let frames = try interleaved.withUnsafeMutableBufferPointer { (buffer) throws(AudioError) in
+            let frames = try interleaved.withUnsafeMutableBufferPointer { (buffer) throws in
                 try file.read(into: buffer.baseAddress!, frames: blockFrames)
             }
             if frames == 0 { break }
             downmix(interleaved, frames: frames, channels: channels, into: &mono)
             // After the downmix: one pass over the mono block catches a NaN or infinity in any channel.
-            try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+            try mono.withUnsafeBufferPointer { (buffer) throws in
                 try requireFinite(UnsafeBufferPointer(rebasing: buffer[0..<frames]), sampleRate: info.sampleRate,
                                   label: file.path, offset: decodedFrames)
             }
             decodedFrames += frames
-            let proceed = try consume { (output) throws(AudioError) in
+            let proceed = try consume { (output) throws in
                 let before = output.count
                 if let resampler {
-                    try mono.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                    try mono.withUnsafeBufferPointer { (buffer) throws in
                         try resampler.process(UnsafeBufferPointer(rebasing: buffer[0..<frames]), into: &output)
                     }
                 } else {
@@ -166,14 +151,14 @@ public enum AudioLoader {
                 return AudioStreamSummary(info: info, sampleRate: targetRate, samples: outputCount, completed: false)
             }
         }
-        if decodedFrames == 0 { throw .empty(path: file.path) }
+        if decodedFrames == 0 { throw VoiceEmotionError.emptyAudio(path: file.path) }
         // libsndfile shortens the frame count of a cut-off WAV itself; this catches formats whose
         // header promised more frames than the decoder could deliver.
         if file.frameCountIsExact, let total = info.frames, decodedFrames < total {
-            throw .truncated(path: file.path, expectedFrames: total, decodedFrames: decodedFrames)
+            throw VoiceEmotionError.truncatedAudio(path: file.path, expectedFrames: total, decodedFrames: decodedFrames)
         }
         if let resampler {
-            let proceed = try consume { (output) throws(AudioError) in
+            let proceed = try consume { (output) throws in
                 let before = output.count
                 try resampler.finish(into: &output)
                 outputCount += output.count - before

@@ -1,6 +1,8 @@
 // Streaming sample-rate conversion with libsoxr at HQ quality: the resampler librosa uses by
 // default (through python-soxr), so 16 kHz audio here matches what Python users feed a model.
 
+import VoiceEmotionCore
+
 import CSoxr
 
 /// A streaming mono resampler: push blocks with `process`, then call `finish` once.
@@ -22,20 +24,20 @@ public final class Resampler {
     /// Names the audio in error messages.
     public let label: String
 
-    /// Creates a resampler from `inputRate` to `outputRate`, both within `AudioLoader.sampleRates`
+    /// Creates a resampler from `inputRate` to `outputRate`, both within `audioSampleRates`
     /// (1 kHz to 768 kHz); `label` names the audio in error messages.
-    public init(from inputRate: Double, to outputRate: Double, label: String = "<samples>") throws(AudioError) {
-        let range = Double(AudioLoader.sampleRates.lowerBound)...Double(AudioLoader.sampleRates.upperBound)
+    public init(from inputRate: Double, to outputRate: Double, label: String = "<samples>") throws {
+        let range = Double(audioSampleRates.lowerBound)...Double(audioSampleRates.upperBound)
         guard range.contains(inputRate), range.contains(outputRate) else {
             let bad = range.contains(inputRate) ? outputRate : inputRate
-            throw .invalidSampleRate(path: label, rate: bad.isFinite ? Int(bad.rounded()) : 0)
+            throw VoiceEmotionError.invalidSampleRate(path: label, rate: bad.isFinite ? Int(bad.rounded()) : 0)
         }
         self.label = label
         var error: soxr_error_t?
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
         guard let created = soxr_create(inputRate, outputRate, 1, &error, &io, &quality, nil), error == nil else {
-            throw .resampling(path: label, reason: error.map { String(cString: $0) } ?? "soxr_create failed")
+            throw VoiceEmotionError.resamplingFailed(path: label, reason: error.map { String(cString: $0) } ?? "soxr_create failed")
         }
         self.soxr = created
         self.inputRate = inputRate
@@ -45,14 +47,14 @@ public final class Resampler {
     deinit { soxr_delete(soxr) }
 
     /// Resamples one block, appending the samples it releases to `output`.
-    public func process(_ input: UnsafeBufferPointer<Float>, into output: inout [Float]) throws(AudioError) {
+    public func process(_ input: UnsafeBufferPointer<Float>, into output: inout [Float]) throws {
         precondition(!finished, "Resampler: process after finish")
         inputCount += input.count
         try run(input.baseAddress, count: input.count, into: &output)
     }
 
     /// Flushes the filter's delay line, appending the remaining samples to `output`.
-    public func finish(into output: inout [Float]) throws(AudioError) {
+    public func finish(into output: inout [Float]) throws {
         guard !finished else { return }
         finished = true
         try run(nil, count: 0, into: &output)
@@ -61,7 +63,7 @@ public final class Resampler {
     /// The largest output python-soxr returns for the input seen so far.
     private var outputLimit: Int { Int(Double(inputCount) * outputRate / inputRate) + 1 }
 
-    private func run(_ input: UnsafePointer<Float>?, count: Int, into output: inout [Float]) throws(AudioError) {
+    private func run(_ input: UnsafePointer<Float>?, count: Int, into output: inout [Float]) throws {
         var offset = 0
         // Input per call such that one call releases at most ~64 Ki samples, whatever the ratio:
         // the scratch buffer stays small (upsampling 1 kHz to 768 kHz multiplies by 768).
@@ -76,7 +78,7 @@ public final class Resampler {
                 soxr_process(soxr, input.map { UnsafeRawPointer($0 + offset) }, take, &consumed,
                              out.baseAddress, out.count, &produced)
             }
-            if let error { throw .resampling(path: label, reason: String(cString: error)) }
+            if let error { throw VoiceEmotionError.resamplingFailed(path: label, reason: String(cString: error)) }
             let kept = max(0, min(produced, outputLimit - outputCount))
             output.append(contentsOf: scratch[0..<kept])
             outputCount += kept
@@ -90,12 +92,12 @@ public final class Resampler {
     /// Resamples a whole signal in one call.
     public static func resample(
         _ samples: [Float], from inputRate: Double, to outputRate: Double, label: String = "<samples>"
-    ) throws(AudioError) -> [Float] {
+    ) throws -> [Float] {
         let resampler = try Resampler(from: inputRate, to: outputRate, label: label)
         if inputRate == outputRate { return samples }
         var output: [Float] = []
         output.reserveCapacity(Int(Double(samples.count) * outputRate / inputRate) + 1)
-        try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in try resampler.process(buffer, into: &output) }
+        try samples.withUnsafeBufferPointer { (buffer) throws in try resampler.process(buffer, into: &output) }
         try resampler.finish(into: &output)
         return output
     }

@@ -1,6 +1,8 @@
 // A thin libsndfile reader: open from a path or from bytes (virtual I/O), describe the format,
 // read interleaved Float frames block by block.
 
+import VoiceEmotionCore
+
 import CSndFile
 
 #if canImport(Darwin)
@@ -86,18 +88,18 @@ final class SoundFile {
     private let memory: MemoryStream?
 
     /// Opens a file on disk.
-    init(path: String) throws(AudioError) {
+    init(path: String) throws {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { throw .fileNotFound(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            if errno == ENOENT || errno == ENOTDIR { throw VoiceEmotionError.fileNotFound(path: path) }
+            throw VoiceEmotionError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
-        guard access(path, R_OK) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if status.st_size == 0 { throw .empty(path: path) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw VoiceEmotionError.unreadableFile(path: path, reason: "not a regular file") }
+        guard access(path, R_OK) == 0 else { throw VoiceEmotionError.unreadableFile(path: path, reason: String(cString: strerror(errno))) }
+        if status.st_size == 0 { throw VoiceEmotionError.emptyAudio(path: path) }
         var sfInfo = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
-            throw .unsupportedFormat(path: path, reason: String(cString: sf_strerror(nil)))
+            throw VoiceEmotionError.unsupportedAudio(path: path, reason: String(cString: sf_strerror(nil)))
         }
         self.path = path
         self.handle = handle
@@ -107,8 +109,8 @@ final class SoundFile {
     }
 
     /// Opens audio held in memory; `label` names it in error messages.
-    init(bytes: [UInt8], label: String) throws(AudioError) {
-        if bytes.isEmpty { throw .empty(path: label) }
+    init(bytes: [UInt8], label: String) throws {
+        if bytes.isEmpty { throw VoiceEmotionError.emptyAudio(path: label) }
         let memory = MemoryStream(bytes: bytes)
         var sfInfo = SF_INFO()
         var memoryIO = makeMemoryIO()
@@ -116,7 +118,7 @@ final class SoundFile {
             sf_open_virtual(io, Int32(SFM_READ), &sfInfo, Unmanaged.passUnretained(memory).toOpaque())
         }
         guard let handle = opened else {
-            throw .unsupportedFormat(path: label, reason: String(cString: sf_strerror(nil)))
+            throw VoiceEmotionError.unsupportedAudio(path: label, reason: String(cString: sf_strerror(nil)))
         }
         self.path = label
         self.handle = handle
@@ -127,14 +129,14 @@ final class SoundFile {
 
     deinit { sf_close(handle) }
 
-    private static func describe(_ handle: OpaquePointer, _ sfInfo: SF_INFO, path: String) throws(AudioError) -> AudioFormatInfo {
+    private static func describe(_ handle: OpaquePointer, _ sfInfo: SF_INFO, path: String) throws -> AudioFormatInfo {
         guard sfInfo.channels > 0 else {
             sf_close(handle)
-            throw .unsupportedFormat(path: path, reason: "no channels")
+            throw VoiceEmotionError.unsupportedAudio(path: path, reason: "no channels")
         }
-        guard AudioLoader.sampleRates.contains(Int(sfInfo.samplerate)) else {
+        guard audioSampleRates.contains(Int(sfInfo.samplerate)) else {
             sf_close(handle)
-            throw .invalidSampleRate(path: path, rate: Int(sfInfo.samplerate))
+            throw VoiceEmotionError.invalidSampleRate(path: path, rate: Int(sfInfo.samplerate))
         }
         // libsndfile says SF_COUNT_MAX when it cannot tell the length (e.g. an Ogg file cut off
         // before its last page); that is "unknown", not 2^63 frames.
@@ -154,10 +156,10 @@ final class SoundFile {
     }
 
     /// Reads up to `frames` interleaved frames into `buffer`; returns the frames read (0 at the end).
-    func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws(AudioError) -> Int {
+    func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
         let read = Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
         let code = sf_error(handle)
-        if code != 0 { throw .corrupt(path: path, reason: String(cString: sf_error_number(code))) }
+        if code != 0 { throw VoiceEmotionError.corruptAudio(path: path, reason: String(cString: sf_error_number(code))) }
         return read
     }
 }

@@ -1,63 +1,55 @@
-// Every way a safetensors file can be malformed, as one typed error.
+// Every way a safetensors file can be malformed, as `VoiceEmotionError.invalidWeightsFile` with a
+// reason that names the tensor. Named constructors keep the checks readable at the throw sites.
 
-/// An error reading or writing a safetensors file. Each case names the problem (and the tensor,
-/// when there is one); `description` adds the file.
-public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The file could not be opened or mapped.
-    case cannotOpen(path: String, reason: String)
+import VoiceEmotionCore
+
+extension VoiceEmotionError {
     /// Fewer than the 8 bytes that hold the header length.
-    case fileTooSmall(path: String, size: Int)
+    package static func fileTooSmall(path: String, size: Int) -> Self {
+        .invalidWeightsFile(path: path, reason: "\(size) bytes, shorter than the 8-byte header length")
+    }
     /// The header length points past the end of the file.
-    case headerLengthOutOfRange(path: String, headerLength: UInt64, fileSize: Int)
-    /// The header length is larger than any real header (limit: 100 MB).
-    case headerTooLarge(path: String, headerLength: UInt64)
-    /// The header is not valid UTF-8 JSON of the expected shape.
-    case invalidHeader(path: String, reason: String)
+    package static func headerLengthOutOfRange(path: String, headerLength: UInt64, fileSize: Int) -> Self {
+        .invalidWeightsFile(path: path, reason: "header length \(headerLength) runs past the end of the \(fileSize)-byte file")
+    }
+    /// The header length is larger than any real header (the format's limit: 100 MB).
+    package static func headerTooLarge(path: String, headerLength: UInt64) -> Self {
+        .invalidWeightsFile(path: path, reason: "header length \(headerLength) is absurdly large (limit 100 MB)")
+    }
+    /// The header is not UTF-8 JSON of the expected shape, or exceeds the parser's limits.
+    package static func invalidHeader(path: String, reason: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "invalid header: \(reason)")
+    }
     /// Two tensors share a name.
-    case duplicateTensor(path: String, name: String)
+    package static func duplicateTensor(path: String, name: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(name)' appears twice in the header")
+    }
     /// A dtype this reader does not know.
-    case unknownDType(path: String, tensor: String, dtype: String)
-    /// A known dtype that cannot be converted to Float (e.g. integers).
-    case unsupportedDType(path: String, tensor: String, dtype: String)
+    package static func unknownDType(path: String, tensor: String, dtype: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(tensor)' has unknown dtype '\(dtype)'")
+    }
+    /// A known dtype that cannot be read as Float (integers, F64, F8).
+    package static func unsupportedDType(path: String, tensor: String, dtype: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(tensor)' has dtype \(dtype); only F32, F16 and BF16 can be read as Float")
+    }
     /// A negative, non-integer or overflowing dimension.
-    case invalidShape(path: String, tensor: String, reason: String)
+    package static func invalidShape(path: String, tensor: String, reason: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(tensor)' has an invalid shape: \(reason)")
+    }
     /// `data_offsets` past the end of the data section, or begin after end.
-    case offsetsOutOfRange(path: String, tensor: String, begin: UInt64, end: UInt64, dataSize: Int)
+    package static func offsetsOutOfRange(path: String, tensor: String, begin: UInt64, end: UInt64, dataSize: Int) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(tensor)' data_offsets [\(begin), \(end)] are outside the \(dataSize)-byte data section")
+    }
     /// The byte range disagrees with shape × dtype size.
-    case sizeMismatch(path: String, tensor: String, expectedBytes: Int, actualBytes: Int)
+    package static func sizeMismatch(path: String, tensor: String, expectedBytes: Int, actualBytes: Int) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensor '\(tensor)' covers \(actualBytes) bytes but its shape and dtype need \(expectedBytes)")
+    }
     /// Two tensors' byte ranges overlap.
-    case overlappingTensors(path: String, first: String, second: String)
+    package static func overlappingTensors(path: String, first: String, second: String) -> Self {
+        .invalidWeightsFile(path: path, reason: "tensors '\(first)' and '\(second)' overlap")
+    }
     /// Bytes of the data section that no tensor covers (the format forbids holes).
-    case unindexedBytes(path: String, offset: Int)
-    /// A requested tensor is not in the file.
-    case missingTensor(path: String, name: String)
-
-    /// A readable message naming the file (or field) and the problem.
-    public var description: String {
-        switch self {
-        case .cannotOpen(let path, let reason): return "\(path): cannot open safetensors file: \(reason)"
-        case .fileTooSmall(let path, let size):
-            return "\(path): not a safetensors file: \(size) bytes, shorter than the 8-byte header length"
-        case .headerLengthOutOfRange(let path, let length, let size):
-            return "\(path): safetensors header length \(length) runs past the end of the \(size)-byte file"
-        case .headerTooLarge(let path, let length):
-            return "\(path): safetensors header length \(length) is absurdly large (limit 100 MB)"
-        case .invalidHeader(let path, let reason): return "\(path): invalid safetensors header: \(reason)"
-        case .duplicateTensor(let path, let name): return "\(path): tensor '\(name)' appears twice in the header"
-        case .unknownDType(let path, let tensor, let dtype):
-            return "\(path): tensor '\(tensor)' has unknown dtype '\(dtype)'"
-        case .unsupportedDType(let path, let tensor, let dtype):
-            return "\(path): tensor '\(tensor)' has dtype \(dtype); only F32, F16 and BF16 can be read as Float"
-        case .invalidShape(let path, let tensor, let reason): return "\(path): tensor '\(tensor)' has an invalid shape: \(reason)"
-        case .offsetsOutOfRange(let path, let tensor, let begin, let end, let dataSize):
-            return "\(path): tensor '\(tensor)' data_offsets [\(begin), \(end)] are outside the \(dataSize)-byte data section"
-        case .sizeMismatch(let path, let tensor, let expected, let actual):
-            return "\(path): tensor '\(tensor)' covers \(actual) bytes but its shape and dtype need \(expected)"
-        case .overlappingTensors(let path, let first, let second):
-            return "\(path): tensors '\(first)' and '\(second)' overlap"
-        case .unindexedBytes(let path, let offset):
-            return "\(path): data section has bytes at offset \(offset) that no tensor covers"
-        case .missingTensor(let path, let name): return "\(path): no tensor named '\(name)'"
-        }
+    package static func unindexedBytes(path: String, offset: Int) -> Self {
+        .invalidWeightsFile(path: path, reason: "the data section has bytes at offset \(offset) that no tensor covers")
     }
 }

@@ -3,6 +3,7 @@
 // header is validated at open, so no later read can go out of bounds.
 
 import StrictJSON
+import VoiceEmotionCore
 
 #if canImport(Darwin)
 import Darwin
@@ -11,7 +12,7 @@ import Glibc
 #endif
 
 /// Element type of a stored tensor.
-public enum SafeTensorsDType: String, Sendable, CaseIterable {
+package enum SafeTensorsDType: String, Sendable, CaseIterable {
     /// Floating-point types (F32, F16 and BF16 can be read as Float).
     case float64 = "F64", float32 = "F32", float16 = "F16", bfloat16 = "BF16"
     /// 8-bit floats (sizes only).
@@ -21,7 +22,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case uint64 = "U64", uint32 = "U32", uint16 = "U16", uint8 = "U8", bool = "BOOL"
 
     /// Bytes per element.
-    public var byteSize: Int {
+    package var byteSize: Int {
         switch self {
         case .float64, .int64, .uint64: return 8
         case .float32, .int32, .uint32: return 4
@@ -31,34 +32,34 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     }
 
     /// Whether `SafeTensorsFile.floats` can read this type.
-    public var isReadableAsFloat: Bool { self == .float32 || self == .float16 || self == .bfloat16 }
+    package var isReadableAsFloat: Bool { self == .float32 || self == .float16 || self == .bfloat16 }
 }
 
 /// Where one tensor lives in the file.
-public struct TensorInfo: Sendable, Equatable {
+package struct TensorInfo: Sendable, Equatable {
     /// Tensor name as written in the header.
-    public let name: String
+    package let name: String
     /// Element type.
-    public let dtype: SafeTensorsDType
+    package let dtype: SafeTensorsDType
     /// Dimensions, outermost first.
-    public let shape: [Int]
+    package let shape: [Int]
     /// Byte range within the data section.
-    public let byteRange: Range<Int>
+    package let byteRange: Range<Int>
     /// Number of elements (product of the shape).
-    public var elementCount: Int { shape.reduce(1, *) }
+    package var elementCount: Int { shape.reduce(1, *) }
 }
 
 /// A safetensors file, memory-mapped (or held in memory when opened from bytes) and validated.
 ///
 /// Reading F32 tensors in place (`withFloats`) costs no copy; F16 and BF16 are converted.
 /// Immutable after opening, so it can be shared across threads.
-public final class SafeTensorsFile: @unchecked Sendable {
+package final class SafeTensorsFile: @unchecked Sendable {
     /// The path the file was opened from, or a label for in-memory data (used in error messages).
-    public let path: String
+    package let path: String
     /// Tensors by name.
-    public let tensors: [String: TensorInfo]
+    package let tensors: [String: TensorInfo]
     /// The optional `__metadata__` string map.
-    public let metadata: [String: String]
+    package let metadata: [String: String]
 
     private let base: UnsafeRawPointer
     private let size: Int
@@ -67,17 +68,20 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let isMapped: Bool
 
     /// Tensor names, sorted.
-    public var tensorNames: [String] { tensors.keys.sorted() }
+    package var tensorNames: [String] { tensors.keys.sorted() }
 
     /// Opens and validates a file by memory-mapping it. Anything but a regular file (a FIFO, a
     /// device, a link to one) is refused without blocking.
-    public convenience init(path: String) throws(SafeTensorsError) {
+    package convenience init(path: String) throws {
         let fd: Int32, size: Int
-        do { (fd, size) = try RegularFile.open(path: path) } catch { throw .cannotOpen(path: path, reason: error.reason) }
+        do { (fd, size) = try RegularFile.open(path: path) } catch {
+            if error == .notFound { throw VoiceEmotionError.fileNotFound(path: path) }
+            throw VoiceEmotionError.unreadableFile(path: path, reason: error.reason)
+        }
         defer { close(fd) }
-        guard size >= 8 else { throw .fileTooSmall(path: path, size: size) }
+        guard size >= 8 else { throw VoiceEmotionError.fileTooSmall(path: path, size: size) }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw .cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+            throw VoiceEmotionError.unreadableFile(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         let address = UInt(bitPattern: mapped)
         try self.init(path: path, base: UnsafeRawPointer(mapped), size: size, isMapped: true) {
@@ -86,8 +90,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     /// Opens and validates a file held in memory; `label` names it in error messages.
-    public convenience init(bytes: [UInt8], label: String = "<memory>") throws(SafeTensorsError) {
-        guard bytes.count >= 8 else { throw .fileTooSmall(path: label, size: bytes.count) }
+    package convenience init(bytes: [UInt8], label: String = "<memory>") throws {
+        guard bytes.count >= 8 else { throw VoiceEmotionError.fileTooSmall(path: label, size: bytes.count) }
         let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
         bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         let address = UInt(bitPattern: copy)
@@ -96,7 +100,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
-    private init(path: String, base: UnsafeRawPointer, size: Int, isMapped: Bool, release: @escaping @Sendable () -> Void) throws(SafeTensorsError) {
+    private init(path: String, base: UnsafeRawPointer, size: Int, isMapped: Bool, release: @escaping @Sendable () -> Void) throws {
         do {
             let parsed = try Self.parseHeader(path: path, base: base, size: size)
             self.path = path
@@ -116,14 +120,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
     deinit { unmap?() }
 
     /// The named tensor's description, or a `missingTensor` error.
-    public func info(_ name: String) throws(SafeTensorsError) -> TensorInfo {
-        guard let info = tensors[name] else { throw .missingTensor(path: path, name: name) }
+    package func info(_ name: String) throws -> TensorInfo {
+        guard let info = tensors[name] else { throw VoiceEmotionError.missingTensor(path: path, name: name) }
         return info
     }
 
     /// Calls `body` with the tensor's elements as Float: in place for 4-byte-aligned F32 data,
     /// otherwise through a converted temporary copy.
-    public func withFloats<R>(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+    package func withFloats<R>(_ name: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
         let info = try self.info(name)
         let start = base + dataStart + info.byteRange.lowerBound
         if info.dtype == .float32, Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 {
@@ -136,7 +140,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor's F32 elements read in place, with no copy: valid while this file object is
     /// alive. Nil when the tensor is not F32, its data is not 4-byte aligned, or the host is
     /// big-endian (safetensors is little-endian); callers then use `floats(_:)`.
-    public func floatsInPlace(_ name: String) throws(SafeTensorsError) -> UnsafeBufferPointer<Float>? {
+    package func floatsInPlace(_ name: String) throws -> UnsafeBufferPointer<Float>? {
         let info = try self.info(name)
         let start = base + dataStart + info.byteRange.lowerBound
         guard info.dtype == .float32, 1.littleEndian == 1,
@@ -145,10 +149,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     /// The tensor's elements converted to Float (F32, F16 or BF16; anything else is `unsupportedDType`).
-    public func floats(_ name: String) throws(SafeTensorsError) -> [Float] {
+    package func floats(_ name: String) throws -> [Float] {
         let info = try self.info(name)
         guard info.dtype.isReadableAsFloat else {
-            throw .unsupportedDType(path: path, tensor: name, dtype: info.dtype.rawValue)
+            throw VoiceEmotionError.unsupportedDType(path: path, tensor: name, dtype: info.dtype.rawValue)
         }
         let start = base + dataStart + info.byteRange.lowerBound
         let count = info.elementCount
@@ -169,7 +173,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// the tensor calls this, so peak memory is the copies, not the copies plus the mapped file).
     /// The data stays readable: pages are read back from the file if touched again. No effect
     /// for files opened from bytes.
-    public func releasePages(_ name: String) {
+    package func releasePages(_ name: String) {
         guard isMapped, let info = tensors[name], !info.byteRange.isEmpty else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (dataStart + info.byteRange.lowerBound) / page * page
@@ -178,7 +182,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     }
 
     /// The raw bytes of a tensor, whatever its dtype.
-    public func rawBytes(_ name: String) throws(SafeTensorsError) -> UnsafeRawBufferPointer {
+    package func rawBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         let info = try self.info(name)
         return UnsafeRawBufferPointer(start: base + dataStart + info.byteRange.lowerBound, count: info.byteRange.count)
     }
@@ -203,14 +207,14 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return limits
     }()
 
-    private static func parseHeader(path: String, base: UnsafeRawPointer, size: Int) throws(SafeTensorsError)
+    private static func parseHeader(path: String, base: UnsafeRawPointer, size: Int) throws
         -> (tensors: [String: TensorInfo], metadata: [String: String], dataStart: Int)
     {
-        guard size >= 8 else { throw .fileTooSmall(path: path, size: size) }
+        guard size >= 8 else { throw VoiceEmotionError.fileTooSmall(path: path, size: size) }
         let headerLength = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-        guard headerLength <= maximumHeaderLength else { throw .headerTooLarge(path: path, headerLength: headerLength) }
+        guard headerLength <= maximumHeaderLength else { throw VoiceEmotionError.headerTooLarge(path: path, headerLength: headerLength) }
         guard headerLength <= UInt64(size - 8) else {
-            throw .headerLengthOutOfRange(path: path, headerLength: headerLength, fileSize: size)
+            throw VoiceEmotionError.headerLengthOutOfRange(path: path, headerLength: headerLength, fileSize: size)
         }
         let dataStart = 8 + Int(headerLength)
         let dataSize = size - dataStart
@@ -219,7 +223,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         // Read in place, one top-level member at a time, each converted at once: memory stays
         // proportional to the tensors described, never to the header's bytes.
         var parser = StrictJSONParser(bytes: UnsafeRawBufferPointer(start: base + 8, count: Int(headerLength)), limits: headerLimits)
-        func headerError(_ error: JSONParseError) -> SafeTensorsError {
+        func headerError(_ error: JSONParseError) -> VoiceEmotionError {
             switch error {
             case .duplicateKey(let key, let topLevel):
                 return topLevel ? .duplicateTensor(path: path, name: key) : .invalidHeader(path: path, reason: "duplicate key '\(key)'")
@@ -233,10 +237,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
             do { member = try parser.nextTopLevelMember() } catch { throw headerError(error) }
             guard let (name, value) = member else { break }
             if name == "__metadata__" {
-                guard case .object(let entries) = value else { throw .invalidHeader(path: path, reason: "__metadata__ is not an object") }
+                guard case .object(let entries) = value else { throw VoiceEmotionError.invalidHeader(path: path, reason: "__metadata__ is not an object") }
                 for (key, entry) in entries {
                     guard case .string(let text) = entry else {
-                        throw .invalidHeader(path: path, reason: "__metadata__ value for '\(key)' is not a string")
+                        throw VoiceEmotionError.invalidHeader(path: path, reason: "__metadata__ value for '\(key)' is not a string")
                     }
                     metadata[key] = text
                 }
@@ -251,53 +255,53 @@ public final class SafeTensorsFile: @unchecked Sendable {
         var previous: TensorInfo?
         for info in ordered where !info.byteRange.isEmpty {
             if info.byteRange.lowerBound < position, let previous {
-                throw .overlappingTensors(path: path, first: previous.name, second: info.name)
+                throw VoiceEmotionError.overlappingTensors(path: path, first: previous.name, second: info.name)
             }
-            if info.byteRange.lowerBound > position { throw .unindexedBytes(path: path, offset: position) }
+            if info.byteRange.lowerBound > position { throw VoiceEmotionError.unindexedBytes(path: path, offset: position) }
             position = info.byteRange.upperBound
             previous = info
         }
-        if position < dataSize { throw .unindexedBytes(path: path, offset: position) }
+        if position < dataSize { throw VoiceEmotionError.unindexedBytes(path: path, offset: position) }
         return (tensors, metadata, dataStart)
     }
 
-    private static func parseTensor(path: String, name: String, value: JSONValue, dataSize: Int) throws(SafeTensorsError) -> TensorInfo {
-        guard case .object(let fields) = value else { throw .invalidHeader(path: path, reason: "entry '\(name)' is not an object") }
-        func field(_ key: String) throws(SafeTensorsError) -> JSONValue {
+    private static func parseTensor(path: String, name: String, value: JSONValue, dataSize: Int) throws -> TensorInfo {
+        guard case .object(let fields) = value else { throw VoiceEmotionError.invalidHeader(path: path, reason: "entry '\(name)' is not an object") }
+        func field(_ key: String) throws -> JSONValue {
             guard let found = fields.first(where: { $0.key == key }) else {
-                throw .invalidHeader(path: path, reason: "tensor '\(name)' has no '\(key)'")
+                throw VoiceEmotionError.invalidHeader(path: path, reason: "tensor '\(name)' has no '\(key)'")
             }
             return found.value
         }
         guard case .string(let dtypeName) = try field("dtype") else {
-            throw .invalidHeader(path: path, reason: "tensor '\(name)' dtype is not a string")
+            throw VoiceEmotionError.invalidHeader(path: path, reason: "tensor '\(name)' dtype is not a string")
         }
-        guard let dtype = SafeTensorsDType(rawValue: dtypeName) else { throw .unknownDType(path: path, tensor: name, dtype: dtypeName) }
+        guard let dtype = SafeTensorsDType(rawValue: dtypeName) else { throw VoiceEmotionError.unknownDType(path: path, tensor: name, dtype: dtypeName) }
         guard case .array(let dimensions) = try field("shape") else {
-            throw .invalidShape(path: path, tensor: name, reason: "shape is not an array")
+            throw VoiceEmotionError.invalidShape(path: path, tensor: name, reason: "shape is not an array")
         }
         var shape: [Int] = []
         var elements = 1
         for dimension in dimensions {
             guard case .integer(let d) = dimension else {
-                throw .invalidShape(path: path, tensor: name, reason: "dimension is not an integer (or overflows 64 bits)")
+                throw VoiceEmotionError.invalidShape(path: path, tensor: name, reason: "dimension is not an integer (or overflows 64 bits)")
             }
-            guard d >= 0 else { throw .invalidShape(path: path, tensor: name, reason: "negative dimension \(d)") }
+            guard d >= 0 else { throw VoiceEmotionError.invalidShape(path: path, tensor: name, reason: "negative dimension \(d)") }
             let (product, overflow) = elements.multipliedReportingOverflow(by: Int(d))
-            guard !overflow else { throw .invalidShape(path: path, tensor: name, reason: "element count overflows") }
+            guard !overflow else { throw VoiceEmotionError.invalidShape(path: path, tensor: name, reason: "element count overflows") }
             elements = product
             shape.append(Int(d))
         }
         let (byteCount, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
-        guard !overflow else { throw .invalidShape(path: path, tensor: name, reason: "byte size overflows") }
+        guard !overflow else { throw VoiceEmotionError.invalidShape(path: path, tensor: name, reason: "byte size overflows") }
         guard case .array(let offsets) = try field("data_offsets"), offsets.count == 2,
               case .integer(let begin) = offsets[0], case .integer(let end) = offsets[1], begin >= 0, end >= 0
-        else { throw .invalidHeader(path: path, reason: "tensor '\(name)' data_offsets is not two non-negative integers") }
+        else { throw VoiceEmotionError.invalidHeader(path: path, reason: "tensor '\(name)' data_offsets is not two non-negative integers") }
         guard begin <= end, end <= Int64(dataSize) else {
-            throw .offsetsOutOfRange(path: path, tensor: name, begin: UInt64(begin), end: UInt64(end), dataSize: dataSize)
+            throw VoiceEmotionError.offsetsOutOfRange(path: path, tensor: name, begin: UInt64(begin), end: UInt64(end), dataSize: dataSize)
         }
         guard Int(end - begin) == byteCount else {
-            throw .sizeMismatch(path: path, tensor: name, expectedBytes: byteCount, actualBytes: Int(end - begin))
+            throw VoiceEmotionError.sizeMismatch(path: path, tensor: name, expectedBytes: byteCount, actualBytes: Int(end - begin))
         }
         return TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: Int(begin)..<Int(end))
     }

@@ -1,5 +1,7 @@
 // A small safetensors writer for tests and tools (fixtures, converted weights).
 
+import VoiceEmotionCore
+
 #if canImport(Darwin)
 import Darwin
 #else
@@ -7,16 +9,16 @@ import Glibc
 #endif
 
 /// Builds a safetensors file in memory: add tensors, then take `bytes()` or `write(to:)`.
-public struct SafeTensorsWriter: Sendable {
+package struct SafeTensorsWriter: Sendable {
     private var entries: [(name: String, dtype: SafeTensorsDType, shape: [Int], data: [UInt8])] = []
     /// The `__metadata__` string map written with the file.
-    public var metadata: [String: String] = [:]
+    package var metadata: [String: String] = [:]
 
     /// Creates an empty writer.
-    public init() {}
+    package init() {}
 
     /// Adds a tensor stored as F32, F16 or BF16 (converted from `values`, round to nearest even).
-    public mutating func add(_ name: String, shape: [Int], values: [Float], as dtype: SafeTensorsDType = .float32) {
+    package mutating func add(_ name: String, shape: [Int], values: [Float], as dtype: SafeTensorsDType = .float32) {
         precondition(shape.reduce(1, *) == values.count, "SafeTensorsWriter: '\(name)' shape does not match its values")
         precondition(!entries.contains { $0.name == name }, "SafeTensorsWriter: '\(name)' added twice")
         var data: [UInt8] = []
@@ -35,7 +37,7 @@ public struct SafeTensorsWriter: Sendable {
     }
 
     /// The complete file: header length, JSON header padded with spaces to 8 bytes, data.
-    public func bytes() -> [UInt8] {
+    package func bytes() -> [UInt8] {
         var header = "{"
         var offset = 0
         var members: [String] = []
@@ -60,12 +62,12 @@ public struct SafeTensorsWriter: Sendable {
     }
 
     /// Writes the file to `path`, replacing any existing file.
-    public func write(to path: String) throws(SafeTensorsError) {
+    package func write(to path: String) throws {
         let data = bytes()
-        guard let file = fopen(path, "wb") else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        guard let file = fopen(path, "wb") else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         defer { fclose(file) }
         let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == data.count else { throw .cannotOpen(path: path, reason: "short write") }
+        guard written == data.count else { throw VoiceEmotionError.writeFailed(path: path, reason: "short write") }
     }
 }
 

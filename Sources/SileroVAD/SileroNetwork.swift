@@ -6,43 +6,13 @@
 
 import SafeTensors
 import TensorKernels
+import VoiceEmotionCore
 
 #if canImport(Darwin)
 import Darwin
 #else
 import Glibc
 #endif
-
-/// Checkpoint tensor names and shapes, written once. `prefix` is "16k" or "8k".
-enum SileroTensors {
-    static func stftBasis(_ prefix: String) -> String { "\(prefix).stft.forward_basis_buffer" }
-    static func encoderWeight(_ prefix: String, _ i: Int) -> String { "\(prefix).encoder.\(i).reparam_conv.weight" }
-    static func encoderBias(_ prefix: String, _ i: Int) -> String { "\(prefix).encoder.\(i).reparam_conv.bias" }
-    static func lstm(_ prefix: String, _ part: String) -> String { "\(prefix).decoder.rnn.\(part)" }
-    static func decoderWeight(_ prefix: String) -> String { "\(prefix).decoder.decoder.2.weight" }
-    static func decoderBias(_ prefix: String) -> String { "\(prefix).decoder.decoder.2.bias" }
-
-    /// Encoder layers: (input channels, output channels, stride); kernel 3, padding 1 everywhere.
-    static func encoderLayers(bins: Int) -> [(inChannels: Int, outChannels: Int, stride: Int)] {
-        [(bins, 128, 1), (128, 64, 2), (64, 64, 2), (64, 128, 1)]
-    }
-
-    /// Every tensor of one rate's model with its shape.
-    static func expected(prefix: String, window: Int) -> [(name: String, shape: [Int])] {
-        let bins = window / 2 + 1
-        var list: [(String, [Int])] = [(stftBasis(prefix), [2 * bins, 1, window])]
-        for (i, layer) in encoderLayers(bins: bins).enumerated() {
-            list.append((encoderWeight(prefix, i), [layer.outChannels, layer.inChannels, 3]))
-            list.append((encoderBias(prefix, i), [layer.outChannels]))
-        }
-        list += [
-            (lstm(prefix, "weight_ih"), [512, 128]), (lstm(prefix, "weight_hh"), [512, 128]),
-            (lstm(prefix, "bias_ih"), [512]), (lstm(prefix, "bias_hh"), [512]),
-            (decoderWeight(prefix), [1, 128, 1]), (decoderBias(prefix), [1]),
-        ]
-        return list
-    }
-}
 
 /// Geometry of one sample rate's model.
 public struct SileroGeometry: Sendable, Equatable {
@@ -58,20 +28,23 @@ public struct SileroGeometry: Sendable, Equatable {
     var bins: Int { window / 2 + 1 }
     /// Context + chunk + right reflection.
     var paddedLength: Int { contextSize + chunkSize + contextSize }
-    /// Name prefix in the weights file.
-    var prefix: String { sampleRate == 16000 ? "16k" : "8k" }
+    /// Name prefix of this rate's tensors in the weights file.
+    var prefix: String { "\(sampleRate / 1000)k" }
 
     /// The two rates the model supports.
-    public static let rate16k = SileroGeometry(sampleRate: 16000, chunkSize: 512, contextSize: 64, window: 256)
+    public static let rate16k = SileroGeometry(sampleRate: modelSampleRate, chunkSize: 512, contextSize: 64, window: 256)
     /// 8 kHz geometry.
     public static let rate8k = SileroGeometry(sampleRate: 8000, chunkSize: 256, contextSize: 32, window: 128)
 
+    /// The rates the model runs at.
+    public static let sampleRates = [8000, modelSampleRate]
+
     /// The geometry for a rate, or `unsupportedSampleRate`.
-    public static func forRate(_ rate: Int) throws(SileroVADError) -> SileroGeometry {
+    public static func forRate(_ rate: Int) throws -> SileroGeometry {
         switch rate {
-        case 16000: return rate16k
-        case 8000: return rate8k
-        default: throw .unsupportedSampleRate(rate)
+        case rate16k.sampleRate: return rate16k
+        case rate8k.sampleRate: return rate8k
+        default: throw VoiceEmotionError.unsupportedSampleRate(rate: rate, supported: sampleRates)
         }
     }
 }
@@ -93,33 +66,34 @@ struct SileroNetwork: Sendable {
     /// (checked at load); nil means the basis matrix is applied as it is.
     let fft: RealFFTMagnitude?
 
-    /// Loads one rate's tensors; shapes must match exactly. `allowFFT: false` forces the
-    /// matrix STFT (tests use it to check both paths).
-    init(file: SafeTensorsFile, geometry: SileroGeometry, allowFFT: Bool = true) throws(SileroVADError) {
-        let prefix = geometry.prefix
-        var values: [String: [Float]] = [:]
-        for (name, shape) in SileroTensors.expected(prefix: prefix, window: geometry.window) {
-            guard let info = file.tensors[name] else { throw .missingTensor(file: file.path, name: name) }
-            guard info.shape == shape else { throw .shapeMismatch(file: file.path, name: name, expected: shape, found: info.shape) }
-            do { values[name] = try file.floats(name) } catch { throw .invalidWeightsFile(error) }
-            if let index = values[name]!.firstIndex(where: { !$0.isFinite }) {
-                throw .invalidWeightValues(file: file.path, name: name, reason: "holds \(values[name]![index]) at element \(index) (weights must be finite)")
-            }
-        }
+    /// Encoder layers: (input channels, output channels, stride); kernel 3, padding 1 everywhere.
+    static func encoderLayers(bins: Int) -> [(inChannels: Int, outChannels: Int, stride: Int)] {
+        [(bins, 128, 1), (128, 64, 2), (64, 64, 2), (64, 128, 1)]
+    }
+
+    /// Loads one rate's tensors from `scope` (the "16k." or "8k." part of the converted file);
+    /// shapes must match exactly. `allowFFT: false` forces the matrix STFT (tests check both paths).
+    init(scope: CheckpointScope, geometry: SileroGeometry, allowFFT: Bool = true) throws {
         let bins = geometry.bins
+        let basis = try scope.floats("stft.forward_basis_buffer", shape: [2 * bins, 1, geometry.window])  // (2·bins, 1, window)
         self.geometry = geometry
-        stft = Conv1d(weight: values[SileroTensors.stftBasis(prefix)]!, bias: nil, inChannels: 1,
-                      outChannels: 2 * bins, kernelSize: geometry.window, stride: geometry.hop)
-        encoder = SileroTensors.encoderLayers(bins: bins).enumerated().map { i, layer in
-            Conv1d(weight: values[SileroTensors.encoderWeight(prefix, i)]!, bias: values[SileroTensors.encoderBias(prefix, i)]!,
-                   inChannels: layer.inChannels, outChannels: layer.outChannels, kernelSize: 3, stride: layer.stride, padding: 1)
+        stft = Conv1d(weight: basis, bias: nil, inChannels: 1, outChannels: 2 * bins, kernelSize: geometry.window, stride: geometry.hop)
+        var encoder: [Conv1d] = []
+        for (i, layer) in Self.encoderLayers(bins: bins).enumerated() {
+            let conv = scope.scoped("encoder.\(i).reparam_conv")
+            encoder.append(Conv1d(
+                weight: try conv.floats("weight", shape: [layer.outChannels, layer.inChannels, 3]),  // (out, in, 3)
+                bias: try conv.floats("bias", shape: [layer.outChannels]),
+                inChannels: layer.inChannels, outChannels: layer.outChannels, kernelSize: 3, stride: layer.stride, padding: 1))
         }
-        lstm = LSTMCell(weightIH: values[SileroTensors.lstm(prefix, "weight_ih")]!, weightHH: values[SileroTensors.lstm(prefix, "weight_hh")]!,
-                        biasIH: values[SileroTensors.lstm(prefix, "bias_ih")]!, biasHH: values[SileroTensors.lstm(prefix, "bias_hh")]!,
+        self.encoder = encoder
+        let rnn = scope.scoped("decoder.rnn")
+        lstm = LSTMCell(weightIH: try rnn.floats("weight_ih", shape: [512, 128]), weightHH: try rnn.floats("weight_hh", shape: [512, 128]),
+                        biasIH: try rnn.floats("bias_ih", shape: [512]), biasHH: try rnn.floats("bias_hh", shape: [512]),
                         inputSize: 128, hiddenSize: 128)
-        decoderWeight = values[SileroTensors.decoderWeight(prefix)]!
-        decoderBias = values[SileroTensors.decoderBias(prefix)]![0]
-        let basis = values[SileroTensors.stftBasis(prefix)]!
+        let decoder = scope.scoped("decoder.decoder.2")  // the 1x1 conv after ReLU
+        decoderWeight = try decoder.floats("weight", shape: [1, 128, 1])
+        decoderBias = try decoder.floats("bias", shape: [1])[0]
         fft = allowFFT && Self.isHannDFT(basis, window: geometry.window) ? RealFFTMagnitude(
             size: geometry.window, window: RealFFTMagnitude.periodicHann(geometry.window)) : nil
     }

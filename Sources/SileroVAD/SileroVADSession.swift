@@ -7,6 +7,7 @@
 // chunk by chunk. The numbers are those of the chunk-by-chunk model; only the speed differs.
 
 import TensorKernels
+import VoiceEmotionCore
 
 /// Runs the Silero VAD chunk by chunk, carrying state between chunks like the official model.
 ///
@@ -84,9 +85,9 @@ public final class SileroVADSession {
     }
 
     /// Speech probability of the next chunk of exactly `geometry.chunkSize` samples.
-    public func probability(of chunk: UnsafeBufferPointer<Float>) throws(SileroVADError) -> Float {
+    public func probability(of chunk: UnsafeBufferPointer<Float>) throws -> Float {
         guard chunk.count == geometry.chunkSize else {
-            throw .chunkSizeMismatch(expected: geometry.chunkSize, found: chunk.count)
+            throw VoiceEmotionError.chunkSizeMismatch(expected: geometry.chunkSize, found: chunk.count)
         }
         var result: Float = 0
         process(chunk.baseAddress!, chunks: 1, probabilities: &result)
@@ -94,15 +95,15 @@ public final class SileroVADSession {
     }
 
     /// Speech probability of the next chunk (an array of exactly `geometry.chunkSize` samples).
-    public func probability(of chunk: [Float]) throws(SileroVADError) -> Float {
-        try chunk.withUnsafeBufferPointer { (buffer) throws(SileroVADError) in try probability(of: buffer) }
+    public func probability(of chunk: [Float]) throws -> Float {
+        try chunk.withUnsafeBufferPointer { (buffer) throws in try probability(of: buffer) }
     }
 
     /// Probabilities of `chunks` consecutive chunks (`chunks · chunkSize` contiguous samples),
     /// exactly as `chunks` successive single-chunk calls.
-    public func probabilities(of samples: UnsafeBufferPointer<Float>) throws(SileroVADError) -> [Float] {
+    public func probabilities(of samples: UnsafeBufferPointer<Float>) throws -> [Float] {
         guard samples.count % geometry.chunkSize == 0 else {
-            throw .chunkSizeMismatch(expected: geometry.chunkSize, found: samples.count % geometry.chunkSize)
+            throw VoiceEmotionError.chunkSizeMismatch(expected: geometry.chunkSize, found: samples.count % geometry.chunkSize)
         }
         let count = samples.count / geometry.chunkSize
         guard count > 0 else { return [] }

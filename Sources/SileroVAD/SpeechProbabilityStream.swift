@@ -3,7 +3,7 @@
 // chunks are grouped into the same slices from the start of the audio, so every product runs
 // on the same rows and rounds the same way.
 
-import AudioInput
+import VoiceEmotionCore
 
 /// Feeds audio block by block to a Silero session; `finish()` returns the probabilities.
 /// Holds mutable state (the session's LSTM state and the pending samples): use one stream per
@@ -23,17 +23,15 @@ public final class SpeechProbabilityStream {
     public var chunkCount: Int { probabilities.count }
 
     /// A stream for 16 or 8 kHz audio, from the start of a recording.
-    public init(detector: VoiceActivityDetector, sampleRate: Int) throws(SileroVADError) {
+    public init(detector: VoiceActivityDetector, sampleRate: Int) throws {
         session = try detector.makeSession(sampleRate: sampleRate)
     }
 
     /// Appends samples; every complete slice of chunks is scored now. A NaN or infinite sample
-    /// is refused (`.audio(.nonFiniteSample)`) and nothing of the block is kept: it would turn
+    /// is refused (`.nonFiniteSample`) and nothing of the block is kept: it would turn
     /// the LSTM state, and every probability after it, into NaN.
-    public func append(_ samples: UnsafeBufferPointer<Float>) throws(SileroVADError) {
-        do {
-            try AudioLoader.requireFinite(samples, sampleRate: session.geometry.sampleRate, label: "<samples>", offset: sampleCount)
-        } catch { throw .audio(error) }
+    public func append(_ samples: UnsafeBufferPointer<Float>) throws {
+        try requireFiniteSamples(samples, sampleRate: session.geometry.sampleRate, label: "<samples>", offset: sampleCount)
         sampleCount += samples.count
         pending.append(contentsOf: samples)
         let slice = Self.sliceChunks * session.geometry.chunkSize

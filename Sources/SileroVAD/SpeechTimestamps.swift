@@ -3,6 +3,7 @@
 // arithmetic, so segments are identical to the official function's given the same probabilities.
 
 import Foundation
+import VoiceEmotionCore
 
 /// Segmentation options, with the official `get_speech_timestamps` defaults.
 public struct SpeechTimestampOptions: Sendable, Codable, Equatable {
@@ -35,30 +36,30 @@ public struct SpeechTimestampOptions: Sendable, Codable, Equatable {
     public static let maximumDurationMs = 86_400_000.0
 
     /// Throws `invalidOption` unless `value` is a duration in 0...`maximumDurationMs`.
-    static func validateDuration(_ name: String, _ value: Double) throws(SileroVADError) {
+    static func validateDuration(_ name: String, _ value: Double) throws {
         guard value >= 0 && value <= maximumDurationMs else {
-            throw .invalidOption(name: name, value: value, reason: "must be a duration from 0 to \(Int(maximumDurationMs)) ms (a day)")
+            throw VoiceEmotionError.invalidOption(name: name, value: "\(value)", reason: "must be a duration from 0 to \(Int(maximumDurationMs)) ms (a day)")
         }
     }
 
     /// Throws `invalidOption` for a threshold outside 0...1, a duration outside 0 ms...a day, or
     /// a negative threshold above the threshold.
-    public func validate() throws(SileroVADError) {
-        guard (0...1).contains(threshold) else { throw .invalidOption(name: "threshold", value: threshold, reason: "must be within 0...1") }
+    public func validate() throws {
+        guard (0...1).contains(threshold) else { throw VoiceEmotionError.invalidOption(name: "threshold", value: "\(threshold)", reason: "must be within 0...1") }
         if let negativeThreshold {
             guard (0...1).contains(negativeThreshold) else {
-                throw .invalidOption(name: "negative threshold", value: negativeThreshold, reason: "must be within 0...1")
+                throw VoiceEmotionError.invalidOption(name: "negativeThreshold", value: "\(negativeThreshold)", reason: "must be within 0...1")
             }
             guard negativeThreshold <= threshold else {
-                throw .invalidOption(name: "negative threshold", value: negativeThreshold, reason: "must not exceed the threshold \(threshold)")
+                throw VoiceEmotionError.invalidOption(name: "negativeThreshold", value: "\(negativeThreshold)", reason: "must not exceed the threshold \(threshold)")
             }
         }
-        for (name, value) in [("min speech duration (ms)", minSpeechDurationMs), ("min silence duration (ms)", minSilenceDurationMs),
-                              ("speech pad (ms)", speechPadMs), ("min silence at max speech (ms)", minSilenceAtMaxSpeechMs)] {
+        for (name, value) in [("minSpeechDurationMs", minSpeechDurationMs), ("minSilenceDurationMs", minSilenceDurationMs),
+                              ("speechPadMs", speechPadMs), ("minSilenceAtMaxSpeechMs", minSilenceAtMaxSpeechMs)] {
             try Self.validateDuration(name, value)
         }
         guard maxSpeechDurationSeconds > 0 && !maxSpeechDurationSeconds.isNaN else {
-            throw .invalidOption(name: "max speech duration (s)", value: maxSpeechDurationSeconds, reason: "must be > 0 (infinity for no limit)")
+            throw VoiceEmotionError.invalidOption(name: "maxSpeechDurationSeconds", value: "\(maxSpeechDurationSeconds)", reason: "must be > 0 (infinity for no limit)")
         }
     }
 }
@@ -116,7 +117,7 @@ private func floorDivide(_ a: Int, _ b: Int) -> Int {
 ///   - audioLength: samples in the audio (the last chunk may have been zero-padded).
 public func speechSegments(
     probabilities: [Float], sampleRate: Int, audioLength: Int, options: SpeechTimestampOptions = .init()
-) throws(SileroVADError) -> [SpeechSegment] {
+) throws -> [SpeechSegment] {
     try options.validate()
     let geometry = try SileroGeometry.forRate(sampleRate)
     let window = geometry.chunkSize

@@ -1,7 +1,7 @@
 // Streaming speech start/end events: a port of the official `VADIterator` (silero-vad 6.2.3)
 // that accepts buffers of any size and runs the model on whole chunks as they fill.
 
-import AudioInput
+import VoiceEmotionCore
 
 /// A speech boundary found while streaming, in samples since the stream (re)started.
 public enum VoiceEvent: Sendable, Equatable, Codable {
@@ -41,11 +41,11 @@ public final class StreamingVoiceDetector {
     private let speechPadSamples: Double
 
     /// Creates a detector for `sampleRate` (8000 or 16000) from loaded weights.
-    public init(detector: VoiceActivityDetector, sampleRate: Int, options: StreamingOptions = .init()) throws(SileroVADError) {
+    public init(detector: VoiceActivityDetector, sampleRate: Int, options: StreamingOptions = .init()) throws {
         guard (0...1).contains(options.threshold) else {
-            throw .invalidOption(name: "threshold", value: options.threshold, reason: "must be within 0...1")
+            throw VoiceEmotionError.invalidOption(name: "threshold", value: "\(options.threshold)", reason: "must be within 0...1")
         }
-        for (name, value) in [("min silence duration (ms)", options.minSilenceDurationMs), ("speech pad (ms)", options.speechPadMs)] {
+        for (name, value) in [("minSilenceDurationMs", options.minSilenceDurationMs), ("speechPadMs", options.speechPadMs)] {
             try SpeechTimestampOptions.validateDuration(name, value)
         }
         session = try detector.makeSession(sampleRate: sampleRate)
@@ -68,14 +68,11 @@ public final class StreamingVoiceDetector {
     public var isSpeaking: Bool { triggered }
 
     /// Feeds samples at the detector's rate; returns the events of every chunk completed. A NaN
-    /// or infinite sample is refused (`.audio(.nonFiniteSample)`) before any of the block is used.
-    public func push(_ samples: [Float]) throws(SileroVADError) -> [VoiceEvent] {
-        do {
-            try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in
-                try AudioLoader.requireFinite(buffer, sampleRate: session.geometry.sampleRate, label: "<stream>",
-                                              offset: currentSample + pending.count)
-            }
-        } catch { throw .audio(error) }
+    /// or infinite sample is refused (`.nonFiniteSample`) before any of the block is used.
+    public func push(_ samples: [Float]) throws -> [VoiceEvent] {
+        try samples.withUnsafeBufferPointer { (buffer) throws in
+            try requireFiniteSamples(buffer, sampleRate: session.geometry.sampleRate, label: "<stream>", offset: currentSample + pending.count)
+        }
         let chunkSize = session.geometry.chunkSize
         var events: [VoiceEvent] = []
         var index = 0

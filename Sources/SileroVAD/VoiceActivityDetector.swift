@@ -1,9 +1,9 @@
 // The public face of the Silero VAD port: load weights (bundled by default), score chunks, find
-// speech segments in whole recordings at any sample rate.
+// speech segments in recordings at 8 or 16 kHz.
 
-import AudioInput
 import SafeTensors
 import SileroVADWeights
+import VoiceEmotionCore
 
 /// Per-chunk probabilities and speech segments of one recording.
 public struct VoiceActivityResult: Sendable, Codable, Equatable {
@@ -16,13 +16,23 @@ public struct VoiceActivityResult: Sendable, Codable, Equatable {
     /// Speech segments, padded and merged as the official `get_speech_timestamps`.
     public let segments: [SpeechSegment]
 
+    /// A result from its parts.
+    public init(sampleRate: Int, audioLength: Int, probabilities: [Float], segments: [SpeechSegment]) {
+        self.sampleRate = sampleRate
+        self.audioLength = audioLength
+        self.probabilities = probabilities
+        self.segments = segments
+    }
+
     /// Seconds of audio.
     public var durationSeconds: Double { Double(audioLength) / Double(sampleRate) }
     /// Seconds covered by speech segments.
     public var speechSeconds: Double { segments.reduce(0) { $0 + $1.durationSeconds } }
 }
 
-/// Silero VAD v6.2 (16 kHz and 8 kHz models), running natively on TensorKernels.
+/// Silero VAD v6.2 (16 kHz and 8 kHz models), running natively on the package's kernels. It
+/// takes samples at 8 or 16 kHz (decode and resample files with `AudioInput`, or let
+/// `EmotionAnalyzer` do it).
 ///
 /// Immutable and `Sendable`: load it once and share it. Each analysis creates its own small
 /// `SileroVADSession`, so concurrent calls run in parallel safely.
@@ -35,133 +45,84 @@ public struct VoiceActivityDetector: Sendable {
     public var usesFFT: Bool { network16k.fft != nil && network8k.fft != nil }
 
     /// Loads weights from a converted safetensors file (see Weights/convert_silero_vad.py).
-    /// Loading is strict: a missing, extra or mis-shaped tensor is an error naming it.
-    public init(weightsPath: String) throws(SileroVADError) {
+    /// Loading is strict: a missing, extra, mis-shaped or non-finite tensor is an error naming it.
+    public init(weightsPath: String) throws {
         try self.init(weightsPath: weightsPath, allowFFT: true)
     }
 
     /// `allowFFT: false` applies the STFT basis as a matrix even when it is a Hann DFT (tests
     /// check that both paths agree with the official model).
-    package init(weightsPath: String, allowFFT: Bool) throws(SileroVADError) {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: weightsPath) } catch { throw .invalidWeightsFile(error) }
-        let expected = Set((SileroTensors.expected(prefix: "16k", window: 256) + SileroTensors.expected(prefix: "8k", window: 128)).map(\.name))
-        if let extra = file.tensorNames.first(where: { !expected.contains($0) }) {
-            throw .unexpectedTensor(file: weightsPath, name: extra)
-        }
-        network16k = try SileroNetwork(file: file, geometry: .rate16k, allowFFT: allowFFT)
-        network8k = try SileroNetwork(file: file, geometry: .rate8k, allowFFT: allowFFT)
-        metadata = file.metadata
+    package init(weightsPath: String, allowFFT: Bool) throws {
+        let reader = CheckpointReader(file: try SafeTensorsFile(path: weightsPath))
+        network16k = try SileroNetwork(scope: reader.root.scoped(SileroGeometry.rate16k.prefix), geometry: .rate16k, allowFFT: allowFFT)
+        network8k = try SileroNetwork(scope: reader.root.scoped(SileroGeometry.rate8k.prefix), geometry: .rate8k, allowFFT: allowFFT)
+        try reader.finish()
+        metadata = reader.file?.metadata ?? [:]
     }
 
-    private static let bundledDetector: Result<VoiceActivityDetector, SileroVADError> = {
-        guard let path = BundledSileroWeights.locate() else {
-            return .failure(.bundledWeightsNotFound(searched: BundledSileroWeights.candidatePaths))
+    /// Every tensor (name, shape) of a Silero VAD weights file, in the order the loader reads them.
+    package static func tensorShapes() -> [(name: String, shape: [Int])] {
+        let reader = CheckpointReader(recordingWithPresent: { _ in true })
+        for geometry in [SileroGeometry.rate16k, .rate8k] {
+            _ = try? SileroNetwork(scope: reader.root.scoped(geometry.prefix), geometry: geometry, allowFFT: false)
         }
-        return Result { () throws(SileroVADError) in try VoiceActivityDetector(weightsPath: path) }
+        return reader.requested
+    }
+
+    private static let bundledDetector: Result<VoiceActivityDetector, any Error> = {
+        guard let path = BundledSileroWeights.locate() else {
+            return .failure(VoiceEmotionError.bundledWeightsNotFound(searched: BundledSileroWeights.candidatePaths))
+        }
+        return Result { () throws in try VoiceActivityDetector(weightsPath: path) }
     }()
 
     /// The detector with the weights bundled in this package (loaded once per process).
-    public static func bundled() throws(SileroVADError) -> VoiceActivityDetector {
+    public static func bundled() throws -> VoiceActivityDetector {
         try bundledDetector.get()
     }
 
     /// A fresh session (zero state) for 8000 or 16000 Hz audio.
-    public func makeSession(sampleRate: Int) throws(SileroVADError) -> SileroVADSession {
-        switch sampleRate {
-        case 16000: return SileroVADSession(network: network16k)
-        case 8000: return SileroVADSession(network: network8k)
-        default: throw .unsupportedSampleRate(sampleRate)
-        }
+    public func makeSession(sampleRate: Int) throws -> SileroVADSession {
+        SileroVADSession(network: try SileroGeometry.forRate(sampleRate) == .rate8k ? network8k : network16k)
     }
 
     /// Per-chunk probabilities of 8 or 16 kHz audio, as the official loop computes them: state reset,
     /// then `ceil(count / chunk)` chunks, the last zero-padded.
     ///
-    /// - Parameter progress: called after each chunk with the fraction done; return false to stop
-    ///   early (the probabilities so far are returned).
+    /// - Parameter progress: called after each slice of chunks with the fraction done; return
+    ///   false to stop (the call then throws `.cancelled`).
     public func speechProbabilities(
         _ samples: [Float], sampleRate: Int, progress: ((Double) -> Bool)? = nil
-    ) throws(SileroVADError) -> [Float] {
+    ) throws -> [Float] {
         // Slices of the array through the same stream a decoded file goes through, so both give
         // identical probabilities; progress and cancellation between slices.
         let stream = try SpeechProbabilityStream(detector: self, sampleRate: sampleRate)
         let slice = SpeechProbabilityStream.sliceChunks * stream.chunkSize
         var done = 0
         let result = samples.withUnsafeBufferPointer { input in
-            Result { () throws(SileroVADError) -> [Float] in
+            Result { () throws -> [Float] in
                 while done < input.count {
                     let n = min(slice, input.count - done)
                     try stream.append(UnsafeBufferPointer(rebasing: input[done..<(done + n)]))
                     done += n
-                    if done < input.count, let progress, !progress(Double(done) / Double(input.count)) {
-                        return stream.finish()  // stopped on a slice boundary: nothing partial is pending
-                    }
+                    if let progress, !progress(Double(done) / Double(input.count)) { throw VoiceEmotionError.cancelled }
                 }
-                let probabilities = stream.finish()
-                _ = progress?(1)
-                return probabilities
+                return stream.finish()
             }
         }
         return try result.get()
     }
 
-    /// Probabilities and speech segments of a recording at any rate: 16 kHz and 8 kHz audio run
-    /// as they are; any other rate is first resampled to 16 kHz (libsoxr HQ).
+    /// Probabilities and speech segments of a recording at 8 or 16 kHz.
+    ///
+    /// - Parameter progress: as for `speechProbabilities`; returning false throws `.cancelled`.
     public func analyze(
         _ samples: [Float], sampleRate: Int, options: SpeechTimestampOptions = .init(),
         progress: ((Double) -> Bool)? = nil
-    ) throws(SileroVADError) -> VoiceActivityResult {
+    ) throws -> VoiceActivityResult {
         try options.validate()
-        var audio = samples
-        var rate = sampleRate
-        if rate != 16000 && rate != 8000 {
-            // Checked before resampling, which would smear one NaN over its neighbours.
-            do {
-                try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in
-                    try AudioLoader.requireFinite(buffer, sampleRate: rate, label: "<samples>")
-                }
-            } catch { throw .audio(error) }
-            do { audio = try Resampler.resample(samples, from: Double(rate), to: 16000) } catch { throw .resampling(error) }
-            rate = 16000
-        }
-        let probabilities = try speechProbabilities(audio, sampleRate: rate, progress: progress)
-        let segments = try speechSegments(probabilities: probabilities, sampleRate: rate, audioLength: audio.count, options: options)
-        return VoiceActivityResult(sampleRate: rate, audioLength: audio.count, probabilities: probabilities, segments: segments)
-    }
-
-    /// Probabilities and speech segments of an audio file, decoded block by block and never
-    /// held whole: at 8 kHz when the file has that rate, otherwise at 16 kHz (resampled as
-    /// `AudioLoader` does). Identical to `analyze` on the decoded samples.
-    ///
-    /// - Parameter progress: called with the fraction of the file decoded; return false to stop
-    ///   (the probabilities so far are then returned, without segments).
-    public func analyze(
-        file path: String, options: SpeechTimestampOptions = .init(), progress: ((Double) -> Bool)? = nil
-    ) throws(SileroVADError) -> VoiceActivityResult {
-        try options.validate()
-        let info: AudioFormatInfo
-        do { info = try AudioLoader.info(path: path) } catch { throw .audio(error) }
-        let rate = info.sampleRate == 8000 ? 8000 : 16000
-        let stream = try SpeechProbabilityStream(detector: self, sampleRate: rate)
-        var stopped = false
-        var failure: SileroVADError?
-        let summary: AudioStreamSummary
-        do {
-            summary = try AudioLoader.stream(path: path, sampleRate: rate, progress: { fraction in
-                if let progress, !progress(fraction) { stopped = true }
-            }) { block in
-                do throws(SileroVADError) { try stream.append(block) } catch {
-                    failure = error
-                    return false
-                }
-                return !stopped
-            }
-        } catch { throw .audio(error) }
-        if let failure { throw failure }
-        let probabilities = stream.finish()
-        let segments = stopped ? [] : try speechSegments(probabilities: probabilities, sampleRate: rate,
-                                                         audioLength: summary.samples, options: options)
-        return VoiceActivityResult(sampleRate: rate, audioLength: summary.samples, probabilities: probabilities, segments: segments)
+        let probabilities = try speechProbabilities(samples, sampleRate: sampleRate, progress: progress)
+        let segments = try speechSegments(probabilities: probabilities, sampleRate: sampleRate, audioLength: samples.count, options: options)
+        return VoiceActivityResult(sampleRate: sampleRate, audioLength: samples.count, probabilities: probabilities, segments: segments)
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 /// Exact GELU, `0.5 · x · (1 + erf(x / √2))` (PyTorch `gelu`, approximate="none"), in place.
 /// Vectorised; erf comes from the rational fit `vectorErf`, not from a tanh approximation
 /// (absolute error ≤ 2.5e-7·max(1, |x|)).
-public func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+package func geluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     let blocks = (count + 1023) / 1024
     parallelRanges(blocks, work: count) { range in
         let start = range.lowerBound * 1024
@@ -46,7 +46,7 @@ private func mapInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ f: (SIMD
 /// two short independent polynomials and one division run at 1.3 ns. GELU is applied to every
 /// FFN and conv activation, about 5% of a forward pass before the change.
 @inlinable @inline(__always)
-public func vectorErf(_ u: SIMD8<Float>) -> SIMD8<Float> {
+package func vectorErf(_ u: SIMD8<Float>) -> SIMD8<Float> {
     var x = u.replacing(with: 4, where: u .> 4)
     x = x.replacing(with: -4, where: x .< -4)
     let s = x * x
@@ -72,21 +72,21 @@ public func vectorErf(_ u: SIMD8<Float>) -> SIMD8<Float> {
 /// Exact-erf GELU for eight lanes: `0.5·x·(1 + erf(x/√2))`, the formula PyTorch evaluates
 /// (approximate="none"); absolute error ≤ 2.5e-7·max(1, |x|).
 @inlinable @inline(__always)
-public func vectorGelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
+package func vectorGelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
     0.5 * x * (1 + vectorErf(x * 0.707_106_781_186_547_524))
 }
 
 /// Hyperbolic tangent, in place (vectorised; within ~1e-7 absolute of libm's tanhf).
-public func tanhInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+package func tanhInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     mapInPlace(x, count: count, vectorTanh)
 }
 
 /// Logistic sigmoid `1 / (1 + e^-x)`.
 @inlinable
-public func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+package func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 
 /// Logistic sigmoid, in place (vectorised; within ~1e-7 relative of `1 / (1 + expf(-x))`).
-public func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+package func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     mapInPlace(x, count: count, vectorSigmoid)
 }
 
@@ -94,7 +94,7 @@ public func sigmoidInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
 /// polynomial for e^r, then scaling by 2^n through the exponent bits. ~1 ulp on [-87, 88];
 /// inputs are clamped there (e^-87 ≈ 1.6e-38 → 0 relative to any sum with 1; overflow → 1.6e38).
 @inlinable @inline(__always)
-public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+package func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Concrete lane selects: the generic `clamped` is not specialised and costs more than the exp.
     var clamped = x.replacing(with: -87, where: x .< -87)
     clamped = clamped.replacing(with: 88, where: clamped .> 88)
@@ -120,7 +120,7 @@ public func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
 
 /// `tanh(x) = sign(x) · (1 - e^(-2|x|)) / (1 + e^(-2|x|))` for eight lanes.
 @inlinable @inline(__always)
-public func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+package func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
     let signBit: SIMD8<UInt32> = bits & 0x8000_0000
     let magnitude = unsafeBitCast(bits & 0x7FFF_FFFF, to: SIMD8<Float>.self)
@@ -137,19 +137,19 @@ public func vectorTanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
 
 /// `1 / (1 + e^-x)` for eight lanes.
 @inlinable @inline(__always)
-public func vectorSigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+package func vectorSigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
     1 / (1 + vectorExp(-x))
 }
 
 /// `max(x, 0)`, in place.
-public func reluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+package func reluInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
     for i in 0..<count { x[i] = max(x[i], 0) }
 }
 
 /// Numerically stable softmax of each row of a `(rows, columns)` matrix, in place:
 /// the row maximum is subtracted before exponentiation so large logits cannot overflow.
 /// Vectorised (`vectorExp`), with the row sum accumulated in Double.
-public func softmaxRowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+package func softmaxRowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
     guard columns > 0 else { return }
     parallelRanges(rows, work: rows * columns) { range in
         for r in range {
@@ -164,7 +164,7 @@ public func softmaxRowsInPlace(_ x: UnsafeMutablePointer<Float>, rows: Int, colu
 /// and `inverseSums[r] = 1 / Σ_j row[j]`. Attention uses it to normalise after `P · V`, on the
 /// (rows, head_dim) product instead of the (rows, columns) weights: one pass fewer over T × T.
 /// Runs on the calling thread: its caller (attention) already spreads heads over the threads.
-public func exponentiateRows(
+package func exponentiateRows(
     _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, inverseSums: UnsafeMutablePointer<Float>
 ) {
     guard columns > 0 else { return }
@@ -213,7 +213,7 @@ private func exponentiateRow(_ row: UnsafeMutablePointer<Float>, columns: Int) -
 }
 
 /// Softmax of a Swift array (convenience for small outputs such as class logits).
-public func softmax(_ logits: [Float]) -> [Float] {
+package func softmax(_ logits: [Float]) -> [Float] {
     guard !logits.isEmpty else { return [] }
     var result = logits
     result.withUnsafeMutableBufferPointer { softmaxRowsInPlace($0.baseAddress!, rows: 1, columns: $0.count) }

@@ -3,6 +3,7 @@
 // 32-bit integers both libraries take.
 
 import Foundation
+import VoiceEmotionCore
 
 #if canImport(Accelerate)
 import Accelerate
@@ -11,9 +12,9 @@ import CBLAS
 #endif
 
 /// Single-precision matrix multiply and thread control over the platform BLAS.
-public enum BLAS {
+package enum BLAS {
     /// Whether an operand is used as stored or transposed.
-    public enum Transpose: Sendable {
+    package enum Transpose: Sendable {
         /// Use the matrix as stored.
         case none
         /// Use its transpose.
@@ -36,7 +37,7 @@ public enum BLAS {
     ///   - lda, ldb, ldc: row strides (in elements) of the stored matrices; a stride larger than the
     ///     row length lets a caller multiply a strided view (e.g. overlapping conv patches) in place.
     ///   - threads: at most this many threads (default: the thread budget).
-    public static func sgemm(
+    package static func sgemm(
         _ transA: Transpose, _ transB: Transpose,
         m: Int, n: Int, k: Int,
         alpha: Float = 1,
@@ -124,7 +125,7 @@ public enum BLAS {
 
     /// `y = alpha · op(A) · x + beta · y` on a row-major `rows × columns` matrix.
     @inlinable
-    public static func sgemv(
+    package static func sgemv(
         _ transA: Transpose, rows: Int, columns: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
         beta: Float = 0, y: UnsafeMutablePointer<Float>
@@ -143,14 +144,14 @@ public enum BLAS {
     /// Benchmarks and applications should set this explicitly so runs are comparable. OpenBLAS
     /// itself is kept at one thread; VoiceEmotion runs the threads (see `sgemm`). On Apple
     /// platforms Accelerate manages its own threads for products.
-    public static func setThreadCount(_ count: Int) {
+    package static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "thread count must be at least 1")
         _ = ownsThreading
         threadBudget.store(count)
     }
 
     /// The number of threads VoiceEmotion's kernels use.
-    public static var threadCount: Int { cachedThreadCount }
+    package static var threadCount: Int { cachedThreadCount }
 
     /// The thread count as last set (read on hot paths without a library call).
     static var cachedThreadCount: Int { threadBudget.load() }
@@ -200,4 +201,22 @@ private struct SendablePointers: @unchecked Sendable {
     let a: UnsafePointer<Float>
     let b: UnsafePointer<Float>
     let c: UnsafeMutablePointer<Float>
+}
+
+/// The number of threads VoiceEmotion's models compute on: a process-wide setting, made
+/// explicitly (nothing else changes it). Default: `OPENBLAS_NUM_THREADS` if set, else all cores.
+///
+/// Set it once at start-up, before analyses run: for one analysis at a time keep all cores; for
+/// several analyses in parallel (one per core), set 1. Benchmarks set it so runs compare.
+public enum ComputeThreads {
+    /// Threads every later model call uses.
+    public static var count: Int { BLAS.threadCount }
+
+    /// Sets the thread count (1...1024) for every later model call.
+    public static func set(_ count: Int) throws {
+        guard (1...1024).contains(count) else {
+            throw VoiceEmotionError.invalidOption(name: "ComputeThreads", value: "\(count)", reason: "must be within 1...1024")
+        }
+        BLAS.setThreadCount(count)
+    }
 }

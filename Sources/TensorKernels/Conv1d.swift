@@ -9,19 +9,19 @@
 // patches cannot be described as a strided matrix).
 
 /// A 1-D convolution with weights repacked once, at creation, for time-major input.
-public struct Conv1d: Sendable {
+package struct Conv1d: Sendable {
     /// Input channels.
-    public let inChannels: Int
+    package let inChannels: Int
     /// Output channels.
-    public let outChannels: Int
+    package let outChannels: Int
     /// Kernel taps.
-    public let kernelSize: Int
+    package let kernelSize: Int
     /// Step between output frames, in input frames.
-    public let stride: Int
+    package let stride: Int
     /// Zero frames added on each side of the input.
-    public let padding: Int
+    package let padding: Int
     /// Channel groups; `inChannels` and `outChannels` are both multiples of it.
-    public let groups: Int
+    package let groups: Int
     /// `(groups, outChannels / groups, kernelSize, inChannels / groups)`: for each output channel,
     /// the taps in the order a time-major patch holds them.
     let packedWeight: [Float]
@@ -33,7 +33,7 @@ public struct Conv1d: Sendable {
     let tapMajorWeight: [Float]
 
     /// Creates a convolution from a weight in PyTorch layout `(outChannels, inChannels / groups, kernelSize)`.
-    public init(
+    package init(
         weight: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernelSize: Int,
         stride: Int = 1, padding: Int = 0, groups: Int = 1
     ) {
@@ -70,7 +70,7 @@ public struct Conv1d: Sendable {
     }
 
     /// Output frames for `inputLength` input frames: `(length + 2·padding - kernel) / stride + 1`.
-    public func outputLength(inputLength: Int) -> Int {
+    package func outputLength(inputLength: Int) -> Int {
         let padded = inputLength + 2 * padding
         return padded < kernelSize ? 0 : (padded - kernelSize) / stride + 1
     }
@@ -81,10 +81,10 @@ public struct Conv1d: Sendable {
     /// Output rows whose patches are gathered at a time for one long sequence: bounds the
     /// workspace (a 60 s input would otherwise need a patch matrix of hundreds of MB) while
     /// keeping each sgemm large enough to run at full speed.
-    public static let tileRows = 1024
+    package static let tileRows = 1024
 
     /// Floats of workspace `apply` needs for `batch` sequences of `inputLength` frames (0 when none).
-    public func workspaceCount(inputLength: Int, batch: Int = 1) -> Int {
+    package func workspaceCount(inputLength: Int, batch: Int = 1) -> Int {
         if readsPatchesInPlace && batch == 1 { return 0 }
         let rows = outputLength(inputLength: inputLength)
         return (batch == 1 ? min(rows, Self.tileRows) : batch * rows) * kernelSize * (inChannels / groups)
@@ -95,7 +95,7 @@ public struct Conv1d: Sendable {
     ///
     /// `workspace` must hold `workspaceCount(inputLength: length, batch: batch)` floats (it may be
     /// nil when that is 0). The output must not overlap the input.
-    public func apply(
+    package func apply(
         input: UnsafePointer<Float>, length: Int, batch: Int = 1, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?
     ) {

@@ -14,12 +14,12 @@ extension Conv1d {
     /// at most `directKernelLimit` taps. Longer kernels (Silero's 256-tap STFT basis) have patches
     /// long enough for im2col + sgemm to be arithmetic-bound, and the statistics cost kernel² per
     /// row, so they keep the general path and no tap-major copy of their weights is made.
-    public var computesRowsDirectly: Bool {
+    package var computesRowsDirectly: Bool {
         Self.computesRowsDirectly(inChannels: inChannels, groups: groups, kernelSize: kernelSize)
     }
 
     /// Longest kernel evaluated directly (wav2vec2's first layer has 10 taps).
-    public static let directKernelLimit = 32
+    package static let directKernelLimit = 32
 
     static func computesRowsDirectly(inChannels: Int, groups: Int, kernelSize: Int) -> Bool {
         inChannels == 1 && groups == 1 && kernelSize <= directKernelLimit
@@ -31,7 +31,7 @@ extension Conv1d {
 
     /// Computes output rows `rows` (each `outChannels` floats, at `output + row · outChannels`)
     /// on the calling thread, directly from the taps (no workspace). Requires `computesRowsDirectly`.
-    public func applyRows(
+    package func applyRows(
         _ rows: Range<Int>, input: UnsafePointer<Float>, length: Int, output: UnsafeMutablePointer<Float>
     ) {
         precondition(computesRowsDirectly, "Conv1d.applyRows: needs one input channel, one group and a short kernel")
@@ -98,7 +98,7 @@ extension Conv1d {
     /// `input`, computed in Double from the patches' mean vector and Gram matrix, without
     /// computing the output: `mean_c = b_c + w_c·m`, `var_c = w_cᵀ (G/T − m mᵀ) w_c`.
     /// Costs `rows · kernel²/2` multiply-adds. Requires `computesRowsDirectly`.
-    public func outputStatistics(input: UnsafePointer<Float>, length: Int) -> (mean: [Double], variance: [Double]) {
+    package func outputStatistics(input: UnsafePointer<Float>, length: Int) -> (mean: [Double], variance: [Double]) {
         precondition(computesRowsDirectly, "Conv1d.outputStatistics: needs one input channel, one group and a short kernel")
         let rows = outputLength(inputLength: length), kernel = kernelSize
         guard rows > 0 else {

@@ -14,13 +14,13 @@ import Glibc
 /// through an iterative radix-2 FFT of size N/2, and split into the N/2 + 1 bins of the real
 /// transform. Twiddles are computed in Double. Immutable after creation; `magnitudes` uses a
 /// caller-provided workspace, so one instance can be shared across threads.
-public struct RealFFTMagnitude: Sendable {
+package struct RealFFTMagnitude: Sendable {
     /// Transform length (a power of two ≥ 4).
-    public let size: Int
+    package let size: Int
     /// Output bins per frame: `size / 2 + 1`.
-    public var bins: Int { size / 2 + 1 }
+    package var bins: Int { size / 2 + 1 }
     /// `(size)` window multiplied into each frame before the transform.
-    public let window: [Float]
+    package let window: [Float]
     private let half: Int            // M = N / 2, the complex FFT length
     private let cosines: [Float]     // (M / 2) cos(2πj/M): complex FFT twiddles
     private let sines: [Float]       // (M / 2) sin(2πj/M)
@@ -29,7 +29,7 @@ public struct RealFFTMagnitude: Sendable {
     private let bitReversed: [Int]     // (M) input permutation of the complex FFT
 
     /// Creates a transform of `size` (a power of two ≥ 4) with `window` (nil: rectangular).
-    public init(size: Int, window: [Float]? = nil) {
+    package init(size: Int, window: [Float]? = nil) {
         precondition(size >= 4 && size & (size - 1) == 0, "RealFFTMagnitude: size must be a power of two >= 4")
         precondition(window == nil || window!.count == size, "RealFFTMagnitude: window length must equal size")
         self.size = size
@@ -49,15 +49,15 @@ public struct RealFFTMagnitude: Sendable {
     }
 
     /// The periodic Hann window `0.5 - 0.5·cos(2πn/N)` (`torch.hann_window(N)`).
-    public static func periodicHann(_ size: Int) -> [Float] {
+    package static func periodicHann(_ size: Int) -> [Float] {
         (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
     }
 
     /// Floats of workspace `magnitudes` needs.
-    public var workspaceCount: Int { 8 * size }
+    package var workspaceCount: Int { 8 * size }
 
     /// Magnitudes of one frame of `size` samples into `output` (`bins` values).
-    public func magnitudes(
+    package func magnitudes(
         frame: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
         magnitudes(frameCount: 1, frame: { _ in frame }, output: output, workspace: workspace)
@@ -67,7 +67,7 @@ public struct RealFFTMagnitude: Sendable {
     ///
     /// Eight frames go through the transform together, one per SIMD lane, so every butterfly is
     /// a vector operation. `frame(i)` gives the start of frame i.
-    public func magnitudes(
+    package func magnitudes(
         frameCount: Int, frame: (Int) -> UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {

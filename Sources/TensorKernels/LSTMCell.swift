@@ -10,11 +10,11 @@ import Glibc
 
 /// An LSTM cell. The input projection `W_ih · x` of many steps can be batched as one sgemm
 /// (`projectInputs`); only `W_hh · h` is sequential (`advance`).
-public struct LSTMCell: Sendable {
+package struct LSTMCell: Sendable {
     /// Input width.
-    public let inputSize: Int
+    package let inputSize: Int
     /// Hidden (and cell) state width.
-    public let hiddenSize: Int
+    package let hiddenSize: Int
     /// `(4·hidden, input)`, PyTorch `weight_ih`.
     let inputWeight: [Float]
     /// `(4·hidden, hidden)`, PyTorch `weight_hh`.
@@ -23,7 +23,7 @@ public struct LSTMCell: Sendable {
     let fusedBias: [Float]
 
     /// Creates a cell from PyTorch tensors `weight_ih (4H, I)`, `weight_hh (4H, H)`, `bias_ih (4H)`, `bias_hh (4H)`.
-    public init(weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float], inputSize: Int, hiddenSize: Int) {
+    package init(weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float], inputSize: Int, hiddenSize: Int) {
         let gates = 4 * hiddenSize
         precondition(weightIH.count == gates * inputSize && weightHH.count == gates * hiddenSize,
                      "LSTMCell: weight count mismatch")
@@ -36,11 +36,11 @@ public struct LSTMCell: Sendable {
     }
 
     /// Floats of workspace `step` needs: the gates.
-    public var workspaceCount: Int { 4 * hiddenSize }
+    package var workspaceCount: Int { 4 * hiddenSize }
 
     /// Input half of the gates for `rows` inputs at once: `gates (rows, 4H) = x (rows, I) · W_ihᵀ + b_ih + b_hh`.
     /// Batching this product is what makes a recurrent layer fast: only `W_hh · h` is sequential.
-    public func projectInputs(_ input: UnsafePointer<Float>, rows: Int, gates: UnsafeMutablePointer<Float>) {
+    package func projectInputs(_ input: UnsafePointer<Float>, rows: Int, gates: UnsafeMutablePointer<Float>) {
         let n4 = 4 * hiddenSize
         fusedBias.withUnsafeBufferPointer { b in
             for r in 0..<rows { (gates + r * n4).update(from: b.baseAddress!, count: n4) }
@@ -53,7 +53,7 @@ public struct LSTMCell: Sendable {
 
     /// Completes one step from projected input gates (`4H`, overwritten): adds `W_hh · h`, applies
     /// the gate nonlinearities and updates `hidden` and `cell` in place.
-    public func advance(gates: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>) {
+    package func advance(gates: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>) {
         let n = hiddenSize
         recurrentWeight.withUnsafeBufferPointer { w in
             BLAS.sgemv(.none, rows: 4 * n, columns: n, a: w.baseAddress!, lda: n, x: hidden, beta: 1, y: gates)
@@ -69,7 +69,7 @@ public struct LSTMCell: Sendable {
     }
 
     /// Advances the state by one input vector, updating `hidden` and `cell` (`hiddenSize` each) in place.
-    public func step(
+    package func step(
         input: UnsafePointer<Float>, hidden: UnsafeMutablePointer<Float>, cell: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>
     ) {

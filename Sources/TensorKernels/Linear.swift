@@ -1,23 +1,23 @@
 // Fully connected layer, PyTorch `nn.Linear` semantics: y = x · Wᵀ + b.
 
 /// A fully connected layer with weights in PyTorch layout `(outFeatures, inFeatures)`.
-public struct Linear: Sendable {
+package struct Linear: Sendable {
     /// Input width.
-    public let inFeatures: Int
+    package let inFeatures: Int
     /// Output width.
-    public let outFeatures: Int
+    package let outFeatures: Int
     /// `(outFeatures, inFeatures)`, row-major, as PyTorch stores it (possibly in a mapped file).
-    public let weight: WeightBuffer
+    package let weight: WeightBuffer
     /// `(outFeatures)`, or nil for a layer without bias.
-    public let bias: [Float]?
+    package let bias: [Float]?
 
     /// Creates a layer with a copy of `weight`; the weight and bias counts must match the sizes.
-    public init(weight: [Float], bias: [Float]?, inFeatures: Int, outFeatures: Int) {
+    package init(weight: [Float], bias: [Float]?, inFeatures: Int, outFeatures: Int) {
         self.init(weight: WeightBuffer(weight), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
     /// Creates a layer reading `weight` in place; the weight and bias counts must match the sizes.
-    public init(weight: WeightBuffer, bias: [Float]?, inFeatures: Int, outFeatures: Int) {
+    package init(weight: WeightBuffer, bias: [Float]?, inFeatures: Int, outFeatures: Int) {
         precondition(weight.count == inFeatures * outFeatures, "Linear: weight count mismatch")
         precondition(bias == nil || bias!.count == outFeatures, "Linear: bias count mismatch")
         self.weight = weight
@@ -32,7 +32,7 @@ public struct Linear: Sendable {
     ///   - input: `(rows, inFeatures)`, row stride `inputStride` (default `inFeatures`).
     ///   - output: `(rows, outFeatures)`, row stride `outputStride` (default `outFeatures`).
     ///   - accumulate: add to `output` instead of overwriting it (residual connections).
-    public func apply(
+    package func apply(
         input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
         output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, accumulate: Bool = false
     ) {
@@ -65,7 +65,7 @@ public struct Linear: Sendable {
 
     /// `GELU(input · Wᵀ + b)` into `output` `(rows, outFeatures)`: the product first, then bias
     /// and GELU in one parallel pass per row while it is in cache (the feed-forward block).
-    public func applyThenGelu(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+    package func applyThenGelu(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
         let n = outFeatures
         weight.withUnsafeBufferPointer { w in
             BLAS.sgemm(.none, .transpose, m: rows, n: n, k: inFeatures, a: input, lda: inFeatures,

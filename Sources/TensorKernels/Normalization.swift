@@ -8,18 +8,18 @@ import Glibc
 #endif
 
 /// LayerNorm over the last dimension (channels) of each frame, PyTorch `nn.LayerNorm(channels)`.
-public struct LayerNorm: Sendable {
+package struct LayerNorm: Sendable {
     /// Normalised width.
-    public let channels: Int
+    package let channels: Int
     /// `(channels)` scale.
-    public let weight: [Float]
+    package let weight: [Float]
     /// `(channels)` shift.
-    public let bias: [Float]
+    package let bias: [Float]
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// Creates a LayerNorm; weight and bias must have `channels` elements.
-    public init(weight: [Float], bias: [Float], epsilon: Float) {
+    package init(weight: [Float], bias: [Float], epsilon: Float) {
         precondition(weight.count == bias.count, "LayerNorm: weight and bias differ in size")
         self.channels = weight.count
         self.weight = weight
@@ -29,7 +29,7 @@ public struct LayerNorm: Sendable {
 
     /// Normalises `(rows, channels)` from `input` into `output` (the two may be the same buffer),
     /// then applies exact GELU to each row while it is in cache when `thenGelu`.
-    public func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
+    package func apply(input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
         parallelRanges(rows, work: rows * channels) { range in
             applyRows(range, input: input, output: output, thenGelu: thenGelu)
         }
@@ -37,7 +37,7 @@ public struct LayerNorm: Sendable {
 
     /// `apply` for rows `rows` only, on the calling thread (for kernels that produce rows in
     /// their own parallel loop and normalise them while they are in cache).
-    public func applyRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
+    package func applyRows(_ rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, thenGelu: Bool = false) {
         var first = rows.lowerBound
         while first < rows.upperBound {
             let last = min(first + 32, rows.upperBound)
@@ -69,18 +69,18 @@ public struct LayerNorm: Sendable {
 /// GroupNorm with one group per channel on time-major `(length, channels)` data: every channel is
 /// normalised by its own mean and variance over time (wav2vec2's first conv layer,
 /// PyTorch `nn.GroupNorm(channels, channels)`).
-public struct ChannelGroupNorm: Sendable {
+package struct ChannelGroupNorm: Sendable {
     /// Number of channels (= groups).
-    public let channels: Int
+    package let channels: Int
     /// `(channels)` scale.
-    public let weight: [Float]
+    package let weight: [Float]
     /// `(channels)` shift.
-    public let bias: [Float]
+    package let bias: [Float]
     /// Added to the variance before the square root.
-    public let epsilon: Float
+    package let epsilon: Float
 
     /// Creates the norm; weight and bias must have `channels` elements.
-    public init(weight: [Float], bias: [Float], epsilon: Float) {
+    package init(weight: [Float], bias: [Float], epsilon: Float) {
         precondition(weight.count == bias.count, "GroupNorm: weight and bias differ in size")
         self.channels = weight.count
         self.weight = weight
@@ -89,11 +89,11 @@ public struct ChannelGroupNorm: Sendable {
     }
 
     /// Floats of scratch that `applyInPlace` needs.
-    public var statisticsCount: Int { 2 * channels }
+    package var statisticsCount: Int { 2 * channels }
 
     /// Normalises `(length, channels)` in place, then applies exact GELU when `thenGelu` (fused,
     /// so the activation is read and written once). `statistics` needs `statisticsCount` floats.
-    public func applyInPlace(
+    package func applyInPlace(
         _ x: UnsafeMutablePointer<Float>, length: Int, statistics: UnsafeMutablePointer<Float>,
         thenGelu: Bool = false
     ) {
@@ -142,16 +142,16 @@ public struct ChannelGroupNorm: Sendable {
     }
 
     /// The normalising map for known per-channel statistics: `y = (x − mean)·scale + bias`.
-    public struct Coefficients: Sendable {
+    package struct Coefficients: Sendable {
         /// `(channels)` means subtracted first.
-        public let mean: [Float]
+        package let mean: [Float]
         /// `(channels)` `weight / √(variance + ε)`.
-        public let scale: [Float]
+        package let scale: [Float]
     }
 
     /// Coefficients from per-channel statistics computed elsewhere (e.g.
     /// `Conv1d.outputStatistics`, which needs no pass over the data).
-    public func coefficients(mean: [Double], variance: [Double]) -> Coefficients {
+    package func coefficients(mean: [Double], variance: [Double]) -> Coefficients {
         precondition(mean.count == channels && variance.count == channels, "GroupNorm: statistics size mismatch")
         return Coefficients(
             mean: mean.map { Float($0) },
@@ -160,7 +160,7 @@ public struct ChannelGroupNorm: Sendable {
 
     /// Normalises rows `rows` of `(length, channels)` data in place with `coefficients`, then
     /// GELU when `thenGelu`, on the calling thread.
-    public func applyRows(_ rows: Range<Int>, _ x: UnsafeMutablePointer<Float>, coefficients: Coefficients, thenGelu: Bool = false) {
+    package func applyRows(_ rows: Range<Int>, _ x: UnsafeMutablePointer<Float>, coefficients: Coefficients, thenGelu: Bool = false) {
         coefficients.mean.withUnsafeBufferPointer { means in
             coefficients.scale.withUnsafeBufferPointer { scales in
                 normalizeRows(rows, x, means: means.baseAddress!, scales: scales.baseAddress!, thenGelu: thenGelu)

@@ -2,27 +2,40 @@
 // checkpoint (the usual case for F32 files, so a 1.3 GB model is not loaded twice) or an owned
 // allocation (converted F16/BF16 weights, repacked conv kernels, test data).
 
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
+
 /// An immutable run of `Float` weights kept alive by its owner.
 ///
 /// Sendable because the floats are never written after creation and the owner (a mapped file or
 /// the buffer's own allocation) lives as long as any copy of the buffer.
-public struct WeightBuffer: @unchecked Sendable {
+package struct WeightBuffer: @unchecked Sendable {
     /// Number of floats.
-    public let count: Int
+    package let count: Int
     /// First float; valid while `owner` is alive.
     let start: UnsafePointer<Float>
     /// Whatever keeps `start` valid: a mapped file, or an `OwnedFloats` allocation.
     private let owner: AnyObject
 
     /// Copies `values` into a buffer of its own.
-    public init(_ values: [Float]) {
+    package init(_ values: [Float]) {
         let storage = OwnedFloats(values)
         self.init(start: UnsafePointer(storage.pointer), count: values.count, owner: storage)
     }
 
+    /// `count` zeros in memory the system maps on first touch (untouched, they cost no resident
+    /// memory): placeholders for models built only to list their tensors.
+    package init(zeros count: Int) {
+        let storage = OwnedFloats(zeros: count)
+        self.init(start: UnsafePointer(storage.pointer), count: count, owner: storage)
+    }
+
     /// Uses `count` floats at `start` in place; `owner` must keep them valid and unchanged for
     /// the buffer's lifetime (e.g. the memory-mapped file they live in).
-    public init(start: UnsafePointer<Float>, count: Int, owner: AnyObject & Sendable) {
+    package init(start: UnsafePointer<Float>, count: Int, owner: AnyObject & Sendable) {
         precondition(count >= 0, "WeightBuffer: negative count")
         self.start = start
         self.count = count
@@ -31,7 +44,7 @@ public struct WeightBuffer: @unchecked Sendable {
 
     /// Calls `body` with the floats.
     @inlinable
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try withExtendedLifetime(self) { try body(buffer) }
     }
 
@@ -44,10 +57,14 @@ public struct WeightBuffer: @unchecked Sendable {
 private final class OwnedFloats: Sendable {
     nonisolated(unsafe) let pointer: UnsafeMutablePointer<Float>
     init(_ values: [Float]) {
-        pointer = .allocate(capacity: max(values.count, 1))
+        // malloc and calloc both, so that deinit frees either with free().
+        pointer = malloc(max(values.count, 1) * MemoryLayout<Float>.size)!.bindMemory(to: Float.self, capacity: max(values.count, 1))
         values.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { pointer.initialize(from: base, count: source.count) }
         }
     }
-    deinit { pointer.deallocate() }
+    init(zeros count: Int) {
+        pointer = calloc(max(count, 1), MemoryLayout<Float>.size)!.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+    deinit { free(pointer) }
 }

@@ -4,7 +4,8 @@
 import ArgumentParser
 import Foundation
 import VoiceEmotion
-import Wav2Vec2
+
+extension HeadActivation: ExpressibleByArgument {}
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,10 +15,11 @@ struct AnalyzeCommand: ParsableCommand {
             Without --model, the model folder is $VOICE_EMOTION_MODEL, else the first of \
             ehcalabres, superb-base, superb-hubert, audeering found in \
             ${VOICE_EMOTION_MODELS:-~/.cache/voice-emotion/models} (Weights/download.sh puts them there). \
-            With no model at all, only speech segments are reported.
+            With no model at all, only speech segments are reported. --json prints the schema of \
+            Docs/JSON.md.
             """)
 
-    @Argument(help: "Audio files (any format libsndfile reads).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
     var files: [String]
 
     @Option(name: .customLong("model"), help: "Emotion model folder (config.json, preprocessor_config.json, model.safetensors).")
@@ -30,6 +32,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one window may take.")
     var memoryLimitMB: Int = 2048
+
+    @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
+    var legacyHeadActivation: HeadActivation = .tanh
 
     @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")
     var threads: Int?
@@ -58,15 +63,16 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let threads { try ComputeThreads.set(threads) }
         var options = EmotionAnalyzerOptions()
         options.speech = vad.options
         options.maximumWindowSeconds = maximumWindowSeconds
         options.memoryLimitBytes = memoryLimitMB << 20
-        options.blasThreads = threads
+        options.legacyHeadActivation = legacyHeadActivation
         let folder = resolveModel()
         let analyzer: EmotionAnalyzer
         do { analyzer = try EmotionAnalyzer(modelFolder: folder, options: options) } catch {
-            printError("error: \(error)")
+            printError("error: \(folder.map { "model \($0): " } ?? "")\(error)")
             throw ExitCode.failure
         }
         if folder == nil {
@@ -77,36 +83,28 @@ struct AnalyzeCommand: ParsableCommand {
                 """)
         }
         let failed = processFiles(files, json: json) { file in
-            let bar = ProgressBar(label: "analyze \(URL(fileURLWithPath: file).lastPathComponent)")
+            let bar = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
             defer { bar.finish() }
-            let result = try analyzer.analyze(file: file) { bar.update($0.fraction) }
+            let result = try analyzer.analyzeBlocking(file: file) { bar.update($0.fraction, stage: Self.stageName($0.stage)) }
             bar.finish()
-            if json { return jsonObject(file: file, result: result) }
+            if json { return result }
             printReport(file: file, result: result)
             return nil
         }
         if failed { throw ExitCode.failure }
     }
 
-    func scoresObject(_ scores: [EmotionScore]) -> JSON { .object(scores.map { ($0.label, .double($0.score)) }) }
-
-    func jsonObject(file: String, result: RecordingAnalysis) -> JSON {
-        .object([
-            ("file", .string(file)), ("duration_s", .double(result.durationSeconds)), ("speech_s", .double(result.speechSeconds)),
-            ("segments", .array(result.segments.map { s in
-                .object([("start_s", .double(s.startSeconds)), ("end_s", .double(s.endSeconds)),
-                         ("scores", scoresObject(s.scores)), ("stress", s.stress.map { .double($0) } ?? .null)])
-            })),
-            ("scores", scoresObject(result.scores)),
-            ("dominant", result.dominant.map { .string($0.name) } ?? .null),
-            ("stress", result.stress.map { .double($0) } ?? .null),
-            ("timings", .object([
-                ("decode_s", .double(result.timings.decodeSeconds)), ("vad_s", .double(result.timings.vadSeconds)),
-                ("emotion_s", .double(result.timings.emotionSeconds)), ("total_s", .double(result.timings.totalSeconds)),
-            ])),
-        ])
+    static func stageName(_ stage: AnalysisProgress.Stage) -> String {
+        switch stage {
+        case .decoding: return "opening"
+        case .detectingSpeech: return "finding speech"
+        case .classifyingEmotion: return "emotions"
+        }
     }
 
+    /// The human report, at most 80 columns (for eight labels too): a line for the file, a table
+    /// of segments (times to 0.1 s, scores in percent for categorical models, raw values for
+    /// dimensional ones), the summary. `--json` has the exact numbers.
     func printReport(file: String, result: RecordingAnalysis) {
         print("\(file): \(formatSeconds(result.durationSeconds)) s, speech \(formatSeconds(result.speechSeconds)) s "
               + "(\(String(format: "%.0f", 100 * result.speechRatio))%) in \(result.segments.count) segments")
@@ -114,25 +112,37 @@ struct AnalyzeCommand: ParsableCommand {
             print("  no speech found")
             return
         }
-        let labels = result.segments.first?.scores.map(\.label) ?? []
-        let header = "     start s    end s  " + labels.map { $0.prefix(8).padding(toLength: 9, withPad: " ", startingAt: 0) }.joined()
-            + (labels.isEmpty ? "" : "stress")
-        print(header)
+        let labels = (result.segments.first { !$0.scores.isEmpty }?.scores ?? []).map(\.emotion.name)
+        let dimensional = result.dimensions != nil
+        // A column per label: its full name, at least wide enough for the values.
+        let widths = labels.map { max($0.count, dimensional ? 6 : 5) }
+        var header = "  " + "start".leftPadded(to: 6) + " " + "end".leftPadded(to: 6)
+        for (name, width) in zip(labels, widths) { header += " " + name.leftPadded(to: width) }
+        if !labels.isEmpty { header += " stress" }
+        print(header + (labels.isEmpty || dimensional ? "" : "   (scores in %)").prefix(max(0, 80 - header.count)))
         for s in result.segments {
-            let cells = s.scores.map { String(format: "%-9.3f", $0.score) }.joined()
-            print(String(format: "  %9.2f %8.2f  ", s.startSeconds, s.endSeconds) + cells + (s.stress.map { String(format: "%.2f", $0) } ?? (labels.isEmpty ? "" : "-")))
+            var line = String(format: "  %6.1f %6.1f", s.startSeconds, s.endSeconds)
+            for (score, width) in zip(s.scores, widths) {
+                line += " " + (dimensional ? String(format: "%.3f", score.score) : String(format: "%.1f", 100 * score.score)).leftPadded(to: width)
+            }
+            if !labels.isEmpty { line += " " + (s.stress.map { String(format: "%.2f", $0) } ?? "-").leftPadded(to: 6) }
+            print(line)
         }
         if !result.scores.isEmpty {
-            print("  overall: " + result.scores.map { "\($0.label) \(String(format: "%.3f", $0.score))" }.joined(separator: ", "))
+            let items = result.scores.map { dimensional ? "\($0.emotion.name) \(String(format: "%.3f", $0.score))"
+                                                        : "\($0.emotion.name) \(String(format: "%.1f%%", 100 * $0.score))" }
+            wrapped("  overall: ", items).forEach { print($0) }
             if let dominant = result.dominant { print("  dominant emotion: \(dominant.name)") }
-            if let dimensions = result.dimensions {
-                print(String(format: "  arousal %.3f, dominance %.3f, valence %.3f", dimensions.arousal, dimensions.dominance, dimensions.valence))
-            }
         }
         if let stress = result.stress {
-            print(String(format: "  stress index: %.2f (0 = none, 1 = high; a heuristic, not a clinical measure)", stress))
+            print(String(format: "  stress index: %.2f (0 none, 1 high; a heuristic, not a clinical measure)", stress))
         }
         print(String(format: "  time: decode %.2f s, VAD %.2f s, emotion %.2f s, total %.2f s",
                      result.timings.decodeSeconds, result.timings.vadSeconds, result.timings.emotionSeconds, result.timings.totalSeconds))
     }
+}
+
+extension String {
+    /// Right-aligned in `width` columns.
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

@@ -1,20 +1,21 @@
 // `voice-emotion classify FILE... --model DIR`: the whole file through a Wav2Vec2/HuBERT
-// emotion model (no VAD).
+// emotion model in one pass (no VAD), as a Python user would run it for parity checks.
 
 import ArgumentParser
 import Foundation
-import AudioInput
-import Wav2Vec2
-
-extension HeadActivation: ExpressibleByArgument {}
+import VoiceEmotion
 
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Run a whole recording through a Wav2Vec2/HuBERT emotion model (no VAD).",
-        discussion: "DIR holds config.json, preprocessor_config.json and model.safetensors (see Weights/README.md).")
+        abstract: "Run a whole recording through a Wav2Vec2/HuBERT emotion model in one pass (no VAD).",
+        discussion: """
+            DIR holds config.json, preprocessor_config.json and model.safetensors (see Weights/README.md). \
+            One pass needs memory growing with the square of the length (about 3.5 minutes fit the \
+            default limit); `analyze` splits long recordings into windows.
+            """)
 
-    @Argument(help: "Audio files (any format libsndfile reads).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
     var files: [String]
 
     @Option(name: .customLong("model"), help: "Model folder.")
@@ -23,8 +24,11 @@ struct ClassifyCommand: ParsableCommand {
     @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
     var legacyHeadActivation: HeadActivation = .tanh
 
-    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one pass may take; longer files are refused (attention grows with the square of the length).")
+    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one pass may take; longer files are refused.")
     var memoryLimitMB: Int = 2048
+
+    @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")
+    var threads: Int?
 
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
@@ -32,9 +36,21 @@ struct ClassifyCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
         if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
+    }
+
+    /// The JSON of one file.
+    struct Output: Encodable {
+        let file: String
+        let model: String
+        let labels: [String]
+        let logits: [Float]
+        let scores: [Float]
+        let frames: Int
     }
 
     func run() throws {
+        if let threads { try ComputeThreads.set(threads) }
         let classifier: Wav2Vec2Classifier
         do {
             classifier = try Wav2Vec2Classifier(folder: model, options: .init(
@@ -49,38 +65,23 @@ struct ClassifyCommand: ParsableCommand {
             // (the classifier checks the decoded length again: headers can lie).
             let info = try AudioLoader.info(path: file)
             if let frames = info.frames {
-                let samples = Int(Double(frames) * 16000 / Double(info.sampleRate))
+                let samples = Int(Double(frames) * Double(modelSampleRate) / Double(info.sampleRate))
                 if samples > maximumSamples {
-                    throw FileError(file: file, underlying: Wav2Vec2Error.inputTooLong(
-                        samples: samples, maximumSamples: maximumSamples, limitBytes: classifier.options.memoryLimitBytes))
+                    throw VoiceEmotionError.inputTooLong(samples: samples, maximumSamples: maximumSamples, limitBytes: classifier.options.memoryLimitBytes)
                 }
             }
-            let audio = try AudioLoader.load(path: file, sampleRate: 16000)
-            let result: ClassificationResult
-            do { result = try classifier.classify(audio.samples) } catch { throw FileError(file: file, underlying: error) }
+            let audio = try AudioLoader.load(path: file, sampleRate: modelSampleRate)
+            let result = try classifier.classify(audio.samples)
             if json {
-                return .object([
-                    ("file", .string(file)), ("model", .string(model)),
-                    ("labels", .array(result.labels.map { .string($0) })),
-                    ("logits", .array(result.logits.map { .float($0) })),
-                    ("scores", .array(result.scores.map { .float($0) })),
-                    ("frames", .int(result.frames)),
-                ])
+                return Output(file: file, model: model, labels: result.labels, logits: result.logits, scores: result.scores, frames: result.frames)
             }
             print("\(file): \(result.frames) frames, \(result.isRegression ? "regression outputs" : "top: \(result.topLabel)")")
+            let width = max(12, result.labels.map(\.count).max() ?? 0)
             for (label, (score, logit)) in zip(result.labels, zip(result.scores, result.logits)) {
-                let name = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
-                print("  \(name) " + String(format: "%8.4f   (logit %+.4f)", score, logit))
+                print("  \(label.padding(toLength: width, withPad: " ", startingAt: 0)) " + String(format: "%8.4f   (logit %+.4f)", score, logit))
             }
             return nil
         }
         if failed { throw ExitCode.failure }
     }
-}
-
-/// An error about one input file, printed with the file's name first.
-struct FileError: Error, CustomStringConvertible {
-    let file: String
-    let underlying: any Error
-    var description: String { "\(file): \(underlying)" }
 }

@@ -1,109 +1,141 @@
-// Shared output helpers for the subcommands: stderr messages, an ordered JSON writer, progress.
+// Shared output helpers for the subcommands: stderr messages, the multi-file contract with
+// key-ordered JSON, and the progress bar.
 
 import Foundation
+import StrictJSON
+
+#if canImport(Darwin)
+import Darwin
+#else
+import Glibc
+#endif
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// A JSON value whose objects keep their key order (so output reads in contract order).
-enum JSON {
-    case object([(String, JSON)])
-    case array([JSON])
-    case string(String)
-    case int(Int)
-    case double(Double)
-    case float(Float)
-    case bool(Bool)
-    case null
+/// Any encodable value, for lists of different output types.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}
 
-    /// Compact serialisation. Floats use Swift's shortest round-trip form; non-finite numbers are null.
-    var text: String {
-        switch self {
-        case .object(let members):
-            return "{" + members.map { "\(JSON.quote($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
-        case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
-        case .string(let s): return JSON.quote(s)
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? "\(d)" : "null"
-        case .float(let f): return f.isFinite ? "\(f)" : "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+/// The JSON of a file that failed.
+struct FileFailure: Encodable {
+    let file: String
+    let error: String
 }
 
 /// The multi-file contract shared by the subcommands: every file is processed even when another
 /// fails; a failure is printed to stderr naming the file and, with `json`, becomes
-/// `{"file", "error"}`; the JSON objects are printed at the end (one object, or an array).
-/// `body` prints human output itself and returns the file's JSON object when `json` is set.
-/// Returns whether any file failed.
-func processFiles(_ files: [String], json: Bool, _ body: (String) throws -> JSON?) -> Bool {
+/// `{"file", "error"}`; the JSON is printed at the end (one object, or an array for several
+/// files), keys in the documented order. `body` prints human output itself and returns the file's
+/// JSON value when `json` is set. Returns whether any file failed.
+func processFiles(_ files: [String], json: Bool, _ body: (String) throws -> (any Encodable)?) -> Bool {
     var failed = false
-    var objects: [JSON] = []
+    var values: [AnyEncodable] = []
     for file in files {
         do {
-            if let object = try body(file) { objects.append(object) }
+            if let value = try body(file) { values.append(AnyEncodable(value: value)) }
         } catch {
             failed = true
-            printError("error: \(error)")
-            if json { objects.append(.object([("file", .string(file)), ("error", .string("\(error)"))])) }
+            let message = "\(error)".hasPrefix(file) ? "\(error)" : "\(file): \(error)"
+            printError("error: \(message)")
+            if json { values.append(AnyEncodable(value: FileFailure(file: file, error: message))) }
         }
     }
-    if json { printJSON(objects) }
+    if json {
+        let encoder = OrderedJSONEncoder()
+        do {
+            print(values.count == 1 ? try encoder.encode(values[0]) : try encoder.encode(values))
+        } catch {
+            printError("error: cannot encode the results: \(error)")
+            return true
+        }
+    }
     return failed
 }
 
-/// Prints one JSON value, or an array when there are several (the multi-file contract).
-func printJSON(_ values: [JSON]) {
-    print(values.count == 1 ? values[0].text : JSON.array(values).text)
-}
-
-/// A one-line progress bar on stderr, shown only when stderr is a terminal.
+/// A one-line progress bar on stderr, shown only when stderr is a terminal: label, bar, percent,
+/// stage and the time left, fitted to the terminal's width and cleared when done.
 final class ProgressBar {
     private let label: String
     private let enabled = isatty(STDERR_FILENO) != 0
-    private var lastPercent = -1
+    private let start = Date()
+    private var lastDrawn = ""
+    private var shown = false
 
     init(label: String) { self.label = label }
 
-    /// Redraws at whole-percent steps; always returns true (never cancels).
-    func update(_ fraction: Double) -> Bool {
+    /// Redraws when the text changes; always returns true (never cancels).
+    @discardableResult
+    func update(_ fraction: Double, stage: String = "") -> Bool {
         guard enabled else { return true }
-        let percent = Int(fraction * 100)
-        guard percent != lastPercent else { return true }
-        lastPercent = percent
-        let width = 30
-        let filled = min(width, percent * width / 100)
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
+        let percent = Int(max(0, min(1, fraction)) * 100)
+        let elapsed = Date().timeIntervalSince(start)
+        var status = "\(percent)%"
+        if !stage.isEmpty { status += " \(stage)" }
+        if fraction > 0.02, elapsed > 1 {
+            status += ", \(Self.clock(elapsed * (1 - fraction) / fraction)) left"
+        }
+        let width = Self.terminalWidth() - 1  // never the last column: some terminals wrap there
+        let barWidth = max(0, min(30, width - label.count - status.count - 5))
+        var line = label
+        if barWidth >= 10 {
+            let filled = barWidth * percent / 100
+            line += " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
+        }
+        line += " " + status
+        if line.count > width { line = String(line.prefix(width)) }
+        guard line != lastDrawn else { return true }
+        lastDrawn = line
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         return true
     }
 
     /// Clears the line (once; later calls do nothing).
     func finish() {
-        guard enabled, lastPercent >= 0 else { return }
-        lastPercent = -1
+        guard enabled, shown else { return }
+        shown = false
+        lastDrawn = ""
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    /// `m:ss`, or `h:mm:ss` past an hour.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+
+    /// Columns of the terminal on stderr (80 when it cannot tell).
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 }
 
 /// Seconds with millisecond precision, for tables.
 func formatSeconds(_ s: Double) -> String { String(format: "%.3f", s) }
+
+/// Wraps `items` joined by ", " after `prefix` into lines of at most `width` columns, continuing
+/// lines indented like the prefix's text.
+func wrapped(_ prefix: String, _ items: [String], width: Int = 80) -> [String] {
+    let indent = String(repeating: " ", count: prefix.count)
+    var lines: [String] = []
+    var line = prefix
+    for (i, item) in items.enumerated() {
+        let piece = item + (i < items.count - 1 ? "," : "")
+        if line.count > indent.count, line.count + 1 + piece.count > width {
+            lines.append(line)
+            line = indent + piece
+        } else {
+            line += (line.count > indent.count && line != prefix ? " " : "") + piece
+        }
+    }
+    lines.append(line)
+    return lines
+}

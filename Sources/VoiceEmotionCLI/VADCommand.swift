@@ -2,13 +2,14 @@
 // bundled Silero VAD.
 
 import ArgumentParser
-import SileroVAD
+import VoiceEmotion
 
 struct VADCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vad", abstract: "Find speech segments with the bundled Silero VAD v6.2.")
+        commandName: "vad", abstract: "Find speech segments with the bundled Silero VAD v6.2.",
+        discussion: "8 kHz files run through the 8 kHz model; every other rate is resampled to 16 kHz.")
 
-    @Argument(help: "Audio files (any format libsndfile reads).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
     var files: [String]
 
     @OptionGroup var vad: VADOptions
@@ -23,38 +24,52 @@ struct VADCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
     }
 
+    /// The JSON of one file: segments as sample indices at the rate the VAD ran at, and seconds.
+    struct Output: Encodable {
+        struct Segment: Encodable {
+            let start: Int, end: Int, start_s: Double, end_s: Double
+        }
+        let file: String
+        let sample_rate: Int
+        let duration_s: Double
+        let segments: [Segment]
+        let probabilities: [Float]?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(file, forKey: .file)
+            try c.encode(sample_rate, forKey: .sample_rate)
+            try c.encode(duration_s, forKey: .duration_s)
+            try c.encode(segments, forKey: .segments)
+            try c.encodeIfPresent(probabilities, forKey: .probabilities)  // omitted unless asked for
+        }
+        enum CodingKeys: String, CodingKey { case file, sample_rate, duration_s, segments, probabilities }
+    }
+
     func run() throws {
-        let detector: VoiceActivityDetector
-        do { detector = try VoiceActivityDetector.bundled() } catch {
+        var options = EmotionAnalyzerOptions()
+        options.speech = vad.options
+        let analyzer: EmotionAnalyzer
+        do { analyzer = try EmotionAnalyzer(options: options) } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
         let failed = processFiles(files, json: json) { file in
-            let result = try Self.detect(file: file, detector: detector, options: vad.options)
-            if json { return jsonObject(file: file, result: result) }
+            let bar = ProgressBar(label: "vad")
+            defer { bar.finish() }
+            let result = try analyzer.detectSpeech(file: file) { bar.update($0) }
+            bar.finish()
+            if json {
+                // Seconds to the microsecond: exact for sample indices at 8 and 16 kHz.
+                func seconds(_ samples: Int) -> Double { (Double(samples) / Double(result.sampleRate) * 1e6).rounded() / 1e6 }
+                return Output(file: file, sample_rate: result.sampleRate, duration_s: seconds(result.audioLength),
+                              segments: result.segments.map { .init(start: $0.start, end: $0.end, start_s: seconds($0.start), end_s: seconds($0.end)) },
+                              probabilities: probabilities ? result.probabilities : nil)
+            }
             printTable(file: file, result: result)
             return nil
         }
         if failed { throw ExitCode.failure }
-    }
-
-    /// Decodes at 8 or 16 kHz when the file has that rate, otherwise straight to 16 kHz, block by
-    /// block into the VAD (an hour-long file is never held whole).
-    static func detect(file: String, detector: VoiceActivityDetector, options: SpeechTimestampOptions) throws -> VoiceActivityResult {
-        let bar = ProgressBar(label: "vad")
-        defer { bar.finish() }
-        return try detector.analyze(file: file, options: options, progress: bar.update)
-    }
-
-    func jsonObject(file: String, result: VoiceActivityResult) -> JSON {
-        var members: [(String, JSON)] = [
-            ("file", .string(file)), ("sample_rate", .int(result.sampleRate)), ("duration_s", .double(result.durationSeconds)),
-            ("segments", .array(result.segments.map { s in
-                .object([("start", .int(s.start)), ("end", .int(s.end)), ("start_s", .double(s.startSeconds)), ("end_s", .double(s.endSeconds))])
-            })),
-        ]
-        if probabilities { members.append(("probabilities", .array(result.probabilities.map { .float($0) }))) }
-        return .object(members)
     }
 
     func printTable(file: String, result: VoiceActivityResult) {
@@ -62,13 +77,18 @@ struct VADCommand: ParsableCommand {
         print("\(file): \(formatSeconds(result.durationSeconds)) s at \(result.sampleRate) Hz, "
               + "speech \(formatSeconds(result.speechSeconds)) s (\(String(format: "%.0f", ratio))%) in \(result.segments.count) segments")
         if !result.segments.isEmpty {
-            print("     #      start s      end s   length s")
+            print("     #    start s      end s   length s")
             for (i, s) in result.segments.enumerated() {
                 print(String(format: "  %4d %10.3f %10.3f %10.3f", i + 1, s.startSeconds, s.endSeconds, s.durationSeconds))
             }
         }
         if probabilities {
-            print("  probabilities: " + result.probabilities.map { String(format: "%.4f", $0) }.joined(separator: " "))
+            // Ten to a line: 80 columns.
+            let values = result.probabilities.map { String(format: "%.4f", $0) }
+            print("  probabilities (one per 32 ms chunk):")
+            for start in stride(from: 0, to: values.count, by: 10) {
+                print("   " + values[start..<min(start + 10, values.count)].joined(separator: " "))
+            }
         }
     }
 }

@@ -1,11 +1,11 @@
 // The VAD options shared by `vad` and `analyze`.
 
 import ArgumentParser
-import SileroVAD
+import VoiceEmotion
 
 /// Segmentation options as command-line flags (defaults: the official get_speech_timestamps).
 struct VADOptions: ParsableArguments {
-    @Option(help: "Speech probability threshold (0...1).")
+    @Option(help: "Speech probability threshold, 0...1.")
     var threshold: Double = 0.5
 
     @Option(name: .customLong("neg-threshold"), help: "Probability below which speech may end (default: threshold - 0.15, at least 0.01).")
@@ -21,7 +21,7 @@ struct VADOptions: ParsableArguments {
     var speechPadMs: Double = 30
 
     @Option(name: .customLong("max-speech-s"), help: "Split segments longer than this (default: no limit).")
-    var maxSpeechSeconds: Double = .infinity
+    var maxSpeechSeconds: Double?
 
     /// The library options these flags describe.
     var options: SpeechTimestampOptions {
@@ -31,11 +31,20 @@ struct VADOptions: ParsableArguments {
         o.minSpeechDurationMs = minSpeechMs
         o.minSilenceDurationMs = minSilenceMs
         o.speechPadMs = speechPadMs
-        o.maxSpeechDurationSeconds = maxSpeechSeconds
+        o.maxSpeechDurationSeconds = maxSpeechSeconds ?? .infinity
         return o
     }
 
+    /// The flag of each library option, for messages in the CLI's words.
+    static let flags = [
+        "threshold": "--threshold", "negativeThreshold": "--neg-threshold", "minSpeechDurationMs": "--min-speech-ms",
+        "minSilenceDurationMs": "--min-silence-ms", "speechPadMs": "--speech-pad-ms", "maxSpeechDurationSeconds": "--max-speech-s",
+    ]
+
     func validate() throws {
-        do { try options.validate() } catch { throw ValidationError(error.description) }
+        do { try options.validate() } catch {
+            guard case .invalidOption(let name, let value, let reason)? = error as? VoiceEmotionError else { throw ValidationError("\(error)") }
+            throw ValidationError("\(Self.flags[name] ?? name) \(value): \(reason).")
+        }
     }
 }

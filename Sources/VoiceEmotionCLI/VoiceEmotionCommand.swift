@@ -7,5 +7,5 @@ struct VoiceEmotionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voice-emotion",
         abstract: "On-device speech emotion and stress measurement.",
-        subcommands: [AnalyzeCommand.self, InfoCommand.self, VADCommand.self, ClassifyCommand.self])
+        subcommands: [AnalyzeCommand.self, VADCommand.self, ClassifyCommand.self, InfoCommand.self])
 }

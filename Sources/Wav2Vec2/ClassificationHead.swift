@@ -6,7 +6,9 @@
 //    classifier.output / classifier.out_proj. transformers cannot load it (it re-initialises it at
 //    random); we load the trained weights.
 
+import SafeTensors
 import TensorKernels
+import VoiceEmotionCore
 
 #if canImport(Darwin)
 import Darwin
@@ -51,28 +53,27 @@ struct ClassificationHead: Sendable {
         return nil
     }
 
-    init(config: Wav2Vec2Config, reader: CheckpointReader, backbonePrefix: String, activation: HeadActivation) throws(Wav2Vec2Error) {
-        typealias N = Wav2Vec2TensorNames
+    /// Finds the head from the tensor names at the checkpoint's root: `projector` + `classifier`
+    /// (with `layer_weights` when the config sums layers), or `classifier.dense` +
+    /// `classifier.output`/`classifier.out_proj`; anything else is `unknownHead`.
+    init(config: Wav2Vec2Config, scope: CheckpointScope, backbonePrefix: String, activation: HeadActivation) throws {
         let h = config.hiddenSize, labels = config.id2label.count
-        func linear(_ name: String, _ outputs: Int, _ inputs: Int) throws(Wav2Vec2Error) -> Linear {
-            Linear(weight: try reader.weight("\(name).weight", shape: [outputs, inputs]),
-                   bias: try reader.read("\(name).bias", shape: [outputs]), inFeatures: inputs, outFeatures: outputs)
-        }
-        if reader.contains("\(N.projector).weight") && reader.contains("\(N.classifier).weight") {
+        if scope.contains("projector.weight") && scope.contains("classifier.weight") {
             var weights: [Float]? = nil
             if config.useWeightedLayerSum {
-                let raw = try reader.read(N.layerWeights, shape: [config.numHiddenLayers + 1])
-                weights = softmax(raw)
+                weights = softmax(try scope.floats("layer_weights", shape: [config.numHiddenLayers + 1]))  // one per hidden state
             }
             let p = config.classifierProjSize
-            layers = .projectorClassifier(layerWeights: weights, projector: try linear(N.projector, p, h),
-                                          classifier: try linear(N.classifier, labels, p))
-        } else if reader.contains("\(N.legacyDense).weight"), let outputName = N.legacyOutputs.first(where: { reader.contains("\($0).weight") }) {
-            layers = .legacy(pooling: config.poolingMode, dense: try linear(N.legacyDense, h, h), activation: activation,
-                             output: try linear(outputName, labels, h))
+            layers = .projectorClassifier(layerWeights: weights, projector: try scope.linear("projector", outputs: p, inputs: h),
+                                          classifier: try scope.linear("classifier", outputs: labels, inputs: p))
+        } else if scope.contains("classifier.dense.weight"),
+                  let output = scope.firstPresent(["classifier.output.weight", "classifier.out_proj.weight"]) {
+            layers = .legacy(pooling: config.poolingMode, dense: try scope.linear("classifier.dense", outputs: h, inputs: h),
+                             activation: activation,
+                             output: try scope.linear(String(output.dropLast(".weight".count)), outputs: labels, inputs: h))
         } else {
-            let headKeys = reader.file.tensorNames.filter { !$0.hasPrefix(backbonePrefix) }
-            throw .unknownHead(path: reader.path, keys: headKeys)
+            let headKeys = scope.reader.file?.tensorNames.filter { !$0.hasPrefix(backbonePrefix) } ?? []
+            throw VoiceEmotionError.unknownHead(path: scope.path, keys: headKeys)
         }
     }
 

@@ -3,7 +3,9 @@
 // Reference: transformers 5.24 `Wav2Vec2EncoderLayer`, `Wav2Vec2EncoderLayerStableLayerNorm`,
 // `Wav2Vec2Attention` (eager), `Wav2Vec2FeedForward`.
 
+import SafeTensors
 import TensorKernels
+import VoiceEmotionCore
 
 /// Per-call activation buffers shared by every layer of one forward pass.
 struct EncoderScratch {
@@ -46,25 +48,18 @@ struct EncoderLayer: Sendable {
     let feedForwardOut: Linear        // I -> H
     let feedForwardNorm: LayerNorm    // "final_layer_norm"
 
-    init(index n: Int, config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
+    /// Reads `encoder.layers.<n>.*` (the scope given).
+    init(config: Wav2Vec2Config, scope: CheckpointScope) throws {
         let h = config.hiddenSize, i = config.intermediateSize, eps = config.layerNormEps
-        func name(_ rest: String) -> String { prefix + Wav2Vec2TensorNames.layer(n, rest) }
-        func linear(_ rest: String, _ outputs: Int, _ inputs: Int) throws(Wav2Vec2Error) -> Linear {
-            Linear(weight: try reader.weight(name("\(rest).weight"), shape: [outputs, inputs]),
-                   bias: try reader.read(name("\(rest).bias"), shape: [outputs]), inFeatures: inputs, outFeatures: outputs)
-        }
-        func norm(_ rest: String) throws(Wav2Vec2Error) -> LayerNorm {
-            LayerNorm(weight: try reader.read(name("\(rest).weight"), shape: [h]),
-                      bias: try reader.read(name("\(rest).bias"), shape: [h]), epsilon: eps)
-        }
-        query = try linear("attention.q_proj", h, h)
-        key = try linear("attention.k_proj", h, h)
-        value = try linear("attention.v_proj", h, h)
-        output = try linear("attention.out_proj", h, h)
-        attentionNorm = try norm("layer_norm")
-        feedForwardIn = try linear("feed_forward.intermediate_dense", i, h)
-        feedForwardOut = try linear("feed_forward.output_dense", h, i)
-        feedForwardNorm = try norm("final_layer_norm")
+        let attention = scope.scoped("attention")
+        query = try attention.linear("q_proj", outputs: h, inputs: h)
+        key = try attention.linear("k_proj", outputs: h, inputs: h)
+        value = try attention.linear("v_proj", outputs: h, inputs: h)
+        output = try attention.linear("out_proj", outputs: h, inputs: h)
+        attentionNorm = try scope.layerNorm("layer_norm", width: h, epsilon: eps)
+        feedForwardIn = try scope.linear("feed_forward.intermediate_dense", outputs: i, inputs: h)
+        feedForwardOut = try scope.linear("feed_forward.output_dense", outputs: h, inputs: i)
+        feedForwardNorm = try scope.layerNorm("final_layer_norm", width: h, epsilon: eps)
         heads = config.numAttentionHeads
         preNorm = config.doStableLayerNorm
     }

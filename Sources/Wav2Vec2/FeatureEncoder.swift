@@ -3,7 +3,9 @@
 // `Wav2Vec2LayerNormConvLayer`, `Wav2Vec2NoLayerNormConvLayer`, `Wav2Vec2FeatureProjection`
 // (HuBERT: `HubertFeatureProjection`, optional LayerNorm).
 
+import SafeTensors
 import TensorKernels
+import VoiceEmotionCore
 
 /// Raw 16 kHz samples → `(frames, hidden)`: seven strided convs with GELU (group norm on the
 /// first, or layer norm on every one), then LayerNorm and a linear projection.
@@ -19,25 +21,27 @@ struct FeatureEncoder: Sendable {
     let projectionNorm: LayerNorm?
     let projection: Linear
 
-    init(config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
-        typealias N = Wav2Vec2TensorNames
+    /// Reads `feature_extractor.*` and `feature_projection.*` under the model's scope.
+    init(config: Wav2Vec2Config, scope: CheckpointScope) throws {
         var convs: [Conv1d] = []
         var norms: [Norm] = []
         var inChannels = 1
         for (i, (channels, (kernel, stride))) in zip(config.convDim, zip(config.convKernel, config.convStride)).enumerated() {
-            let weight = try reader.read(prefix + N.convWeight(i), shape: [channels, inChannels, kernel])
-            let bias = config.convBias ? try reader.read(prefix + N.convBias(i), shape: [channels]) : nil
-            convs.append(Conv1d(weight: weight, bias: bias, inChannels: inChannels, outChannels: channels,
-                                kernelSize: kernel, stride: stride))
+            let layer = scope.scoped("feature_extractor.conv_layers.\(i)")
+            let conv = layer.scoped("conv")
+            convs.append(Conv1d(
+                weight: try conv.floats("weight", shape: [channels, inChannels, kernel]),  // (out, in, kernel)
+                bias: config.convBias ? try conv.floats("bias", shape: [channels]) : nil,
+                inChannels: inChannels, outChannels: channels, kernelSize: kernel, stride: stride))
+            // Group norm (one group per channel) after the first conv only, or layer norm after
+            // each; both with PyTorch's default epsilon, not the config's.
             switch (config.featExtractNorm, i) {
             case ("group", 0):
+                let norm = layer.scoped("layer_norm")
                 norms.append(.group(ChannelGroupNorm(
-                    weight: try reader.read(prefix + N.convNorm(0, "weight"), shape: [channels]),
-                    bias: try reader.read(prefix + N.convNorm(0, "bias"), shape: [channels]), epsilon: 1e-5)))
+                    weight: try norm.floats("weight", shape: [channels]), bias: try norm.floats("bias", shape: [channels]), epsilon: 1e-5)))
             case ("layer", _):
-                norms.append(.layer(LayerNorm(
-                    weight: try reader.read(prefix + N.convNorm(i, "weight"), shape: [channels]),
-                    bias: try reader.read(prefix + N.convNorm(i, "bias"), shape: [channels]), epsilon: 1e-5)))
+                norms.append(.layer(try layer.layerNorm("layer_norm", width: channels, epsilon: 1e-5)))
             default:
                 norms.append(.none)
             }
@@ -46,17 +50,10 @@ struct FeatureEncoder: Sendable {
         self.convs = convs
         self.norms = norms
         // wav2vec2 always normalises before projecting; HuBERT only with feat_proj_layer_norm.
-        if config.modelType == "wav2vec2" || config.featProjLayerNorm {
-            projectionNorm = LayerNorm(
-                weight: try reader.read(prefix + N.projectionNorm("weight"), shape: [inChannels]),
-                bias: try reader.read(prefix + N.projectionNorm("bias"), shape: [inChannels]), epsilon: config.layerNormEps)
-        } else {
-            projectionNorm = nil
-        }
-        projection = Linear(
-            weight: try reader.weight(prefix + N.projection("weight"), shape: [config.hiddenSize, inChannels]),
-            bias: try reader.read(prefix + N.projection("bias"), shape: [config.hiddenSize]),
-            inFeatures: inChannels, outFeatures: config.hiddenSize)
+        let projection = scope.scoped("feature_projection")
+        projectionNorm = config.modelType == "wav2vec2" || config.featProjLayerNorm
+            ? try projection.layerNorm("layer_norm", width: inChannels, epsilon: config.layerNormEps) : nil
+        self.projection = try projection.linear("projection", outputs: config.hiddenSize, inputs: inChannels)
     }
 
     /// Frames after each conv for `samples` input samples.

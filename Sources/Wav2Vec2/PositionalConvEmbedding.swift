@@ -1,7 +1,9 @@
 // Relative positional embedding: a grouped conv over time with weight norm, folded at load.
 // Reference: transformers 5.24 `Wav2Vec2PositionalConvEmbedding`, `Wav2Vec2SamePadLayer`.
 
+import SafeTensors
 import TensorKernels
+import VoiceEmotionCore
 
 #if canImport(Darwin)
 import Darwin
@@ -14,27 +16,30 @@ import Glibc
 struct PositionalConvEmbedding: Sendable {
     let conv: Conv1d
 
-    init(config: Wav2Vec2Config, reader: CheckpointReader, prefix: String) throws(Wav2Vec2Error) {
-        typealias N = Wav2Vec2TensorNames
+    /// Reads `encoder.pos_conv_embed.conv.*` under the model's scope: a folded `weight`, or the
+    /// weight norm's magnitude g `(1, 1, K)` and direction v `(H, H/groups, K)` under their old
+    /// (`weight_g`/`weight_v`) or new (`parametrizations.weight.original0/1`) names.
+    init(config: Wav2Vec2Config, scope: CheckpointScope) throws {
         let h = config.hiddenSize, k = config.numConvPosEmbeddings, g = config.numConvPosEmbeddingGroups
+        let conv = scope.scoped("encoder.pos_conv_embed.conv")
         let shape = [h, h / g, k]
         let weight: [Float]
-        if reader.contains(prefix + N.positionalWeight) {
-            weight = try reader.read(prefix + N.positionalWeight, shape: shape)
+        if conv.contains("weight") {
+            weight = try conv.floats("weight", shape: shape)
         } else {
-            let magnitude = try reader.readFirst(N.positionalG.map { prefix + $0 }, shape: [1, 1, k])
-            let direction = try reader.readFirst(N.positionalV.map { prefix + $0 }, shape: shape)
-            weight = Self.foldWeightNorm(g: magnitude, v: direction, kernel: k)
+            let gName = conv.firstPresent(["weight_g", "parametrizations.weight.original0"]) ?? "weight_g"
+            let vName = conv.firstPresent(["weight_v", "parametrizations.weight.original1"]) ?? "weight_v"
+            let direction = try conv.floats(vName, shape: shape)
+            weight = Self.foldWeightNorm(g: try conv.floats(gName, shape: [1, 1, k]), v: direction, kernel: k)
             // A direction of zeros divides by a zero norm; huge g over tiny v overflows.
-            try weight.withUnsafeBufferPointer { (folded) throws(Wav2Vec2Error) in
-                guard let index = firstNonFiniteIndex(folded.baseAddress!, count: folded.count) else { return }
-                throw .invalidWeightValues(
-                    path: reader.path, name: N.positionalV.first { reader.contains(prefix + $0) }.map { prefix + $0 } ?? "weight_v",
+            if let index = weight.withUnsafeBufferPointer({ firstNonFiniteIndex($0.baseAddress!, count: $0.count) }) {
+                throw VoiceEmotionError.invalidWeightValues(
+                    path: conv.path, name: conv.fullName(vName),
                     reason: "gives a non-finite folded weight at kernel tap \(index % k) (weight norm: g / ‖v‖ with ‖v‖ = \(Self.norm(direction, tap: index % k, kernel: k)))")
             }
         }
-        conv = Conv1d(weight: weight, bias: try reader.read(prefix + N.positionalBias, shape: [h]),
-                      inChannels: h, outChannels: h, kernelSize: k, stride: 1, padding: k / 2, groups: g)
+        self.conv = Conv1d(weight: weight, bias: try conv.floats("bias", shape: [h]),
+                           inChannels: h, outChannels: h, kernelSize: k, stride: 1, padding: k / 2, groups: g)
     }
 
     /// `weight_norm(dim=2)`: `w[o,i,k] = g[k] · v[o,i,k] / ‖v[:,:,k]‖`, the norm taken over the

@@ -6,6 +6,7 @@ import Foundation
 import SafeTensors
 import StrictJSON
 import TensorKernels
+import VoiceEmotionCore
 
 /// Options for loading a classifier.
 public struct Wav2Vec2Options: Sendable, Codable, Equatable {
@@ -63,7 +64,7 @@ public struct ClassificationResult: Sendable, Codable, Equatable {
 /// activation buffers from a pool owned by the model and returns them when it ends, so
 /// concurrent calls run in parallel safely and consecutive calls reuse memory instead of paying
 /// page faults on fresh buffers (an idle model keeps about one call's scratch; see
-/// `releaseCachedBuffers()`). The thread budget is process-wide (see `BLAS.setThreadCount`).
+/// `releaseCachedBuffers()`). The thread count is the process-wide `ComputeThreads` setting.
 ///
 /// Activation memory of a call grows with the input length (`scratchBytes(samples:)`): the
 /// feature encoder's first two conv outputs dominate, ~0.6 KB per input sample (~10 MB per second
@@ -100,49 +101,63 @@ public struct Wav2Vec2Classifier: Sendable {
     let head: ClassificationHead
 
     /// Loads `folder` (config.json, preprocessor_config.json, model.safetensors). Strict: every
-    /// tensor the config needs must be present with its shape, every tensor in the file must be
-    /// used (masked_spec_embed aside), and an unidentifiable head is an error listing its keys.
-    public init(folder: String, options: Wav2Vec2Options = .init()) throws(Wav2Vec2Error) {
+    /// tensor the config needs must be present with its shape and finite values, every tensor in
+    /// the file must be used (masked_spec_embed aside), and an unidentifiable head is an error
+    /// listing its tensors. A folder holding only `pytorch_model.bin` says how to convert it.
+    public init(folder: String, options: Wav2Vec2Options = .init()) throws {
         guard options.memoryLimitBytes > 0 else {
-            throw .configValueOutOfRange(field: "memoryLimitBytes", value: "\(options.memoryLimitBytes)", allowed: "a positive number of bytes")
+            throw VoiceEmotionError.invalidOption(name: "memoryLimitBytes", value: "\(options.memoryLimitBytes)", reason: "must be a positive number of bytes")
         }
+        warnOnceIfUnoptimized()
         let directory = URL(fileURLWithPath: folder)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .missingFile(path: folder)
-        }
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { throw VoiceEmotionError.fileNotFound(path: folder) }
+        guard isDirectory.boolValue else { throw VoiceEmotionError.unreadableFile(path: folder, reason: "not a folder (give the model folder)") }
         let configPath = directory.appendingPathComponent("config.json").path
         let preprocessorPath = directory.appendingPathComponent("preprocessor_config.json").path
         let weightsPath = directory.appendingPathComponent("model.safetensors").path
         let config: Wav2Vec2Config = try Self.decode(configPath)
         let preprocessor: Wav2Vec2PreprocessorConfig = try Self.decode(preprocessorPath)
-        try config.validate()
-        guard preprocessor.featureSize == 1 else { throw .unsupportedConfig(field: "feature_size", value: "\(preprocessor.featureSize)") }
-        guard preprocessor.samplingRate == 16000 else { throw .unsupportedConfig(field: "sampling_rate", value: "\(preprocessor.samplingRate)") }
+        try config.validate(path: configPath)
+        guard preprocessor.featureSize == 1 else {
+            throw VoiceEmotionError.unsupportedConfig(path: preprocessorPath, field: "feature_size", value: "\(preprocessor.featureSize)")
+        }
+        guard preprocessor.samplingRate == modelSampleRate else {
+            throw VoiceEmotionError.unsupportedConfig(path: preprocessorPath, field: "sampling_rate", value: "\(preprocessor.samplingRate)")
+        }
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(path: weightsPath) } catch {
-            if case .cannotOpen(_, let reason) = error, reason == RegularFileError.notFound.reason { throw .missingFile(path: weightsPath) }
-            throw .invalidWeights(error)
+            if case .fileNotFound? = error as? VoiceEmotionError, let other = ["pytorch_model.bin", "model.pt", "model.ckpt"].first(where: {
+                FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+            }) {
+                throw VoiceEmotionError.unconvertedCheckpoint(path: weightsPath, found: other)
+            }
+            throw error
         }
-        let reader = CheckpointReader(file: file)
+        try self.init(folder: folder, config: config, preprocessor: preprocessor, reader: CheckpointReader(file: file), options: options)
+    }
 
-        let prefix = config.modelType + "."
-        reader.ignore(prefix + Wav2Vec2TensorNames.maskedSpecEmbed)
-        head = try ClassificationHead(config: config, reader: reader, backbonePrefix: prefix, activation: options.legacyHeadActivation)
-        featureEncoder = try FeatureEncoder(config: config, reader: reader, prefix: prefix)
-        positional = try PositionalConvEmbedding(config: config, reader: reader, prefix: prefix)
-        encoderNorm = LayerNorm(
-            weight: try reader.read(prefix + Wav2Vec2TensorNames.encoderNorm("weight"), shape: [config.hiddenSize]),
-            bias: try reader.read(prefix + Wav2Vec2TensorNames.encoderNorm("bias"), shape: [config.hiddenSize]),
-            epsilon: config.layerNormEps)
+    /// Loads `folder` (a file URL).
+    public init(folder: URL, options: Wav2Vec2Options = .init()) throws {
+        try self.init(folder: folder.path, options: options)
+    }
+
+    /// Builds every component from `reader`: each names its own tensors under the model's scope.
+    private init(folder: String, config: Wav2Vec2Config, preprocessor: Wav2Vec2PreprocessorConfig,
+                 reader: CheckpointReader, options: Wav2Vec2Options) throws {
+        let model = reader.root.scoped(config.modelType)  // "wav2vec2." or "hubert."
+        model.ignore("masked_spec_embed")  // a training-only parameter
+        head = try ClassificationHead(config: config, scope: reader.root, backbonePrefix: model.prefix, activation: options.legacyHeadActivation)
+        featureEncoder = try FeatureEncoder(config: config, scope: model)
+        positional = try PositionalConvEmbedding(config: config, scope: model)
+        encoderNorm = try model.layerNorm("encoder.layer_norm", width: config.hiddenSize, epsilon: config.layerNormEps)
         var layers: [EncoderLayer] = []
         for n in 0..<config.numHiddenLayers {
-            layers.append(try EncoderLayer(index: n, config: config, reader: reader, prefix: prefix))
+            layers.append(try EncoderLayer(config: config, scope: model.scoped("encoder.layers.\(n)")))
         }
         self.layers = layers
         try reader.finish()
-        weightMemory = reader.memory
-
+        weightMemory = WeightMemory(mappedBytes: reader.mappedBytes, copiedBytes: reader.copiedBytes)
         self.folder = folder
         self.options = options
         self.config = config
@@ -151,19 +166,31 @@ public struct Wav2Vec2Classifier: Sendable {
         isRegression = config.problemType == "regression" || config.labels.allSatisfy { dimensions.contains($0.lowercased()) }
     }
 
+    /// Every tensor (name, shape) a checkpoint of `config` with a projector + classifier head
+    /// holds (weight norm stored as g and v), in the order the loader reads them: the list a
+    /// random-weight model for benchmarks is written from, so it can never drift from the loader.
+    package static func tensorShapes(_ config: Wav2Vec2Config) throws -> [(name: String, shape: [Int])] {
+        try config.validate()
+        let reader = CheckpointReader(recordingWithPresent: { name in
+            !name.hasSuffix("pos_conv_embed.conv.weight") && !name.hasPrefix("classifier.dense") && !name.hasSuffix("masked_spec_embed")
+        })
+        _ = try Wav2Vec2Classifier(folder: "<recording>", config: config, preprocessor: .init(), reader: reader, options: .init())
+        return reader.requested
+    }
+
     /// A config file, strictly: a regular file, no duplicate keys, every field of its type.
-    private static func decode<T: Decodable>(_ path: String) throws(Wav2Vec2Error) -> T {
+    private static func decode<T: Decodable>(_ path: String) throws -> T {
         do { return try decodeJSONFile(T.self, path: path) } catch { throw configError(error, path: path) }
     }
 
     /// A config from bytes, as the loader decodes config files (the fuzz harness's entry point).
-    package static func decodeConfig<T: Decodable>(_ type: T.Type, bytes: [UInt8], path: String) throws(Wav2Vec2Error) -> T {
+    package static func decodeConfig<T: Decodable>(_ type: T.Type, bytes: [UInt8], path: String) throws -> T {
         do { return try decodeJSON(T.self, bytes: bytes) } catch { throw configError(error, path: path) }
     }
 
-    private static func configError(_ error: JSONFileError, path: String) -> Wav2Vec2Error {
+    private static func configError(_ error: JSONFileError, path: String) -> VoiceEmotionError {
         switch error {
-        case .file(.notFound): return .missingFile(path: path)
+        case .file(.notFound): return .fileNotFound(path: path)
         case .file(let reason): return .unreadableFile(path: path, reason: reason.reason)
         default: return .invalidConfig(path: path, reason: error.reason)
         }
@@ -212,17 +239,17 @@ public struct Wav2Vec2Classifier: Sendable {
     /// extractor does). Needs at least `config.minimumSamples` (400) samples and at most
     /// `maximumSamples` (the memory limit); NaN or infinite samples are refused, and so is a
     /// non-finite result (`nonFiniteOutput`) — never a label.
-    public func classify(_ samples: [Float], sampleRate: Int = 16000) throws(Wav2Vec2Error) -> ClassificationResult {
+    public func classify(_ samples: [Float], sampleRate: Int = modelSampleRate) throws -> ClassificationResult {
         guard sampleRate == preprocessor.samplingRate else {
-            throw .unsupportedSampleRate(expected: preprocessor.samplingRate, found: sampleRate)
+            throw VoiceEmotionError.unsupportedSampleRate(rate: sampleRate, supported: [preprocessor.samplingRate])
         }
         let frames = config.frameCount(samples: samples.count)
-        guard frames > 0 else { throw .inputTooShort(samples: samples.count, minimum: config.minimumSamples) }
+        guard frames > 0 else { throw VoiceEmotionError.inputTooShort(samples: samples.count, minimum: config.minimumSamples) }
         guard scratchBytes(samples: samples.count) <= options.memoryLimitBytes else {
-            throw .inputTooLong(samples: samples.count, maximumSamples: maximumSamples, limitBytes: options.memoryLimitBytes)
+            throw VoiceEmotionError.inputTooLong(samples: samples.count, maximumSamples: maximumSamples, limitBytes: options.memoryLimitBytes)
         }
-        if let index = samples.withUnsafeBufferPointer({ firstNonFiniteIndex($0.baseAddress!, count: $0.count) }) {
-            throw .nonFiniteInput(sampleIndex: index)
+        try samples.withUnsafeBufferPointer { (buffer) throws in
+            try requireFiniteSamples(buffer, sampleRate: sampleRate, label: "<samples>")
         }
         var timings = ForwardTimings()
         var clock = DispatchTime.now().uptimeNanoseconds
@@ -240,7 +267,7 @@ public struct Wav2Vec2Classifier: Sendable {
             default: timings.headSeconds = lap()
             }
         }
-        guard logits.allSatisfy(\.isFinite) else { throw .nonFiniteOutput(stage: "logits") }
+        guard logits.allSatisfy(\.isFinite) else { throw VoiceEmotionError.nonFiniteOutput(stage: "logits") }
         let scores = isRegression ? logits : softmax(logits)
         return ClassificationResult(labels: labels, logits: logits, scores: scores, isRegression: isRegression,
                                     frames: frames, timings: timings)
@@ -250,7 +277,7 @@ public struct Wav2Vec2Classifier: Sendable {
     /// positional conv (1), encoder layers (2) and head (3).
     /// Throws `nonFiniteOutput` when the hidden states the head reads are not finite (a max
     /// pooling would otherwise hide a NaN).
-    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) throws(Wav2Vec2Error) -> [Float] {
+    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) throws -> [Float] {
         let h = config.hiddenSize
         // Activation buffers come from the model's pool (see ScratchPool: fresh memory costs a
         // page fault per 4 KB) and go back to it at the end of the call.
@@ -299,9 +326,19 @@ public struct Wav2Vec2Classifier: Sendable {
         accumulate(layers.count)
         stageDone(2)
         let headInput = weights == nil ? state : sum
-        if firstNonFiniteIndex(headInput, count: t * h) != nil { throw .nonFiniteOutput(stage: "hidden states") }
+        if firstNonFiniteIndex(headInput, count: t * h) != nil { throw VoiceEmotionError.nonFiniteOutput(stage: "hidden states") }
         let logits = head.logits(from: headInput, frames: t)
         stageDone(3)
         return logits
     }
+}
+
+/// Where a loaded model's weights live.
+public struct WeightMemory: Sendable, Codable, Equatable {
+    /// Bytes of F32 weights read in place from the memory-mapped checkpoint (no copy; the pages
+    /// are shared with the page cache and count towards resident memory once touched).
+    public var mappedBytes: Int
+    /// Bytes of weights converted into copies (F16/BF16 tensors, conv kernels repacked for
+    /// time-major input, the folded positional conv, norms and biases).
+    public var copiedBytes: Int
 }

@@ -2,6 +2,7 @@
 // (transformers 5.24 `Wav2Vec2Config` / `HubertConfig`, `Wav2Vec2FeatureExtractor`).
 
 import Foundation
+import VoiceEmotionCore
 
 /// The fields of a Wav2Vec2 / HuBERT `config.json` that inference depends on.
 /// Missing fields take transformers' defaults; dropout, masking and training fields are ignored.
@@ -119,18 +120,20 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
 
     /// Throws `unsupportedConfig` for any value that would change the maths and is not
     /// implemented, and `configValueOutOfRange` for a size outside `Wav2Vec2ConfigLimits` (every
-    /// size later arithmetic multiplies is bounded here, so none of it can overflow).
-    public func validate() throws(Wav2Vec2Error) {
+    /// size later arithmetic multiplies is bounded here, so none of it can overflow). `path`
+    /// names the file in the errors.
+    public func validate(path: String = "config.json") throws {
         typealias Limits = Wav2Vec2ConfigLimits
-        func unsupported(_ field: String, _ value: Any) -> Wav2Vec2Error { .unsupportedConfig(field: field, value: "\(value)") }
-        func check(_ field: String, _ value: Int, _ allowed: ClosedRange<Int>) throws(Wav2Vec2Error) {
-            guard allowed.contains(value) else {
-                throw .configValueOutOfRange(field: field, value: "\(value)", allowed: "\(allowed.lowerBound)...\(allowed.upperBound)")
-            }
+        func unsupported(_ field: String, _ value: Any) -> VoiceEmotionError { .unsupportedConfig(path: path, field: field, value: "\(value)") }
+        func outOfRange(_ field: String, _ value: String, _ allowed: String) -> VoiceEmotionError {
+            .configValueOutOfRange(path: path, field: field, value: value, allowed: allowed)
         }
-        func check(_ field: String, _ values: [Int], count: ClosedRange<Int>, _ allowed: ClosedRange<Int>) throws(Wav2Vec2Error) {
+        func check(_ field: String, _ value: Int, _ allowed: ClosedRange<Int>) throws {
+            guard allowed.contains(value) else { throw outOfRange(field, "\(value)", "\(allowed.lowerBound)...\(allowed.upperBound)") }
+        }
+        func check(_ field: String, _ values: [Int], count: ClosedRange<Int>, _ allowed: ClosedRange<Int>) throws {
             guard count.contains(values.count) else {
-                throw .configValueOutOfRange(field: field, value: "\(values.count) entries", allowed: "\(count.lowerBound)...\(count.upperBound) entries")
+                throw outOfRange(field, "\(values.count) entries", "\(count.lowerBound)...\(count.upperBound) entries")
             }
             for (i, value) in values.enumerated() { try check("\(field)[\(i)]", value, allowed) }
         }
@@ -146,30 +149,28 @@ public struct Wav2Vec2Config: Codable, Sendable, Equatable {
         try check("num_hidden_layers", numHiddenLayers, Limits.hiddenLayers)
         try check("num_attention_heads", numAttentionHeads, 1...hiddenSize)
         guard hiddenSize % numAttentionHeads == 0 else {
-            throw .configValueOutOfRange(field: "num_attention_heads", value: "\(numAttentionHeads)", allowed: "a divisor of hidden_size \(hiddenSize)")
+            throw outOfRange("num_attention_heads", "\(numAttentionHeads)", "a divisor of hidden_size \(hiddenSize)")
         }
         try check("intermediate_size", intermediateSize, Limits.intermediateSize)
         try check("conv_dim", convDim, count: Limits.convLayers, Limits.convDim)
         try check("conv_kernel", convKernel, count: convDim.count...convDim.count, Limits.convKernel)
         try check("conv_stride", convStride, count: convDim.count...convDim.count, Limits.convStride)
         guard minimumSamples <= Limits.receptiveField else {
-            throw .configValueOutOfRange(field: "conv_kernel/conv_stride", value: "one frame needs \(minimumSamples == .max ? "more than 2^63" : "\(minimumSamples)") samples",
-                                         allowed: "at most \(Limits.receptiveField) samples per frame")
+            let needed = minimumSamples == .max ? "more than 2^63" : "\(minimumSamples)"
+            throw outOfRange("conv_kernel/conv_stride", "one frame needs \(needed) samples", "at most \(Limits.receptiveField) samples per frame")
         }
         try check("num_conv_pos_embeddings", numConvPosEmbeddings, Limits.positionalKernel)
         try check("num_conv_pos_embedding_groups", numConvPosEmbeddingGroups, 1...hiddenSize)
         guard hiddenSize % numConvPosEmbeddingGroups == 0 else {
-            throw .configValueOutOfRange(field: "num_conv_pos_embedding_groups", value: "\(numConvPosEmbeddingGroups)",
-                                         allowed: "a divisor of hidden_size \(hiddenSize)")
+            throw outOfRange("num_conv_pos_embedding_groups", "\(numConvPosEmbeddingGroups)", "a divisor of hidden_size \(hiddenSize)")
         }
         try check("classifier_proj_size", classifierProjSize, Limits.projectorSize)
         try check("id2label", id2label.count, Limits.labels)
         guard Set(id2label.keys) == Set((0..<id2label.count).map(String.init)) else {
-            throw .configValueOutOfRange(field: "id2label", value: "keys \(id2label.keys.sorted().prefix(5).joined(separator: ", "))",
-                                         allowed: "keys \"0\" to \"\(id2label.count - 1)\"")
+            throw outOfRange("id2label", "keys \(id2label.keys.sorted().prefix(5).joined(separator: ", "))", "keys \"0\" to \"\(id2label.count - 1)\"")
         }
         guard layerNormEps > 0 && layerNormEps <= 1 else {
-            throw .configValueOutOfRange(field: "layer_norm_eps", value: "\(layerNormEps)", allowed: "a number > 0 and <= 1")
+            throw outOfRange("layer_norm_eps", "\(layerNormEps)", "a number > 0 and <= 1")
         }
     }
 

@@ -2,6 +2,7 @@
 // (soundfile -> mean over channels -> soxr.resample HQ), plus every bad-input error.
 
 import AudioInput
+import VoiceEmotionCore
 import Foundation
 import SafeTensors
 import Testing
@@ -66,7 +67,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         var sizes = [1, 7, 512, 3000, 64, 100_000].makeIterator()
         while offset < input.count {
             let size = min(sizes.next() ?? 1000, input.count - offset)
-            try input.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+            try input.withUnsafeBufferPointer { (buffer) throws in
                 try resampler.process(UnsafeBufferPointer(rebasing: buffer[offset..<(offset + size)]), into: &streamed)
             }
             offset += size
@@ -103,20 +104,20 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
 
 @Suite struct BadInputTests {
     @Test func missingFile() {
-        #expect(throws: AudioError.fileNotFound(path: "/no/such/file.wav")) { try AudioLoader.load(path: "/no/such/file.wav") }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/file.wav")) { try AudioLoader.load(path: "/no/such/file.wav") }
     }
 
     @Test func emptyFile() {
         let path = temporaryFile([], suffix: ".wav")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: AudioError.empty(path: path)) { try AudioLoader.load(path: path) }
-        #expect(throws: AudioError.empty(path: "mem")) { try AudioLoader.load(bytes: [], label: "mem") }
+        #expect(throws: VoiceEmotionError.emptyAudio(path: path)) { try AudioLoader.load(path: path) }
+        #expect(throws: VoiceEmotionError.emptyAudio(path: "mem")) { try AudioLoader.load(bytes: [], label: "mem") }
     }
 
     @Test func headerOnlyWavHasNoSamples() {
         let path = temporaryFile(wavBytes(frames: 0), suffix: ".wav")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: AudioError.empty(path: path)) { try AudioLoader.load(path: path, sampleRate: 16000) }
+        #expect(throws: VoiceEmotionError.emptyAudio(path: path)) { try AudioLoader.load(path: path, sampleRate: 16000) }
     }
 
     @Test func textFileRenamedWav() {
@@ -125,7 +126,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         #expect {
             try AudioLoader.load(path: path)
         } throws: { error in
-            guard case .unsupportedFormat(path, _) = error as? AudioError else { return false }
+            guard case .unsupportedAudio(path, _) = error as? VoiceEmotionError else { return false }
             return "\(error)".contains(path)
         }
     }
@@ -134,7 +135,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         #expect {
             try AudioLoader.info(path: NSTemporaryDirectory())
         } throws: { error in
-            guard case .unreadable = error as? AudioError else { return false }
+            guard case .unreadableFile = error as? VoiceEmotionError else { return false }
             return true
         }
     }
@@ -158,20 +159,20 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         #expect {
             try AudioLoader.load(path: path, sampleRate: 16000)
         } throws: { error in
-            guard let error = error as? AudioError, error.path == path else { return false }
+            guard let error = error as? VoiceEmotionError, error.path == path else { return false }
             switch error {
-            case .truncated, .corrupt: return true
+            case .truncatedAudio, .corruptAudio: return true
             default: return false
             }
         }
     }
 
     @Test func invalidRates() {
-        #expect(throws: AudioError.invalidSampleRate(path: fixture("tone_44k.wav"), rate: 0)) {
+        #expect(throws: VoiceEmotionError.invalidSampleRate(path: fixture("tone_44k.wav"), rate: 0)) {
             try AudioLoader.load(path: fixture("tone_44k.wav"), sampleRate: 0)
         }
-        #expect(throws: AudioError.invalidSampleRate(path: "<samples>", rate: 0)) { try Resampler(from: .nan, to: 16000) }
-        #expect(throws: AudioError.invalidSampleRate(path: "<samples>", rate: -5)) { try Resampler(from: 16000, to: -5) }
+        #expect(throws: VoiceEmotionError.invalidSampleRate(path: "<samples>", rate: 0)) { try Resampler(from: .nan, to: 16000) }
+        #expect(throws: VoiceEmotionError.invalidSampleRate(path: "<samples>", rate: -5)) { try Resampler(from: 16000, to: -5) }
     }
 
     /// Random corruption of a valid file: a clean result or a typed error naming the file, never a crash.
@@ -187,7 +188,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
             do {
                 _ = try AudioLoader.load(bytes: bytes, label: "fuzz.ogg", sampleRate: 16000)
             } catch {
-                #expect(error.path == "fuzz.ogg")
+                #expect((error as? VoiceEmotionError)?.path == "fuzz.ogg")
             }
         }
     }
@@ -219,9 +220,9 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
     }
 
     @Test func streamingReportsBadFiles() {
-        #expect(throws: AudioError.self) { try AudioLoader.stream(path: "/no/such/file.wav") { _ in true } }
+        #expect(throws: VoiceEmotionError.self) { try AudioLoader.stream(path: "/no/such/file.wav") { _ in true } }
         let empty = temporaryFile(wavBytes(frames: 0), suffix: ".wav")
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        #expect(throws: AudioError.self) { try AudioLoader.stream(path: empty) { _ in true } }
+        #expect(throws: VoiceEmotionError.self) { try AudioLoader.stream(path: empty) { _ in true } }
     }
 }

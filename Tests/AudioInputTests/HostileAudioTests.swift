@@ -3,6 +3,7 @@
 // (shown as 576460752303423 s), many channels, and extreme resampling ratios.
 
 import AudioInput
+import VoiceEmotionCore
 import Foundation
 import Testing
 import TestSupport
@@ -12,10 +13,10 @@ import TestSupport
     @Test func absurdHeaderRatesAreRefused() throws {
         for rate in [1, 8, 999, 768_001] {
             let bytes = floatWAVBytes([Float](repeating: 0.1, count: 16000), rate: rate)
-            #expect(throws: AudioError.invalidSampleRate(path: "low.wav", rate: rate)) { try AudioLoader.info(bytes: bytes, label: "low.wav") }
+            #expect(throws: VoiceEmotionError.invalidSampleRate(path: "low.wav", rate: rate)) { try AudioLoader.info(bytes: bytes, label: "low.wav") }
             let path = temporaryFile(bytes, suffix: ".wav")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            #expect(throws: AudioError.invalidSampleRate(path: path, rate: rate)) {
+            #expect(throws: VoiceEmotionError.invalidSampleRate(path: path, rate: rate)) {
                 try AudioLoader.stream(path: path, sampleRate: 16000) { _ in true }
             }
         }
@@ -24,11 +25,11 @@ import TestSupport
 
     @Test func resamplerRatesOutsideTheRangeAreErrors() throws {
         for rate in [1e-300, 999.9, 768_000.5, .infinity, -.infinity] {
-            #expect(throws: AudioError.invalidSampleRate(path: "<samples>", rate: rate.isFinite ? Int(rate.rounded()) : 0)) {
+            #expect(throws: VoiceEmotionError.invalidSampleRate(path: "<samples>", rate: rate.isFinite ? Int(rate.rounded()) : 0)) {
                 try Resampler(from: rate, to: 16000)
             }
         }
-        #expect(throws: AudioError.invalidSampleRate(path: fixture("tone_44k.wav"), rate: 1)) { try AudioLoader.load(path: fixture("tone_44k.wav"), sampleRate: 1) }
+        #expect(throws: VoiceEmotionError.invalidSampleRate(path: fixture("tone_44k.wav"), rate: 1)) { try AudioLoader.load(path: fixture("tone_44k.wav"), sampleRate: 1) }
     }
 
     /// The largest ratio (1 kHz -> 768 kHz) is fed in small steps so no single call releases more
@@ -62,13 +63,13 @@ import TestSupport
         samples[12345] = .nan
         let path = temporaryFile(floatWAVBytes(samples, rate: 16000), suffix: ".wav")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: AudioError.nonFiniteSample(path: path, seconds: 12345.0 / 16000)) { try AudioLoader.load(path: path, sampleRate: 16000) }
-        #expect(throws: AudioError.nonFiniteSample(path: path, seconds: 12345.0 / 16000)) {
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: path, seconds: 12345.0 / 16000)) { try AudioLoader.load(path: path, sampleRate: 16000) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: path, seconds: 12345.0 / 16000)) {
             try AudioLoader.stream(path: path, sampleRate: 8000) { _ in true }
         }
         samples[12345] = 0
         samples[31_999] = -.infinity
-        #expect(throws: AudioError.nonFiniteSample(path: "mem.wav", seconds: 31_999.0 / 16000)) {
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "mem.wav", seconds: 31_999.0 / 16000)) {
             try AudioLoader.load(bytes: floatWAVBytes(samples, rate: 16000), label: "mem.wav")
         }
     }
@@ -79,7 +80,7 @@ import TestSupport
         var interleaved = [Float](repeating: 0.25, count: 2 * 100_000)
         interleaved[2 * 70_000] = .infinity
         interleaved[2 * 70_000 + 1] = -.infinity
-        #expect(throws: AudioError.nonFiniteSample(path: "stereo.wav", seconds: 70_000.0 / 44100)) {
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "stereo.wav", seconds: 70_000.0 / 44100)) {
             try AudioLoader.load(bytes: floatWAVBytes(interleaved, rate: 44100, channels: 2), label: "stereo.wav")
         }
     }
@@ -88,7 +89,7 @@ import TestSupport
         var samples = [Float](repeating: 1, count: 100)
         samples[37] = .nan
         samples[60] = .infinity
-        #expect(throws: AudioError.nonFiniteSample(path: "x", seconds: 1037.0 / 1000)) {
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "x", seconds: 1037.0 / 1000)) {
             try samples.withUnsafeBufferPointer { try AudioLoader.requireFinite($0, sampleRate: 1000, label: "x", offset: 1000) }
         }
         try [Float](repeating: .greatestFiniteMagnitude, count: 33).withUnsafeBufferPointer {

@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
-// A minimal app-side package that depends on VoiceEmotion by path, as an app would by URL.
-// scripts/test.sh builds and runs it: `swift run --package-path Tests/ConsumerPackage Consumer`.
+// A minimal app-side package that depends on VoiceEmotion by path, as an app would by URL, with
+// the one product an app needs. scripts/test.sh builds and runs it:
+// `swift run --package-path Tests/ConsumerPackage -c release Consumer`.
 
 import PackageDescription
 
@@ -15,8 +16,6 @@ let package = Package(
             name: "Consumer",
             dependencies: [
                 .product(name: "VoiceEmotion", package: "VoiceEmotion"),
-                .product(name: "SileroVAD", package: "VoiceEmotion"),
-                .product(name: "AudioInput", package: "VoiceEmotion"),
             ]),
     ]
 )

@@ -6,6 +6,7 @@ import AudioInput
 import Foundation
 import SafeTensors
 import SileroVAD
+import VoiceEmotionCore
 import Testing
 import TestSupport
 
@@ -130,15 +131,11 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         #expect(collectSpeech(result.segments, from: audio.samples).count == reference.files[name]!.collect_chunks_length)
     }
 
-    /// Other rates are resampled to 16 kHz (not decimated like the official wrapper) and report 16 kHz.
-    @Test func otherRatesRunAt16k() throws {
-        let audio = try loadFixture("clipped_16k.flac")
-        let upsampled = try Resampler.resample(audio.samples, from: 16000, to: 44100)
-        let result = try detector.analyze(upsampled, sampleRate: 44100)
-        #expect(result.sampleRate == 16000)
-        let direct = try Resampler.resample(upsampled, from: 44100, to: 16000)
-        #expect(result.probabilities == (try detector.speechProbabilities(direct, sampleRate: 16000)))
-        #expect(result.segments.count == reference.files["clipped_16k.flac"]!.segments["default"]!.count)
+    /// The detector takes 8 and 16 kHz samples only; resampling is the caller's (EmotionAnalyzer does it).
+    @Test func otherRatesAreRefused() throws {
+        #expect(throws: VoiceEmotionError.unsupportedSampleRate(rate: 44100, supported: [8000, 16000])) {
+            try detector.analyze([Float](repeating: 0, count: 4410), sampleRate: 44100)
+        }
     }
 }
 
@@ -194,54 +191,43 @@ func loadFixture(_ name: String) throws -> MonoAudio {
     }
 }
 
-@Suite struct FileAnalysisTests {
-    /// Files are decoded block by block into the VAD; the result equals the in-memory analysis.
-    @Test(arguments: ["speech_16k.flac", "speech_8k.flac", "silence_16k.flac"])
-    func streamedFileEqualsLoadedSamples(_ name: String) throws {
-        let path = fixtures.appendingPathComponent(name).path
-        let audio = try loadFixture(name)
-        let expected = try detector.analyze(audio.samples, sampleRate: audio.sampleRate)
-        #expect(try detector.analyze(file: path) == expected)
-    }
-
-    @Test func missingFileIsAnAudioError() {
-        #expect { try detector.analyze(file: "/no/such/file.flac") } throws: { error in
-            guard case SileroVADError.audio = error else { return false }
-            return "\(error)".contains("/no/such/file.flac")
-        }
-    }
-}
-
 @Suite struct ValidationTests {
     @Test func invalidOptionsAreTypedErrors() {
         var o = SpeechTimestampOptions()
         o.threshold = 1.5
-        #expect(throws: SileroVADError.invalidOption(name: "threshold", value: 1.5, reason: "must be within 0...1")) { try o.validate() }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "threshold", value: "1.5", reason: "must be within 0...1")) { try o.validate() }
         o = SpeechTimestampOptions()
         o.negativeThreshold = 0.7
-        #expect(throws: SileroVADError.self) { try o.validate() }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "negativeThreshold", value: "0.7", reason: "must not exceed the threshold 0.5")) {
+            try o.validate()
+        }
+        let duration = "must be a duration from 0 to 86400000 ms (a day)"
         o = SpeechTimestampOptions()
         o.minSilenceDurationMs = -1
-        #expect(throws: SileroVADError.self) { try o.validate() }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "minSilenceDurationMs", value: "-1.0", reason: duration)) { try o.validate() }
         o = SpeechTimestampOptions()
         o.speechPadMs = -30
-        #expect(throws: SileroVADError.self) { try o.validate() }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "speechPadMs", value: "-30.0", reason: duration)) { try o.validate() }
         o = SpeechTimestampOptions()
         o.maxSpeechDurationSeconds = 0
-        #expect(throws: SileroVADError.self) { try o.validate() }
-        #expect(throws: SileroVADError.self) { try detector.analyze([0, 0, 0], sampleRate: 16000, options: o) }
+        let maxSpeech = VoiceEmotionError.invalidOption(name: "maxSpeechDurationSeconds", value: "0.0", reason: "must be > 0 (infinity for no limit)")
+        #expect(throws: maxSpeech) { try o.validate() }
+        #expect(throws: maxSpeech) { try detector.analyze([0, 0, 0], sampleRate: 16000, options: o) }
         var s = StreamingOptions()
         s.threshold = -0.1
-        #expect(throws: SileroVADError.self) { try StreamingVoiceDetector(detector: detector, sampleRate: 16000, options: s) }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "threshold", value: "-0.1", reason: "must be within 0...1")) {
+            try StreamingVoiceDetector(detector: detector, sampleRate: 16000, options: s)
+        }
     }
 
     @Test func unsupportedRatesAndChunkSizes() throws {
-        #expect(throws: SileroVADError.unsupportedSampleRate(44100)) { try detector.makeSession(sampleRate: 44100) }
-        // Rates other than 8 and 16 kHz are resampled, so a rate outside the resampler's range is the error.
-        #expect(throws: SileroVADError.resampling(.invalidSampleRate(path: "<samples>", rate: 0))) { try detector.analyze([0.1], sampleRate: 0) }
-        #expect(throws: SileroVADError.unsupportedSampleRate(22050)) { try speechSegments(probabilities: [], sampleRate: 22050, audioLength: 0) }
+        #expect(throws: VoiceEmotionError.unsupportedSampleRate(rate: 44100, supported: [8000, 16000])) { try detector.makeSession(sampleRate: 44100) }
+        #expect(throws: VoiceEmotionError.unsupportedSampleRate(rate: 0, supported: [8000, 16000])) { try detector.analyze([0.1], sampleRate: 0) }
+        #expect(throws: VoiceEmotionError.unsupportedSampleRate(rate: 22050, supported: [8000, 16000])) {
+            try speechSegments(probabilities: [], sampleRate: 22050, audioLength: 0)
+        }
         let session = try detector.makeSession(sampleRate: 16000)
-        #expect(throws: SileroVADError.chunkSizeMismatch(expected: 512, found: 100)) { try session.probability(of: [Float](repeating: 0, count: 100)) }
+        #expect(throws: VoiceEmotionError.chunkSizeMismatch(expected: 512, found: 100)) { try session.probability(of: [Float](repeating: 0, count: 100)) }
     }
 
     @Test func emptyAudioHasNoSpeech() throws {
@@ -271,19 +257,19 @@ func loadFixture(_ name: String) throws -> MonoAudio {
 
     @Test func missingExtraAndMisshapenTensorsAreNamed() throws {
         let missing = try variant { $0["8k.decoder.rnn.bias_hh"] = nil }
-        #expect(throws: SileroVADError.missingTensor(file: missing, name: "8k.decoder.rnn.bias_hh")) { try VoiceActivityDetector(weightsPath: missing) }
+        #expect(throws: VoiceEmotionError.missingTensor(path: missing, name: "8k.decoder.rnn.bias_hh")) { try VoiceActivityDetector(weightsPath: missing) }
         let extra = try variant { $0["16k.decoder.extra"] = ([1], [0]) }
-        #expect(throws: SileroVADError.unexpectedTensor(file: extra, name: "16k.decoder.extra")) { try VoiceActivityDetector(weightsPath: extra) }
+        #expect(throws: VoiceEmotionError.unexpectedTensors(path: extra, names: ["16k.decoder.extra"])) { try VoiceActivityDetector(weightsPath: extra) }
         let misshapen = try variant { $0["16k.encoder.2.reparam_conv.bias"] = ([32], [Float](repeating: 0, count: 32)) }
-        #expect(throws: SileroVADError.shapeMismatch(file: misshapen, name: "16k.encoder.2.reparam_conv.bias", expected: [64], found: [32])) {
+        #expect(throws: VoiceEmotionError.shapeMismatch(path: misshapen, name: "16k.encoder.2.reparam_conv.bias", expected: [64], found: [32])) {
             try VoiceActivityDetector(weightsPath: misshapen)
         }
         let nan = try variant { $0["16k.decoder.rnn.weight_hh"]!.1[5] = .nan }
-        #expect(throws: SileroVADError.invalidWeightValues(file: nan, name: "16k.decoder.rnn.weight_hh", reason: "holds nan at element 5 (weights must be finite)")) {
+        #expect(throws: VoiceEmotionError.invalidWeightValues(path: nan, name: "16k.decoder.rnn.weight_hh", reason: "holds nan at element 5 (weights must be finite)")) {
             try VoiceActivityDetector(weightsPath: nan)
         }
         for path in [missing, extra, misshapen, nan] { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: SileroVADError.self) { try VoiceActivityDetector(weightsPath: "/no/such/weights.safetensors") }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/weights.safetensors")) { try VoiceActivityDetector(weightsPath: "/no/such/weights.safetensors") }
     }
 }
 
@@ -297,20 +283,18 @@ enum BundledPath { static var path: String? { BundledSileroWeights.locate() } }
         _ = try stream.push([Float](repeating: 0, count: 1000))
         var block = [Float](repeating: 0, count: 600)
         block[100] = .nan
-        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<stream>", seconds: 1100.0 / 16000))) { try stream.push(block) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<stream>", seconds: 1100.0 / 16000)) { try stream.push(block) }
         var samples = [Float](repeating: 0, count: 20_000)
         samples[16_000] = -.infinity
-        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<samples>", seconds: 1))) { try detector.analyze(samples, sampleRate: 16000) }
-        #expect(throws: SileroVADError.audio(.nonFiniteSample(path: "<samples>", seconds: 16_000.0 / 22050))) {
-            try detector.analyze(samples, sampleRate: 22050)
-        }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 1)) { try detector.analyze(samples, sampleRate: 16000) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 2)) { try detector.analyze(Array(samples.prefix(16_001)), sampleRate: 8000) }
     }
 
     /// A finite but huge padding trapped converting the end sample to Int.
     @Test func hugeDurationsAreOutOfRange() {
         var options = StreamingOptions()
         options.speechPadMs = 1e300
-        #expect(throws: SileroVADError.invalidOption(name: "speech pad (ms)", value: 1e300, reason: "must be a duration from 0 to 86400000 ms (a day)")) {
+        #expect(throws: VoiceEmotionError.invalidOption(name: "speechPadMs", value: "1e+300", reason: "must be a duration from 0 to 86400000 ms (a day)")) {
             try StreamingVoiceDetector(detector: detector, sampleRate: 16000, options: options)
         }
     }

@@ -122,11 +122,15 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect(array[3]["segments"] is [Any])
     }
 
-    @Test(arguments: [["--threshold", "1.5"], ["--min-silence-ms=-5"], ["--neg-threshold", "0.9"], ["--max-speech-s", "0"]])
-    func invalidOptionsExitNonZero(_ flags: [String]) throws {
+    /// Usage errors name the flag (not the library's option name) and exit with 64.
+    @Test(arguments: [(["--threshold", "1.5"], "--threshold 1.5: must be within 0...1."),
+                      (["--min-silence-ms=-5"], "--min-silence-ms -5.0: must be a duration from 0 to 86400000 ms (a day)."),
+                      (["--neg-threshold", "0.9"], "--neg-threshold 0.9: must not exceed the threshold 0.5."),
+                      (["--max-speech-s", "0"], "--max-speech-s 0.0: must be > 0 (infinity for no limit).")])
+    func invalidOptionsAreUsageErrors(_ flags: [String], _ message: String) throws {
         let result = try run(["vad", fixture] + flags)
-        #expect(result.status != 0)
-        #expect(result.err.contains("invalid VAD option"))
+        #expect(result.status == 64)
+        #expect(result.err.hasPrefix("Error: " + message), "\(result.err)")
     }
 }
 
@@ -178,12 +182,29 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         let result = try run(["analyze", speech, "--model", model, "--json"])
         #expect(result.status == 0, "\(result.err)")
         let object = try #require(try json(result.out) as? [String: Any])
-        #expect(Set(object.keys) == ["file", "duration_s", "speech_s", "segments", "scores", "dominant", "stress", "timings"])
+        // Keys in the documented order (Docs/JSON.md), the library's own Codable encoding.
+        #expect(result.out.hasPrefix(#"{"file":"\#(speech)","duration_s":"#))
+        let keys = ["file", "duration_s", "speech_s", "speech_ratio", "segments", "labels", "scores", "dominant", "dimensions", "stress", "timings"]
+        #expect(Set(object.keys) == Set(keys))
+        var position = result.out.startIndex  // each key found after the one before it
+        for key in keys {
+            let found = result.out.range(of: "\"\(key)\":", range: position..<result.out.endIndex)
+            #expect(found != nil, "\(key) out of order")
+            position = found?.upperBound ?? position
+        }
+        #expect(object["labels"] as? [String] == ["neu", "hap", "ang", "sad"])
         let segments = try #require(object["segments"] as? [[String: Any]])
         #expect(!segments.isEmpty)
         for segment in segments {
-            #expect(Set(segment.keys) == ["start_s", "end_s", "scores", "stress"])
-            #expect(Set((segment["scores"] as? [String: Double] ?? [:]).keys) == ["neu", "hap", "ang", "sad"])
+            #expect(Set(segment.keys) == ["start_s", "end_s", "scores", "dominant", "dimensions", "stress", "windows"])
+            // Keyed by the canonical names `dominant` uses, so scores[dominant] exists.
+            let scores = segment["scores"] as? [String: Double] ?? [:]
+            #expect(Set(scores.keys) == ["neutral", "happy", "angry", "sad"])
+            #expect(scores[segment["dominant"] as? String ?? ""] == scores.values.max())
+            // Times to the millisecond, scores to six decimals.
+            let start = try #require(segment["start_s"] as? Double)
+            #expect(abs(start * 1000 - (start * 1000).rounded()) < 1e-6)
+            #expect(scores.values.allSatisfy { abs($0 * 1e6 - ($0 * 1e6).rounded()) < 1e-3 })
         }
         let stress = try #require(object["stress"] as? Double)
         #expect((0...1).contains(stress))
@@ -256,7 +277,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
     @Test func classifyRefusesWhatDoesNotFit() throws {
         let result = try run(["classify", speech, "--model", model, "--memory-limit-mb", "1"])
         #expect(result.status == 1)
-        #expect(result.err.contains("\(speech): audio too long for one pass: 128000 samples (8.00 s at 16 kHz)"))
+        #expect(result.err.contains("\(speech): audio too long for one model pass: 128000 samples (8.00 s at 16 kHz)"))
     }
 
     @Test func absurdWindowIsAUsageError() throws {
@@ -272,7 +293,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         try FileManager.default.removeItem(atPath: weights)
         #expect(mkfifo(weights, 0o600) == 0)
         let result = try run(["classify", speech, "--model", folder.path])
-        #expect(result.status == 1 && result.err.contains("\(weights): cannot open safetensors file: not a regular file"))
+        #expect(result.status == 1 && result.err.contains("\(weights): cannot read: not a regular file"))
     }
 
     /// A cut-off Ogg file's length is unknown, not 576460752303423 s.

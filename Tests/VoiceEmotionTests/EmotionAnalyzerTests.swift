@@ -1,12 +1,10 @@
 // EmotionAnalyzer end to end on the fixture audio and the small fixture models: segments are the
 // VAD's, segment scores are the model's on the same samples, summaries follow their definitions.
 
-import AudioInput
+import AudioInput  // floatWAVBytes (package); everything public comes with VoiceEmotion
 import Foundation
-import SileroVAD
 import Testing
 import VoiceEmotion
-import Wav2Vec2
 
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 func path(_ relative: String) -> String { repository.appendingPathComponent(relative).path }
@@ -59,7 +57,7 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
 @Suite struct AnalyzerTests {
     @Test func segmentsAreTheVADsAndScoresTheModels() throws {
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
-        let result = try analyzer.analyze(file: speechFile)
+        let result = try analyzer.analyzeBlocking(file: speechFile)
         let audio = try AudioLoader.load(path: speechFile, sampleRate: 16000)
         let vad = try VoiceActivityDetector.bundled().analyze(audio.samples, sampleRate: 16000)
         #expect(result.segments.map { $0.startSeconds } == vad.segments.map(\.startSeconds))
@@ -82,8 +80,12 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         #expect(result.dominant == result.scores.max { $0.score < $1.score }?.emotion)
         #expect(result.stress == StressWeights.standard.stress(result.scores))
         #expect(result.timings.totalSeconds >= result.timings.vadSeconds + result.timings.emotionSeconds)
+        // JSON round trip: the model's label order and labels come back; values to the documented rounding.
         let decoded = try JSONDecoder().decode(RecordingAnalysis.self, from: JSONEncoder().encode(result))
-        #expect(decoded == result)
+        #expect(decoded.scores.map(\.label) == result.scores.map(\.label) && decoded.segments.count == result.segments.count)
+        #expect(zip(decoded.scores, result.scores).allSatisfy { abs($0.score - $1.score) <= 5e-7 })
+        #expect(decoded.segments.first?.scores.map(\.label) == result.segments.first?.scores.map(\.label))
+        #expect(try JSONDecoder().decode(RecordingAnalysis.self, from: JSONEncoder().encode(decoded)) == decoded)
     }
 
     /// Long segments are cut into windows; the segment's scores are their length-weighted mean.
@@ -91,7 +93,7 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         var options = EmotionAnalyzerOptions()
         options.maximumWindowSeconds = 1
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
-        let result = try analyzer.analyze(file: speechFile)
+        let result = try analyzer.analyzeBlocking(file: speechFile)
         let longest = try #require(result.segments.max { $0.durationSeconds < $1.durationSeconds })
         #expect(longest.durationSeconds > 2 && longest.windows == Int((longest.durationSeconds).rounded(.up)))
         let audio = try AudioLoader.load(path: speechFile, sampleRate: 16000)
@@ -118,10 +120,10 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         var options = EmotionAnalyzerOptions()
         options.maximumWindowSeconds = 3
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
-        let streamed = try analyzer.analyze(file: file)
+        let streamed = try analyzer.analyzeBlocking(file: file)
         let decoded = try AudioLoader.load(path: file, sampleRate: 16000)
         #expect(decoded.durationSeconds > 80)
-        let whole = try analyzer.analyze(samples: decoded.samples, sampleRate: 16000)
+        let whole = try analyzer.analyzeBlocking(samples: decoded.samples, sampleRate: 16000)
         #expect(streamed.segments == whole.segments && streamed.scores == whole.scores)
         #expect(streamed.durationSeconds == whole.durationSeconds && streamed.speechSeconds == whole.speechSeconds)
         #expect(streamed.segments.count >= 4 && streamed.segments.reduce(0) { $0 + $1.windows } > streamed.segments.count)
@@ -130,29 +132,29 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
     @Test func cachedMemoryCanBeReleased() throws {
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
         #expect(analyzer.cachedMemoryBytes == 0)
-        let first = try analyzer.analyze(file: speechFile)
+        let first = try analyzer.analyzeBlocking(file: speechFile)
         #expect(analyzer.cachedMemoryBytes > 0)
         analyzer.releaseCachedMemory()
         #expect(analyzer.cachedMemoryBytes == 0)
-        #expect(try analyzer.analyze(file: speechFile).segments == first.segments)
+        #expect(try analyzer.analyzeBlocking(file: speechFile).segments == first.segments)
     }
 
     @Test func silenceSaysNoSpeech() throws {
-        let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyze(file: silenceFile)
+        let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyzeBlocking(file: silenceFile)
         #expect(!result.hasSpeech && result.segments.isEmpty && result.scores.isEmpty)
         #expect(result.stress == nil && result.dominant == nil && result.speechRatio == 0 && result.durationSeconds == 3)
-        let empty = try EmotionAnalyzer(modelFolder: nil).analyze(samples: [], sampleRate: 16000)
+        let empty = try EmotionAnalyzer(modelFolder: nil).analyzeBlocking(samples: [], sampleRate: 16000)
         #expect(!empty.hasSpeech && empty.speechRatio == 0 && empty.durationSeconds == 0)
     }
 
     @Test func withoutModelStillFindsSpeech() throws {
-        let result = try EmotionAnalyzer(modelFolder: nil).analyze(file: speechFile)
+        let result = try EmotionAnalyzer(modelFolder: nil).analyzeBlocking(file: speechFile)
         #expect(result.hasSpeech && result.speechRatio > 0.3)
         #expect(result.segments.allSatisfy { $0.scores.isEmpty && $0.stress == nil } && result.stress == nil)
     }
 
     @Test func dimensionalModelsGetDimensionsAndTheirStress() throws {
-        let result = try EmotionAnalyzer(modelFolder: dimensionalModel).analyze(file: speechFile)
+        let result = try EmotionAnalyzer(modelFolder: dimensionalModel).analyzeBlocking(file: speechFile)
         let dimensions = try #require(result.dimensions)
         #expect(result.dominant == nil)
         #expect(result.stress == StressWeights.stress(dimensions))
@@ -161,28 +163,35 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
 
     @Test func samplesAtOtherRatesAreResampled() throws {
         let audio = try AudioLoader.load(path: speechFile, sampleRate: 44100)
-        let result = try EmotionAnalyzer(modelFolder: nil).analyze(samples: audio.samples, sampleRate: 44100)
+        let result = try EmotionAnalyzer(modelFolder: nil).analyzeBlocking(samples: audio.samples, sampleRate: 44100)
         #expect(result.hasSpeech && abs(result.durationSeconds - 8) < 0.01)
     }
 
     @Test func errorsNameTheFileOrFolder() throws {
-        let analyzer = try EmotionAnalyzer(modelFolder: nil)
-        #expect {
-            try analyzer.analyze(file: "/no/such/memo.wav")
-        } throws: { error in
-            "\(error)".contains("/no/such/memo.wav")
-        }
-        #expect {
-            try EmotionAnalyzer(modelFolder: "/no/such/model")
-        } throws: { error in
-            "\(error)".contains("/no/such/model")
-        }
+        let analyzer = try EmotionAnalyzer()
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/memo.wav")) { try analyzer.analyzeBlocking(file: "/no/such/memo.wav") }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/model")) { try EmotionAnalyzer(modelFolder: "/no/such/model") }
         var options = EmotionAnalyzerOptions()
         options.maximumWindowSeconds = 0
-        #expect(throws: EmotionAnalyzerError.self) { try EmotionAnalyzer(modelFolder: nil, options: options) }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "maximumWindowSeconds", value: "0", reason: "must be within 1...3600 seconds")) {
+            try EmotionAnalyzer(options: options)
+        }
         options = EmotionAnalyzerOptions()
         options.speech.threshold = 2
-        #expect(throws: EmotionAnalyzerError.self) { try EmotionAnalyzer(modelFolder: nil, options: options) }
+        #expect(throws: VoiceEmotionError.invalidOption(name: "threshold", value: "2.0", reason: "must be within 0...1")) {
+            try EmotionAnalyzer(options: options)
+        }
+    }
+
+    /// A model folder holding only the PyTorch checkpoint says how to convert it.
+    @Test func unconvertedFolderSuggestsTheConverter() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bin-only-\(UUID())")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: categoricalModel), to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("pytorch_model.bin"))
+        let error = VoiceEmotionError.unconvertedCheckpoint(path: folder.appendingPathComponent("model.safetensors").path, found: "pytorch_model.bin")
+        #expect(throws: error) { try EmotionAnalyzer(modelFolder: folder) }
+        #expect(error.description.contains("Weights/convert_wav2vec2.py"))
     }
 }
 
@@ -190,25 +199,71 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
     @Test func progressRisesToOneAndCanCancel() throws {
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
         var fractions: [Double] = []
-        _ = try analyzer.analyze(file: speechFile) { fractions.append($0.fraction); return true }
+        _ = try analyzer.analyzeBlocking(file: speechFile) { fractions.append($0.fraction); return true }
         #expect(fractions.first == 0 && fractions.last == 1 && fractions == fractions.sorted())
         // Without a model (and for silence) progress still ends at 1.
         for (folder, file) in [(nil, speechFile), (categoricalModel, silenceFile)] as [(String?, String)] {
             var last = 0.0
-            _ = try EmotionAnalyzer(modelFolder: folder).analyze(file: file) { last = $0.fraction; return true }
+            _ = try EmotionAnalyzer(modelFolder: folder).analyzeBlocking(file: file) { last = $0.fraction; return true }
             #expect(last == 1, "\(folder ?? "no model") \(file)")
         }
-        #expect(throws: EmotionAnalyzerError.self) {
-            try analyzer.analyze(file: speechFile) { $0.stage != .classifyingEmotion }
+        #expect(throws: VoiceEmotionError.cancelled) {
+            try analyzer.analyzeBlocking(file: speechFile) { $0.stage != .classifyingEmotion }
         }
     }
 
+    /// Progress moves with the work: pass 1 takes a share below 1 when a model runs (all of it
+    /// when none does), then one report per window and a last one at 1.
+    @Test func progressIsWeightedByStageCost() throws {
+        var fractions: [(stage: AnalysisProgress.Stage, fraction: Double)] = []
+        let result = try EmotionAnalyzer(modelFolder: categoricalModel).analyzeBlocking(file: speechFile) {
+            fractions.append(($0.stage, $0.fraction))
+            return true
+        }
+        let afterSpeech = try #require(fractions.last { $0.stage == .detectingSpeech }).fraction
+        #expect(afterSpeech > 0 && afterSpeech < 1)
+        let windows = result.segments.reduce(0) { $0 + $1.windows }
+        #expect(fractions.filter { $0.stage == .classifyingEmotion }.count == windows + 1)
+        #expect(fractions.map(\.fraction) == fractions.map(\.fraction).sorted() && fractions.last?.fraction == 1)
+        var vadOnly: [AnalysisProgress] = []
+        _ = try EmotionAnalyzer().analyzeBlocking(file: speechFile) { vadOnly.append($0); return true }
+        #expect(vadOnly.last { $0.stage == .detectingSpeech }?.fraction == 1)
+    }
+
     @Test func asyncAnalysisAndCancellation() async throws {
-        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
-        let result = try await analyzer.analyze(file: speechFile)
-        #expect(result.hasSpeech)
+        let analyzer = try EmotionAnalyzer(modelFolder: URL(fileURLWithPath: categoricalModel))
+        let result = try await analyzer.analyze(file: URL(fileURLWithPath: speechFile))
+        #expect(result.hasSpeech && result.file == speechFile)
         let task = Task { try await analyzer.analyze(file: path("Tests/SileroVADTests/Fixtures/speech_16k.flac")) }
         task.cancel()
-        await #expect(throws: (any Error).self) { try await task.value }
+        await #expect(throws: VoiceEmotionError.cancelled) { try await task.value }
+    }
+}
+
+@Suite struct SpeechDetectionTests {
+    /// Files are decoded block by block into the VAD (8 kHz files at 8 kHz, others at 16 kHz);
+    /// the result equals the detector on the decoded samples.
+    @Test(arguments: ["speech_16k.flac", "speech_8k.flac", "silence_16k.flac"])
+    func streamedFileEqualsLoadedSamples(_ name: String) throws {
+        let file = path("Tests/SileroVADTests/Fixtures/\(name)")
+        let audio = try AudioLoader.load(path: file)
+        let expected = try VoiceActivityDetector.bundled().analyze(audio.samples, sampleRate: audio.sampleRate)
+        #expect(try EmotionAnalyzer().detectSpeech(file: file) == expected)
+    }
+
+    /// Other rates are resampled to 16 kHz (not decimated like the official wrapper) and report 16 kHz.
+    @Test func otherRatesRunAt16k() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vad44-\(UUID()).wav").path
+        let samples = try AudioLoader.load(path: speechFile, sampleRate: 44100).samples
+        try Data(floatWAVBytes(samples, rate: 44100)).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = try EmotionAnalyzer().detectSpeech(file: file)
+        #expect(result.sampleRate == 16000)
+        let direct = try AudioLoader.load(path: file, sampleRate: 16000).samples
+        #expect(result.probabilities == (try VoiceActivityDetector.bundled().speechProbabilities(direct, sampleRate: 16000)))
+    }
+
+    @Test func missingFileIsNamed() {
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/file.flac")) { try EmotionAnalyzer().detectSpeech(file: "/no/such/file.flac") }
     }
 }

@@ -1,12 +1,10 @@
 // The analyzer on hostile input: NaN samples and absurd options are typed errors, a model whose
 // windows cannot fit the memory limit is refused at creation, and no NaN ever becomes a label.
 
-import AudioInput
+import AudioInput  // floatWAVBytes (package)
 import Foundation
-import SileroVAD
 import Testing
 import VoiceEmotion
-import Wav2Vec2
 
 @Suite struct AnalyzerHostileInputTests {
     /// One NaN sample was reported as "dominant emotion: neutral, stress 0.00".
@@ -14,12 +12,12 @@ import Wav2Vec2
         let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
         var samples = try AudioLoader.load(path: speechFile, sampleRate: 16000).samples
         samples[40_000] = .nan
-        #expect(throws: EmotionAnalyzerError.audio(.nonFiniteSample(path: "<samples>", seconds: 2.5))) {
-            try analyzer.analyze(samples: samples, sampleRate: 16000)
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 2.5)) {
+            try analyzer.analyzeBlocking(samples: samples, sampleRate: 16000)
         }
         // At another rate the check runs before resampling (which would smear the NaN).
-        #expect(throws: EmotionAnalyzerError.audio(.nonFiniteSample(path: "<samples>", seconds: 40_000.0 / 44100))) {
-            try analyzer.analyze(samples: samples, sampleRate: 44100)
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 40_000.0 / 44100)) {
+            try analyzer.analyzeBlocking(samples: samples, sampleRate: 44100)
         }
         // A float file holding an infinity.
         samples[40_000] = 0
@@ -27,31 +25,28 @@ import Wav2Vec2
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("inf-\(UUID()).wav").path
         _ = FileManager.default.createFile(atPath: file, contents: Data(floatWAVBytes(samples, rate: 16000)))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        #expect(throws: EmotionAnalyzerError.audio(.nonFiniteSample(path: file, seconds: 4))) { try analyzer.analyze(file: file) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: file, seconds: 4)) { try analyzer.analyzeBlocking(file: file) }
     }
 
     /// `--max-window-s 1e15` trapped converting to Int; the library option passed validation.
     @Test func absurdOptionsAreErrors() throws {
         var options = EmotionAnalyzerOptions()
         options.maximumWindowSeconds = 1e15
-        #expect(throws: EmotionAnalyzerError.invalidOption(name: "maximumWindowSeconds", reason: "1e+15 is not within 1...3600 seconds")) {
-            try EmotionAnalyzer(modelFolder: nil, options: options)
+        #expect(throws: VoiceEmotionError.invalidOption(name: "maximumWindowSeconds", value: "1e+15", reason: "must be within 1...3600 seconds")) {
+            try EmotionAnalyzer(options: options)
         }
-        options = EmotionAnalyzerOptions()
-        options.blasThreads = 1_000_000
-        #expect(throws: EmotionAnalyzerError.invalidOption(name: "blasThreads", reason: "1000000 is not within 1...1024")) {
-            try EmotionAnalyzer(modelFolder: nil, options: options)
+        #expect(throws: VoiceEmotionError.invalidOption(name: "ComputeThreads", value: "1000000", reason: "must be within 1...1024")) {
+            try ComputeThreads.set(1_000_000)
         }
         options = EmotionAnalyzerOptions()
         options.stressWeights = StressWeights(weights: [.angry: .infinity])
-        #expect(throws: EmotionAnalyzerError.invalidOption(name: "stressWeights", reason: "the weight of angry is inf; weights must be finite")) {
-            try EmotionAnalyzer(modelFolder: nil, options: options)
+        #expect(throws: VoiceEmotionError.invalidOption(name: "stressWeights[angry]", value: "inf", reason: "weights must be finite")) {
+            try EmotionAnalyzer(options: options)
         }
         options = EmotionAnalyzerOptions()
         options.speech.speechPadMs = 1e300
-        #expect(throws: EmotionAnalyzerError.voiceActivity(.invalidOption(
-            name: "speech pad (ms)", value: 1e300, reason: "must be a duration from 0 to 86400000 ms (a day)"))) {
-            try EmotionAnalyzer(modelFolder: nil, options: options)
+        #expect(throws: VoiceEmotionError.invalidOption(name: "speechPadMs", value: "1e+300", reason: "must be a duration from 0 to 86400000 ms (a day)")) {
+            try EmotionAnalyzer(options: options)
         }
     }
 
@@ -63,13 +58,13 @@ import Wav2Vec2
         let model = try Wav2Vec2Classifier(folder: categoricalModel, options: .init(memoryLimitBytes: 1 << 20))
         let fits = Double(model.maximumSamples) / 16000
         #expect(fits >= 1 && fits < 20)
-        #expect(throws: EmotionAnalyzerError.invalidOption(name: "maximumWindowSeconds", reason: String(
-            format: "a 20 s window needs more than the 1 MB memory limit with this model; at most %.1f s fit "
+        #expect(throws: VoiceEmotionError.invalidOption(name: "maximumWindowSeconds", value: "20", reason: String(
+            format: "a window this long needs more than the 1 MB memory limit with this model; at most %.1f s fit "
                 + "(lower the window: maximumWindowSeconds, --max-window-s; or raise the limit: memoryLimitBytes, --memory-limit-mb)", fits))) {
             try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
         }
         options.maximumWindowSeconds = fits.rounded(.down)
-        #expect(try EmotionAnalyzer(modelFolder: categoricalModel, options: options).analyze(file: speechFile).hasSpeech)
+        #expect(try EmotionAnalyzer(modelFolder: categoricalModel, options: options).analyzeBlocking(file: speechFile).hasSpeech)
     }
 
     /// The stress index never turns a non-finite number into 0.

@@ -5,6 +5,7 @@
 import Foundation
 import SafeTensors
 import Testing
+import VoiceEmotionCore
 import Wav2Vec2
 
 #if canImport(Darwin)
@@ -26,27 +27,32 @@ func configured(_ variant: String, _ field: String, _ literal: String) throws ->
 }
 
 /// Loading `folder` throws exactly `expected`.
-func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectLoad(_ folder: URL, throws expected: VoiceEmotionError, sourceLocation: SourceLocation = #_sourceLocation) {
     defer { try? FileManager.default.removeItem(at: folder) }
     #expect(throws: expected, sourceLocation: sourceLocation) { try Wav2Vec2Classifier(folder: folder.path) }
+}
+
+/// Loading a copy of the fixture with `field` set to `literal` throws `configValueOutOfRange`
+/// naming its config.json, the field, the value and the allowed range.
+func expectOutOfRange(_ field: String, _ literal: String, reportedAs reported: String? = nil, value: String, allowed: String,
+                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let copy = try configured("base_weighted", field, literal)
+    expectLoad(copy, throws: .configValueOutOfRange(path: copy.appendingPathComponent("config.json").path, field: reported ?? field,
+                                                    value: value, allowed: allowed), sourceLocation: sourceLocation)
 }
 
 @Suite struct OverflowingConfigTests {
     /// Each of these trapped (exit 132/134) in an overflowing product before it was range-checked.
     @Test func sizesThatOverflowAreOutOfRange() throws {
         let big = "9223372036854775807"  // 2^63 - 1
-        expectLoad(try configured("base_weighted", "num_hidden_layers", big),
-                   throws: .configValueOutOfRange(field: "num_hidden_layers", value: big, allowed: "1...128"))
-        expectLoad(try configured("base_weighted", "conv_stride", "[5, 2, 2, 2, 2, 2, \(big)]"),
-                   throws: .configValueOutOfRange(field: "conv_stride[6]", value: big, allowed: "1...1024"))
-        expectLoad(try configured("base_weighted", "conv_stride", "[1000000000000000000, 2, 2, 2, 2, 2, 2]"),
-                   throws: .configValueOutOfRange(field: "conv_stride[0]", value: "1000000000000000000", allowed: "1...1024"))
+        try expectOutOfRange("num_hidden_layers", big, value: big, allowed: "1...128")
+        try expectOutOfRange("conv_stride", "[5, 2, 2, 2, 2, 2, \(big)]", reportedAs: "conv_stride[6]", value: big, allowed: "1...1024")
+        try expectOutOfRange("conv_stride", "[1000000000000000000, 2, 2, 2, 2, 2, 2]", reportedAs: "conv_stride[0]",
+                             value: "1000000000000000000", allowed: "1...1024")
         // Every entry in range, but together one frame would need 1024^7 samples.
-        expectLoad(try configured("base_weighted", "conv_stride", "[1024, 1024, 1024, 1024, 1024, 1024, 1024]"),
-                   throws: .configValueOutOfRange(field: "conv_kernel/conv_stride", value: "one frame needs 1154049605686528010 samples",
-                                                  allowed: "at most 1000000 samples per frame"))
-        expectLoad(try configured("base_weighted", "hidden_size", "1000000"),
-                   throws: .configValueOutOfRange(field: "hidden_size", value: "1000000", allowed: "1...8192"))
+        try expectOutOfRange("conv_stride", "[1024, 1024, 1024, 1024, 1024, 1024, 1024]", reportedAs: "conv_kernel/conv_stride",
+                             value: "one frame needs 1154049605686528010 samples", allowed: "at most 1000000 samples per frame")
+        try expectOutOfRange("hidden_size", "1000000", value: "1000000", allowed: "1...8192")
     }
 
     @Test func minimumSamplesSaturatesInsteadOfTrapping() {
@@ -65,7 +71,7 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         let weights = copy.appendingPathComponent("model.safetensors").path
         try FileManager.default.removeItem(atPath: weights)
         #expect(mkfifo(weights, 0o600) == 0)
-        #expect(throws: Wav2Vec2Error.invalidWeights(.cannotOpen(path: weights, reason: "not a regular file"))) {
+        #expect(throws: VoiceEmotionError.unreadableFile(path: weights, reason: "not a regular file")) {
             try Wav2Vec2Classifier(folder: copy.path)
         }
     }
@@ -77,10 +83,10 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         let config = copy.appendingPathComponent("config.json").path
         try FileManager.default.removeItem(atPath: config)
         #expect(mkfifo(config, 0o600) == 0)
-        #expect(throws: Wav2Vec2Error.unreadableFile(path: config, reason: "not a regular file")) { try Wav2Vec2Classifier(folder: copy.path) }
+        #expect(throws: VoiceEmotionError.unreadableFile(path: config, reason: "not a regular file")) { try Wav2Vec2Classifier(folder: copy.path) }
         try FileManager.default.removeItem(atPath: config)
         try FileManager.default.createSymbolicLink(atPath: config, withDestinationPath: "/dev/zero")
-        #expect(throws: Wav2Vec2Error.unreadableFile(path: config, reason: "not a regular file")) { try Wav2Vec2Classifier(folder: copy.path) }
+        #expect(throws: VoiceEmotionError.unreadableFile(path: config, reason: "not a regular file")) { try Wav2Vec2Classifier(folder: copy.path) }
     }
 }
 
@@ -93,7 +99,7 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         #expect(model.scratchBytes(samples: maximum) <= model.options.memoryLimitBytes)
         #expect(model.scratchBytes(samples: maximum + 1) > model.options.memoryLimitBytes)
         let samples = 30 * 60 * 16000
-        #expect(throws: Wav2Vec2Error.inputTooLong(samples: samples, maximumSamples: maximum, limitBytes: 2 << 30)) {
+        #expect(throws: VoiceEmotionError.inputTooLong(samples: samples, maximumSamples: maximum, limitBytes: 2 << 30)) {
             try model.classify([Float](repeating: 0, count: samples))
         }
         #expect(model.scratchBytes(samples: 1 << 40) == .max)
@@ -106,7 +112,7 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         defer { try? FileManager.default.removeItem(at: copy) }
         let model = try Wav2Vec2Classifier(folder: copy.path)
         #expect(model.maximumSamples < 32000)
-        #expect(throws: Wav2Vec2Error.inputTooLong(samples: 32000, maximumSamples: model.maximumSamples, limitBytes: 2 << 30)) {
+        #expect(throws: VoiceEmotionError.inputTooLong(samples: 32000, maximumSamples: model.maximumSamples, limitBytes: 2 << 30)) {
             try model.classify([Float](repeating: 0.1, count: 32000))
         }
     }
@@ -116,7 +122,7 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         let maximum = model.maximumSamples
         #expect(maximum > 400 && maximum < 1_000_000)
         #expect(try model.classify([Float](repeating: 0.1, count: maximum)).frames > 0)
-        #expect(throws: Wav2Vec2Error.inputTooLong(samples: maximum + 1, maximumSamples: maximum, limitBytes: 1 << 20)) {
+        #expect(throws: VoiceEmotionError.inputTooLong(samples: maximum + 1, maximumSamples: maximum, limitBytes: 1 << 20)) {
             try model.classify([Float](repeating: 0.1, count: maximum + 1))
         }
     }
@@ -151,27 +157,26 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
         let copy = try broken("base_weighted") { $0[projection]!.1 = [Float](repeating: 3e38, count: $0[projection]!.1.count) }
         defer { try? FileManager.default.removeItem(at: copy) }
         let model = try Wav2Vec2Classifier(folder: copy.path)
-        #expect(throws: Wav2Vec2Error.nonFiniteOutput(stage: "hidden states")) { try model.classify(try clips.floats("clip0")) }
+        #expect(throws: VoiceEmotionError.nonFiniteOutput(stage: "hidden states")) { try model.classify(try clips.floats("clip0")) }
     }
 
     @Test func nonFiniteSamplesAreRefused() throws {
         let model = try Wav2Vec2Classifier(folder: folder("base_weighted"))
         var samples = try clips.floats("clip0")
         samples[1234] = .nan
-        #expect(throws: Wav2Vec2Error.nonFiniteInput(sampleIndex: 1234)) { try model.classify(samples) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 1234.0 / 16000)) { try model.classify(samples) }
         samples[1234] = 0
         samples[99] = .infinity
-        #expect(throws: Wav2Vec2Error.nonFiniteInput(sampleIndex: 99)) { try model.classify(samples) }
+        #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<samples>", seconds: 99.0 / 16000)) { try model.classify(samples) }
     }
 
     @Test func negativeEpsilonIsOutOfRange() throws {
-        expectLoad(try configured("base_weighted", "layer_norm_eps", "-1"),
-                   throws: .configValueOutOfRange(field: "layer_norm_eps", value: "-1.0", allowed: "a number > 0 and <= 1"))
+        try expectOutOfRange("layer_norm_eps", "-1", value: "-1.0", allowed: "a number > 0 and <= 1")
     }
 }
 
 @Suite struct ConfigMessageTests {
-    func invalid(_ folder: URL, _ reason: String) -> Wav2Vec2Error {
+    func invalid(_ folder: URL, _ reason: String) -> VoiceEmotionError {
         .invalidConfig(path: folder.appendingPathComponent("config.json").path, reason: reason)
     }
 
@@ -197,12 +202,9 @@ func expectLoad(_ folder: URL, throws expected: Wav2Vec2Error, sourceLocation: S
 
     /// `num_conv_pos_embeddings: 0` was reported as `num_conv_pos_embedding_groups`.
     @Test func eachFieldIsNamedForItself() throws {
-        expectLoad(try configured("base_weighted", "num_conv_pos_embeddings", "0"),
-                   throws: .configValueOutOfRange(field: "num_conv_pos_embeddings", value: "0", allowed: "1...1024"))
-        expectLoad(try configured("base_weighted", "num_conv_pos_embedding_groups", "5"),
-                   throws: .configValueOutOfRange(field: "num_conv_pos_embedding_groups", value: "5", allowed: "a divisor of hidden_size 32"))
-        expectLoad(try configured("base_weighted", "num_attention_heads", "0"),
-                   throws: .configValueOutOfRange(field: "num_attention_heads", value: "0", allowed: "1...32"))
+        try expectOutOfRange("num_conv_pos_embeddings", "0", value: "0", allowed: "1...1024")
+        try expectOutOfRange("num_conv_pos_embedding_groups", "5", value: "5", allowed: "a divisor of hidden_size 32")
+        try expectOutOfRange("num_attention_heads", "0", value: "0", allowed: "1...32")
     }
 
     /// Unknown fields and nulls behave as with transformers: ignored, and defaults.

@@ -5,6 +5,7 @@ import Foundation
 import SafeTensors
 import TensorKernels
 import Testing
+import VoiceEmotionCore
 import Wav2Vec2
 
 let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
@@ -76,7 +77,7 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
         let name = "wav2vec2.encoder.layers.1.feed_forward.output_dense.bias"
         let copy = try broken("base_weighted") { $0[name] = nil }
         defer { try? FileManager.default.removeItem(at: copy) }
-        #expect(throws: Wav2Vec2Error.missingTensor(path: copy.appendingPathComponent("model.safetensors").path, name: name)) {
+        #expect(throws: VoiceEmotionError.missingTensor(path: copy.appendingPathComponent("model.safetensors").path, name: name)) {
             try Wav2Vec2Classifier(folder: copy.path)
         }
     }
@@ -85,7 +86,7 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
         let name = "wav2vec2.feature_projection.projection.weight"
         let copy = try broken("base_weighted") { $0[name] = ([16, 32], [Float](repeating: 0, count: 512)) }
         defer { try? FileManager.default.removeItem(at: copy) }
-        #expect(throws: Wav2Vec2Error.shapeMismatch(path: copy.appendingPathComponent("model.safetensors").path, name: name, expected: [32, 16], found: [16, 32])) {
+        #expect(throws: VoiceEmotionError.shapeMismatch(path: copy.appendingPathComponent("model.safetensors").path, name: name, expected: [32, 16], found: [16, 32])) {
             try Wav2Vec2Classifier(folder: copy.path)
         }
     }
@@ -93,7 +94,7 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
     @Test func unusedTensorIsAnError() throws {
         let copy = try broken("legacy_xlsr") { $0["wav2vec2.encoder.layers.9.extra"] = ([2], [1, 2]) }
         defer { try? FileManager.default.removeItem(at: copy) }
-        #expect(throws: Wav2Vec2Error.unusedTensors(path: copy.appendingPathComponent("model.safetensors").path, names: ["wav2vec2.encoder.layers.9.extra"])) {
+        #expect(throws: VoiceEmotionError.unexpectedTensors(path: copy.appendingPathComponent("model.safetensors").path, names: ["wav2vec2.encoder.layers.9.extra"])) {
             try Wav2Vec2Classifier(folder: copy.path)
         }
     }
@@ -108,7 +109,7 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
         #expect {
             try Wav2Vec2Classifier(folder: copy.path)
         } throws: { error in
-            guard case .unknownHead(_, let keys) = error as? Wav2Vec2Error else { return false }
+            guard case .unknownHead(_, let keys) = error as? VoiceEmotionError else { return false }
             return keys.contains("classifier.final.weight") && keys.contains("classifier.dense.weight")
         }
     }
@@ -124,23 +125,23 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
             #expect {
                 try Wav2Vec2Classifier(folder: copy.path)
             } throws: { error in
-                guard case .unsupportedConfig(field, _) = error as? Wav2Vec2Error else { return false }
+                guard case .unsupportedConfig(_, field, _) = error as? VoiceEmotionError else { return false }
                 return true
             }
         }
     }
 
     @Test func missingFolderFilesAndBadJSON() throws {
-        #expect(throws: Wav2Vec2Error.missingFile(path: "/no/such/model")) { try Wav2Vec2Classifier(folder: "/no/such/model") }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/model")) { try Wav2Vec2Classifier(folder: "/no/such/model") }
         let copy = try copyOf("base_weighted")
         defer { try? FileManager.default.removeItem(at: copy) }
         try FileManager.default.removeItem(at: copy.appendingPathComponent("model.safetensors"))
-        #expect(throws: Wav2Vec2Error.missingFile(path: copy.appendingPathComponent("model.safetensors").path)) { try Wav2Vec2Classifier(folder: copy.path) }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: copy.appendingPathComponent("model.safetensors").path)) { try Wav2Vec2Classifier(folder: copy.path) }
         try "{ not json".write(to: copy.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         #expect {
             try Wav2Vec2Classifier(folder: copy.path)
         } throws: { error in
-            guard case .invalidConfig(let path, _) = error as? Wav2Vec2Error else { return false }
+            guard case .invalidConfig(let path, _) = error as? VoiceEmotionError else { return false }
             return path.hasSuffix("config.json")
         }
     }
@@ -150,9 +151,9 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
     @Test func tooShortAndWrongRate() throws {
         let model = try Wav2Vec2Classifier(folder: folder("base_weighted"))
         #expect(model.config.minimumSamples == 400)
-        #expect(throws: Wav2Vec2Error.inputTooShort(samples: 399, minimum: 400)) { try model.classify([Float](repeating: 0.1, count: 399)) }
-        #expect(throws: Wav2Vec2Error.inputTooShort(samples: 0, minimum: 400)) { try model.classify([]) }
-        #expect(throws: Wav2Vec2Error.unsupportedSampleRate(expected: 16000, found: 8000)) { try model.classify([Float](repeating: 0, count: 800), sampleRate: 8000) }
+        #expect(throws: VoiceEmotionError.inputTooShort(samples: 399, minimum: 400)) { try model.classify([Float](repeating: 0.1, count: 399)) }
+        #expect(throws: VoiceEmotionError.inputTooShort(samples: 0, minimum: 400)) { try model.classify([]) }
+        #expect(throws: VoiceEmotionError.unsupportedSampleRate(rate: 8000, supported: [16000])) { try model.classify([Float](repeating: 0, count: 800), sampleRate: 8000) }
         #expect(try model.classify([Float](repeating: 0.1, count: 400)).frames == 1)
     }
 

@@ -1,16 +1,15 @@
-// Uses VoiceEmotion the way an app does: the bundled VAD with no path, then EmotionAnalyzer with
-// a model folder (here the small test fixture model). Exits non-zero if anything is off.
+// Uses VoiceEmotion the way an app does, with `import VoiceEmotion` only: the bundled VAD with no
+// path, then EmotionAnalyzer with a model folder (here the small test fixture model), then the
+// README's example verbatim. Exits non-zero if anything is off.
 
-import AudioInput
 import Foundation
-import SileroVAD
 import VoiceEmotion
 
 let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 let sample = repository.appendingPathComponent("Docs/Samples/voice-memo.flac").path
-let model = repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/legacy_xlsr").path
+let model = repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/legacy_xlsr")
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("consumer: FAILED: \(message)\n".utf8))
@@ -18,32 +17,38 @@ func fail(_ message: String) -> Never {
 }
 
 /// The README's library example, kept compiling here (with the sample instead of "memo.wav").
-func readmeExample(modelFolder: String, file: String) async throws {
-    let analyzer = try EmotionAnalyzer(modelFolder: modelFolder)       // load once, share (Sendable)
-    let report = try await analyzer.analyze(file: file) { progress in
-        print(progress.stage, progress.fraction)                          // for long recordings
+func readmeExample(modelFolder: URL, file memo: String) async throws {
+    let analyzer = try EmotionAnalyzer(modelFolder: modelFolder)      // load once, share (Sendable)
+    let report = try await analyzer.analyze(file: memo) { progress in
+        print(progress.stage, progress.fraction)                        // for long recordings
     }
     for segment in report.segments {
-        print(segment.startSeconds, segment.endSeconds, segment.scores.max { $0.score < $1.score }!.emotion, segment.stress ?? 0)
+        print(segment.startSeconds, segment.endSeconds, segment.dominant?.name ?? "-", segment.stress ?? 0)
     }
     print(report.dominant?.name ?? "no speech", report.stress ?? 0, report.speechRatio)
 }
 
 do {
-    // 1. VAD through the bundled weights resource: no path anywhere.
-    let vad = try VoiceActivityDetector.bundled()
-    let audio = try AudioLoader.load(path: sample, sampleRate: 16000)
-    let speech = try vad.analyze(audio.samples, sampleRate: 16000)
+    // 1. VAD through the bundled weights resource: no path anywhere; VAD options by name.
+    var options = EmotionAnalyzerOptions()
+    options.speech.minSilenceDurationMs = 100
+    let speech = try EmotionAnalyzer(options: options).detectSpeech(file: sample)
     guard !speech.segments.isEmpty else { fail("no speech segments in the sample") }
     print("consumer: VAD found \(speech.segments.count) segments, \(String(format: "%.1f", speech.speechSeconds)) s of speech")
 
-    // 2. EmotionAnalyzer with a model folder.
+    // 2. EmotionAnalyzer with a model folder; errors are one typed vocabulary.
     let analyzer = try EmotionAnalyzer(modelFolder: model)
     let result = try await analyzer.analyze(file: sample)
     guard let stress = result.stress, let dominant = result.dominant, result.segments.count == speech.segments.count else {
         fail("incomplete analysis")
     }
     print("consumer: dominant \(dominant), stress \(String(format: "%.2f", stress)) over \(result.segments.count) segments")
+    do {
+        _ = try await analyzer.analyze(file: "/no/such/memo.m4a")
+        fail("a missing file did not fail")
+    } catch VoiceEmotionError.fileNotFound(let path) {
+        print("consumer: missing file reported as fileNotFound(\(path))")
+    }
     // 3. The README example.
     try await readmeExample(modelFolder: model, file: sample)
     print("consumer: OK")

@@ -61,7 +61,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
+            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
             path: "Benchmarks/VoiceEmotionBench"),
         .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
 

@@ -11,7 +11,7 @@ func benchmarkEndToEnd(settings: Settings) throws -> Section {
     defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
     // A file, as users analyse them: decoding (twice, streamed) is part of the time.
     let recording = FileManager.default.temporaryDirectory.appendingPathComponent("voice-emotion-bench-\(UUID()).wav")
-    try Data(floatWAVBytes(try speechRecording(seconds: 600), rate: 16000)).write(to: recording)
+    try Data(floatWAVBytes(try speechRecording(seconds: 600), rate: modelSampleRate)).write(to: recording)
     defer { try? FileManager.default.removeItem(at: recording) }
     let peakIsOwn = resetPeakResident()  // not the random model just written
     let analyzer = try EmotionAnalyzer(modelFolder: folder.path)

@@ -1,5 +1,6 @@
 // Argument parsing, timing and memory helpers of the benchmark.
 
+import VoiceEmotionCore
 import AudioInput
 import Foundation
 import TensorKernels
@@ -142,8 +143,8 @@ let samplePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// `seconds` of 16 kHz speech: the sample recording repeated (71% speech).
 func speechRecording(seconds: Double) throws -> [Float] {
-    let memo = try AudioLoader.load(path: samplePath, sampleRate: 16000).samples
-    let count = Int(seconds * 16000)
+    let memo = try AudioLoader.load(path: samplePath, sampleRate: modelSampleRate).samples
+    let count = Int(seconds * Double(modelSampleRate))
     var audio: [Float] = []
     audio.reserveCapacity(count)
     while audio.count < count { audio += memo }

@@ -1,6 +1,7 @@
 // Silero VAD: microseconds per 16 kHz chunk on one thread, and the real-time factor of analyze()
 // over a 10-minute recording.
 
+import VoiceEmotionCore
 import SileroVAD
 import TensorKernels
 
@@ -15,7 +16,7 @@ func benchmarkVAD(runs: Int) throws -> Section {
     defer { BLAS.setThreadCount(threads) }
     let audio = try speechRecording(seconds: 600)
     let detector = try VoiceActivityDetector.bundled()
-    let session = try detector.makeSession(sampleRate: 16000)
+    let session = try detector.makeSession(sampleRate: modelSampleRate)
     let chunks = audio.count / 512
     // A recording: blocks of chunks share the non-recurrent work.
     let recording = Timing(runs: runs) {
@@ -32,7 +33,7 @@ func benchmarkVAD(runs: Int) throws -> Section {
             }
         }
     }.scaled(1e6 / Double(streamingChunks))
-    let analyze = try Timing(runs: runs) { _ = try detector.analyze(audio, sampleRate: 16000) }.scaled(1 / 600.0)
+    let analyze = try Timing(runs: runs) { _ = try detector.analyze(audio, sampleRate: modelSampleRate) }.scaled(1 / 600.0)
     let json = """
         {"us_per_chunk": \(format(recording.median, 2)), "us_per_chunk_min": \(format(recording.minimum, 2)), \
         "us_per_chunk_max": \(format(recording.maximum, 2)), "us_per_chunk_streaming": \(format(streaming.median, 2)), \

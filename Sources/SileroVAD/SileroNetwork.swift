@@ -1,6 +1,6 @@
 // The Silero VAD v6.2 network for one sample rate, loaded strictly from the converted weights.
-// Reference: silero-vad 6.2.3, `silero_vad.jit` (`_model` / `_model_8k`); facts in
-// shared notes "silero-vad.md". One 16 kHz step: context(64) ++ chunk(512) ++ right reflect(64)
+// Reference: silero-vad 6.2.3, `silero_vad.jit` (`_model` / `_model_8k`); see Docs/Models.md.
+// One 16 kHz step: context(64) ++ chunk(512) ++ right reflect(64)
 // -> STFT conv (258 x 256, hop 128) -> magnitude (129 x 4) -> 4 convs + ReLU -> LSTM cell (128)
 // -> ReLU -> 1x1 conv -> sigmoid.
 

@@ -1,7 +1,7 @@
 // Large per-call activation buffers, reused across calls. A 10 s forward pass needs ~100 MB of
-// scratch. Fresh memory costs a page fault per 4 KB page on first touch: ~65 ms for 100 MB on
-// this (virtualised) machine, 8% of a base-model pass; transparent huge pages were slower still
-// (synchronous compaction). So buffers are kept in a pool and handed to the next call.
+// scratch, and fresh memory costs a page fault per 4 KB page on first touch (a measurable share
+// of a pass; huge pages were slower, see Docs/Benchmarks.md). So buffers are kept in a pool and
+// handed to the next call.
 
 import Foundation
 

@@ -41,10 +41,9 @@ private func mapInPlace(_ x: UnsafeMutablePointer<Float>, count: Int, _ f: (SIMD
 /// where erf rounds to ±1 in float), result clamped to [-1, 1]. Absolute error ≤ 4e-7 in
 /// float arithmetic (the fit itself is 2e-8); coefficients from `scripts/fit_erf.py`.
 ///
-/// Why a rational fit: the earlier `t·exp(-z² + P(t))` erfc form needed a division, a degree-9
-/// polynomial and an exponential in one dependency chain and ran at 4.2 ns per float here;
-/// two short independent polynomials and one division run at 1.3 ns. GELU is applied to every
-/// FFN and conv activation, about 5% of a forward pass before the change.
+/// Why a rational fit: an erfc·exp form needs a division, a long polynomial and an exponential
+/// in one dependency chain; two short independent polynomials and one division keep the vector
+/// units busy. GELU runs on every FFN and conv activation (timings in Docs/Benchmarks.md).
 @inlinable @inline(__always)
 package func vectorErf(_ u: SIMD8<Float>) -> SIMD8<Float> {
     var x = u.replacing(with: 4, where: u .> 4)

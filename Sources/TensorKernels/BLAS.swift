@@ -26,8 +26,8 @@ package enum BLAS {
     /// Large products are split across the thread budget (`setThreadCount`) by columns of `C`
     /// (or rows when `C` is narrow), each part a single-threaded BLAS call on its own thread. We
     /// run the threads rather than OpenBLAS because its workers spin (sched_yield) between
-    /// calls, taking a core from the elementwise work that runs in between (~13% of the cycles
-    /// of a wav2vec2 pass went to yielding), and because callers that are already parallel
+    /// calls, taking a core from the elementwise work that runs in between (measured in
+    /// Docs/Benchmarks.md), and because callers that are already parallel
     /// (attention heads) need single-threaded products (`threads: 1`).
     ///
     /// - Parameters:

@@ -6,8 +6,8 @@
 // output over time (group norm: a pass for the statistics, a pass to apply them) and applies
 // GELU. Computing rows directly lets the caller normalise each small block of rows while it is
 // in L1, and the statistics follow from the patches' first and second moments (a kernel × kernel
-// Gram matrix), so the 64-float-per-sample output is written once and never re-read. Measured on
-// wav2vec2-base, 10 s: first conv + group norm + GELU 97 ms -> 35-41 ms (two cores).
+// Gram matrix), so the 64-float-per-sample output is written once and never re-read (the
+// measured gain is in Docs/Benchmarks.md).
 
 extension Conv1d {
     /// Whether `applyRows` and `outputStatistics` can be used: one input channel, one group and

@@ -94,7 +94,7 @@ struct EncoderLayer: Sendable {
         }
         let scale = 1 / Float(d).squareRoot()
         // Heads in parallel, each product single-threaded: per head the products are small
-        // (T × T × 64), and splitting each one across threads ran them at ~30 GFLOP/s.
+        // (T × T × 64), too small to split across threads efficiently.
         parallelParts(heads, parts: s.parts) { part, headRange in
             let scores = s.scores + part * t * t, inverseSums = s.inverseSums + part * t
             for head in headRange {

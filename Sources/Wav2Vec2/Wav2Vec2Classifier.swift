@@ -1,6 +1,6 @@
 // Wav2Vec2 / HuBERT audio classification, end to end: model folder in, logits and scores out.
 // Reference: transformers 5.24 `modeling_wav2vec2.py`, `modeling_hubert.py`,
-// `feature_extraction_wav2vec2.py`; facts in shared notes "wav2vec2.md".
+// `feature_extraction_wav2vec2.py`; what the checkpoints hold: Docs/Models.md.
 
 import Foundation
 import SafeTensors

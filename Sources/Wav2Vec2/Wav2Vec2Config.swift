@@ -257,7 +257,7 @@ public struct Wav2Vec2PreprocessorConfig: Codable, Sendable, Equatable {
     }
 
     /// transformers' defaults.
-    public init(doNormalize: Bool = true, samplingRate: Int = 16000, featureSize: Int = 1) {
+    public init(doNormalize: Bool = true, samplingRate: Int = modelSampleRate, featureSize: Int = 1) {
         self.doNormalize = doNormalize
         self.samplingRate = samplingRate
         self.featureSize = featureSize
@@ -267,7 +267,7 @@ public struct Wav2Vec2PreprocessorConfig: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         doNormalize = try c.decodeIfPresent(Bool.self, forKey: .doNormalize) ?? true
-        samplingRate = try c.decodeIfPresent(Int.self, forKey: .samplingRate) ?? 16000
+        samplingRate = try c.decodeIfPresent(Int.self, forKey: .samplingRate) ?? modelSampleRate
         featureSize = try c.decodeIfPresent(Int.self, forKey: .featureSize) ?? 1
     }
 

@@ -39,7 +39,8 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
 }
 
 @Suite struct ResamplingParityTests {
-    /// max |Swift - python-soxr| ≤ 1e-4 after decode + downmix + resample to 16 kHz.
+    /// max |Swift - python-soxr| ≤ 1e-6 after decode + downmix + resample to 16 kHz (reached: 0,
+    /// bit-identical; the bound allows another libsoxr build's SIMD rounding).
     @Test(arguments: ["tone_44k.wav", "chirp_48k_stereo.flac", "noise_44k_float.wav", "native_16k.wav"])
     func matchesPythonPipeline(_ name: String) throws {
         let key = String(name.split(separator: ".")[0])
@@ -48,7 +49,7 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
         #expect(audio.sampleRate == 16000)
         #expect(audio.samples.count == expected.count)
         let difference = maxAbsDifference(audio.samples, expected)
-        #expect(difference <= 1e-4, "\(name): max abs diff \(difference)")
+        #expect(difference <= 1e-6, "\(name): max abs diff \(difference)")
     }
 
     @Test(arguments: ["tone_44k.wav", "chirp_48k_stereo.flac", "noise_44k_float.wav"])

@@ -1,5 +1,5 @@
 // The native Silero VAD against the official silero-vad 6.2.3 package (TorchScript model):
-// per-chunk probabilities within 1e-5, identical segments for several parameter sets, identical
+// per-chunk probabilities within 5e-6, identical segments for several parameter sets, identical
 // streaming events. References: Fixtures/vad_reference.json, made by Fixtures/make_vad_fixtures.py.
 
 import AudioInput
@@ -60,7 +60,7 @@ func loadFixture(_ name: String) throws -> MonoAudio {
 }
 
 @Suite struct ProbabilityParityTests {
-    /// Every chunk within 1e-5 absolute of the official TorchScript model.
+    /// Every chunk within 5e-6 absolute of the official TorchScript model (reached: 4.7e-6).
     @Test(arguments: fileNames)
     func matchesOfficialModel(_ name: String) throws {
         let audio = try loadFixture(name)
@@ -70,7 +70,7 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         #expect(probabilities.count == expected.probabilities.count)
         var worst = 0.0
         for (ours, official) in zip(probabilities, expected.probabilities) { worst = max(worst, abs(Double(ours) - official)) }
-        #expect(worst <= 1e-5, "\(name): max abs probability difference \(worst)")
+        #expect(worst <= 5e-6, "\(name): max abs probability difference \(worst)")
     }
 
     /// The matrix STFT (the basis as stored) and the FFT both hold the tolerance.
@@ -82,7 +82,7 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         let audio = try loadFixture(name)
         let probabilities = try matrix.speechProbabilities(audio.samples, sampleRate: audio.sampleRate)
         let worst = zip(probabilities, reference.files[name]!.probabilities).reduce(0.0) { max($0, abs(Double($1.0) - $1.1)) }
-        #expect(probabilities.count == reference.files[name]!.probabilities.count && worst <= 1e-5, "\(name): \(worst)")
+        #expect(probabilities.count == reference.files[name]!.probabilities.count && worst <= 5e-6, "\(name): \(worst)")
     }
 
     @Test func sessionResetRepeatsExactly() throws {
@@ -94,7 +94,7 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         let second = try chunks.map { try session.probability(of: $0) }
         #expect(first == second)
         let official = reference.files["speech_8k.flac"]!.probabilities.prefix(40)
-        #expect(zip(first, official).allSatisfy { abs(Double($0) - $1) <= 1e-5 })
+        #expect(zip(first, official).allSatisfy { abs(Double($0) - $1) <= 5e-6 })
     }
 }
 

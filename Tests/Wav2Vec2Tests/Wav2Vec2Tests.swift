@@ -1,4 +1,4 @@
-// Wav2Vec2 / HuBERT classifiers against PyTorch transformers 5.24: logits within 1e-4 on every
+// Wav2Vec2 / HuBERT classifiers against PyTorch transformers 5.24: logits within 1e-6 on every
 // fixture variant and clip (Fixtures/make_wav2vec2_fixtures.py), plus strict loading and errors.
 
 import Foundation
@@ -46,7 +46,8 @@ func broken(_ variant: String, _ change: (inout [String: ([Int], [Float])]) -> V
         let expected = try reference.floats("\(variant).\(clip)")
         #expect(result.logits.count == expected.count)
         let worst = zip(result.logits, expected).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst <= 1e-4, "\(variant) \(clip): max abs logit difference \(worst)")
+        // Reached: at most 2.8e-7 (large_stable_f16); the bound leaves room for another BLAS's summation order.
+        #expect(worst <= 1e-6, "\(variant) \(clip): max abs logit difference \(worst)")
         #expect(result.frames == model.config.frameCount(samples: samples.count))
     }
 

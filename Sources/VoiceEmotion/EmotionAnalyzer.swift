@@ -103,8 +103,10 @@ public final class EmotionAnalyzer: Sendable {
     /// one window of samples (plus the model's activations), not 230 MB of 16 kHz samples.
     /// Results are identical to `analyze(samples:sampleRate:)` on the decoded audio.
     ///
-    /// - Parameter progress: called with the stage and the overall fraction done (weighted by
-    ///   each stage's cost, so it moves evenly).
+    /// - Parameters:
+    ///   - file: The audio file's path.
+    ///   - progress: Called with the stage and the overall fraction done (weighted by each
+    ///     stage's cost, so it moves evenly).
     /// - Throws: `VoiceEmotionError`; `.cancelled` when the task is cancelled (checked between
     ///   blocks and windows).
     public func analyze(file: String, progress: (@Sendable (AnalysisProgress) -> Void)? = nil) async throws -> RecordingAnalysis {
@@ -155,7 +157,7 @@ public final class EmotionAnalyzer: Sendable {
         let info = try AudioLoader.info(path: file)
         let rate = info.sampleRate == SileroGeometry.rate8k.sampleRate ? SileroGeometry.rate8k.sampleRate : modelSampleRate
         var tracker = ProgressTracker(report: progress.map { handler in { handler($0.fraction) } }, model: nil,
-                                      expectedSamples: nil, sampleRate: rate)
+                                      windowSamples: 0, expectedSamples: nil, sampleRate: rate)
         return try detectSpeech(FileSource(path: file, sampleRate: rate), tracker: &tracker).result
     }
 

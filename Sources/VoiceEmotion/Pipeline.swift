@@ -80,11 +80,11 @@ struct Window {
 }
 
 /// Where the time of an analysis goes, for a progress fraction that moves evenly. Measured on the
-/// development machine (Docs/Benchmarks.md): decoding plus the VAD take ~0.7 ms per second of
-/// audio; the models run at ~50 GFLOP/s of their matrix products. Only the ratio matters.
+/// development machine (Docs/Benchmarks.md: VAD RTF 0.0006 plus decoding 0.05 ms per second;
+/// the models at 105-116 GFLOP/s of their matrix products on two cores). Only the ratio matters.
 struct StageCosts {
     static let speechDetectionSecondsPerAudioSecond = 0.0007
-    static let modelFlopsPerSecond = 50e9
+    static let modelFlopsPerSecond = 100e9
     /// Before pass 1 the speech is not known yet: this share of the audio is assumed to be speech.
     static let assumedSpeechRatio = 0.7
 }
@@ -93,19 +93,21 @@ struct StageCosts {
 /// until the windows are known), pass 2 the rest in proportion to each window's FLOPs.
 struct ProgressTracker {
     let report: ((AnalysisProgress) -> Bool)?
-    let model: Wav2Vec2Classifier?
     private(set) var speechShare = 1.0
     private var lastFraction = 0.0
 
-    init(report: ((AnalysisProgress) -> Bool)?, model: Wav2Vec2Classifier?, expectedSamples: Int?, sampleRate: Int) {
+    /// `windowSamples`: the longest window the model is given (the estimate cuts the assumed
+    /// speech into such windows, as the plan will).
+    init(report: ((AnalysisProgress) -> Bool)?, model: Wav2Vec2Classifier?, windowSamples: Int, expectedSamples: Int?, sampleRate: Int) {
         self.report = report
-        self.model = model
-        if let model {
-            let seconds = Double(expectedSamples ?? 60 * sampleRate) / Double(sampleRate)
-            let speech = seconds * StageCosts.speechDetectionSecondsPerAudioSecond
-            let emotion = Self.modelSeconds(model, samples: Int(seconds * StageCosts.assumedSpeechRatio * Double(modelSampleRate)))
-            speechShare = speech / max(speech + emotion, 1e-9)
-        }
+        guard let model else { return }
+        let seconds = Double(expectedSamples ?? 60 * sampleRate) / Double(sampleRate)
+        let speechSamples = Int(seconds * StageCosts.assumedSpeechRatio * Double(modelSampleRate))
+        let windows = speechSamples / max(windowSamples, 1)
+        let emotion = Double(windows) * Self.modelSeconds(model, samples: windowSamples)
+            + Self.modelSeconds(model, samples: speechSamples - windows * windowSamples)
+        let speech = seconds * StageCosts.speechDetectionSecondsPerAudioSecond
+        speechShare = speech / max(speech + emotion, 1e-9)
     }
 
     static func modelSeconds(_ model: Wav2Vec2Classifier, samples: Int) -> Double {
@@ -125,7 +127,8 @@ extension EmotionAnalyzer {
     /// before (resampling an array).
     func run(_ source: SampleSource, decodeSeconds: Double, start: Date,
              progress: ((AnalysisProgress) -> Bool)?) throws -> RecordingAnalysis {
-        var tracker = ProgressTracker(report: progress, model: model, expectedSamples: source.expectedCount, sampleRate: source.sampleRate)
+        var tracker = ProgressTracker(report: progress, model: model, windowSamples: Int(options.maximumWindowSeconds * Double(modelSampleRate)),
+                                      expectedSamples: source.expectedCount, sampleRate: source.sampleRate)
         try tracker.update(.decoding, 0)
         let speech = try detectSpeech(source, tracker: &tracker)
         let windows = plan(speech.result.segments)

@@ -33,7 +33,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one window may take.")
     var memoryLimitMB: Int = 2048
 
-    @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
+    @Option(name: .customLong("legacy-head-activation"), help: "Activation between the two layers of legacy dense heads (see Weights/README.md).")
     var legacyHeadActivation: HeadActivation = .tanh
 
     @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")

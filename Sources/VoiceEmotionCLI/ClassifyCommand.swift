@@ -21,7 +21,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model folder.")
     var model: String
 
-    @Option(name: .customLong("legacy-head-activation"), help: "Activation of legacy dense heads: tanh, relu, gelu, identity.")
+    @Option(name: .customLong("legacy-head-activation"), help: "Activation between the two layers of legacy dense heads (see Weights/README.md).")
     var legacyHeadActivation: HeadActivation = .tanh
 
     @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one pass may take; longer files are refused.")

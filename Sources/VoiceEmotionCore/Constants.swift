@@ -12,11 +12,11 @@ public let modelSampleRate = 16000
 public let audioSampleRates = 1000...768_000
 
 /// Whether this library was compiled with optimisation. Unoptimised (debug) builds run the
-/// models about 90 times slower: depend on VoiceEmotion in release (`swift build -c release`,
+/// models 30 to 90 times slower: depend on VoiceEmotion in release (`swift build -c release`,
 /// or an Xcode scheme with the Release configuration) to measure or ship.
 public let isOptimizedBuild = !_isDebugAssertConfiguration()
 
-/// Writes a one-time note to standard error when the library runs unoptimised, so a 90x slower
+/// Writes a one-time note to standard error when the library runs unoptimised, so a 30-90x slower
 /// debug build is never mistaken for the library's speed. Called when a model is loaded.
 package func warnOnceIfUnoptimized() {
     _ = unoptimizedWarning
@@ -24,7 +24,7 @@ package func warnOnceIfUnoptimized() {
 
 private let unoptimizedWarning: Void = {
     guard !isOptimizedBuild else { return }
-    let note = "VoiceEmotion: this is an unoptimised (debug) build; the models run about 90x slower. "
+    let note = "VoiceEmotion: this is an unoptimised (debug) build; the models run 30-90x slower. "
         + "Build in release (swift build -c release, or the Release configuration in Xcode) to measure or ship.\n"
     FileHandle.standardError.write(Data(note.utf8))
 }()

@@ -221,9 +221,9 @@ func wavBytes(frames: Int, rate: Int = 16000) -> [UInt8] {
     }
 
     @Test func streamingReportsBadFiles() {
-        #expect(throws: VoiceEmotionError.self) { try AudioLoader.stream(path: "/no/such/file.wav") { _ in true } }
+        #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/file.wav")) { try AudioLoader.stream(path: "/no/such/file.wav") { _ in true } }
         let empty = temporaryFile(wavBytes(frames: 0), suffix: ".wav")
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        #expect(throws: VoiceEmotionError.self) { try AudioLoader.stream(path: empty) { _ in true } }
+        #expect(throws: VoiceEmotionError.emptyAudio(path: empty)) { try AudioLoader.stream(path: empty) { _ in true } }
     }
 }

@@ -64,7 +64,7 @@ func open(_ bytes: [UInt8]) throws -> SafeTensorsFile {
         let raw = try file.rawBytes("a")
         #expect(UnsafeRawPointer(inPlace.baseAddress!) == raw.baseAddress)
         #expect(try file.floatsInPlace("b") == nil)
-        #expect(throws: VoiceEmotionError.self) { try file.floatsInPlace("missing") }
+        #expect(throws: VoiceEmotionError.missingTensor(path: path, name: "missing")) { try file.floatsInPlace("missing") }
     }
 
     @Test func halfConversionCoversSpecialValues() {
@@ -128,7 +128,9 @@ func open(_ bytes: [UInt8]) throws -> SafeTensorsFile {
             try open(rawFile(reversed, data: eightBytes))
         }
         let negative = #"{"t":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#
-        #expect(throws: (any Error).self) { try open(rawFile(negative, data: eightBytes)) }
+        #expect(throws: VoiceEmotionError.invalidHeader(path: "test.safetensors", reason: "tensor 't' data_offsets is not two non-negative integers")) {
+            try open(rawFile(negative, data: eightBytes))
+        }
     }
 
     @Test func sizeDisagreesWithShape() {

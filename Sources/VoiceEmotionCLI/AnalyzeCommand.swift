@@ -102,11 +102,12 @@ struct AnalyzeCommand: ParsableCommand {
         }
     }
 
-    /// The human report, at most 80 columns (for eight labels too): a line for the file, a table
+    /// The human report, at most 80 columns (for eight labels too) after the file's path: a table
     /// of segments (times to 0.1 s, scores in percent for categorical models, raw values for
     /// dimensional ones), the summary. `--json` has the exact numbers.
     func printReport(file: String, result: RecordingAnalysis) {
-        print("\(file): \(formatSeconds(result.durationSeconds)) s, speech \(formatSeconds(result.speechSeconds)) s "
+        print(file)  // on its own line: a long path must not push the report past 80 columns
+        print("  \(formatSeconds(result.durationSeconds)) s, speech \(formatSeconds(result.speechSeconds)) s "
               + "(\(String(format: "%.0f", 100 * result.speechRatio))%) in \(result.segments.count) segments")
         guard result.hasSpeech else {
             print("  no speech found")

@@ -227,6 +227,22 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect((array[2]["segments"] as? [Any])?.isEmpty == true && array[2]["stress"] is NSNull && array[2]["dominant"] is NSNull)
     }
 
+    /// The human report fits 80 columns with eight labels, prints full label names, and one
+    /// overall line (dimensional models printed it twice).
+    @Test(arguments: ["legacy_xlsr", "legacy_regression"])
+    func humanReportFitsEightyColumns(_ fixture: String) throws {
+        let result = try run(["analyze", speech, "--model", "Tests/Wav2Vec2Tests/Fixtures/\(fixture)"])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n")
+        #expect(lines.first == Substring(speech))  // the path on its own line, then the report
+        #expect(lines.dropFirst().allSatisfy { $0.count <= 80 }, "\(lines.map(\.count))")
+        #expect(lines.filter { $0.hasPrefix("  overall:") }.count == 1)
+        let header = try #require(lines.first { $0.contains("start") })
+        let names = fixture == "legacy_xlsr" ? ["angry", "calm", "disgust", "fearful", "happy", "neutral", "sad", "surprised"]
+                                             : ["arousal", "dominance", "valence"]
+        #expect(header.split(separator: " ").map(String.init) == ["start", "end"] + names + ["stress"])
+    }
+
     @Test func withoutModelExplainsHowToGetOne() throws {
         let process = try run(["analyze", speech], environment: ["VOICE_EMOTION_MODELS": "/nonexistent"])
         #expect(process.status == 0)

@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "TensorKernels", dependencies: ["VoiceEmotionCore", blasDependency]),
         .target(name: "StrictJSON"),
         .target(name: "SafeTensors", dependencies: ["VoiceEmotionCore", "StrictJSON", "TensorKernels"]),
-        .target(name: "AudioInput", dependencies: ["VoiceEmotionCore", "CSndFile", "CSoxr"]),
+        .target(name: "AudioInput", dependencies: ["VoiceEmotionCore", "StrictJSON", "CSndFile", "CSoxr"]),
         .target(
             name: "SileroVADWeights", path: "Weights/SileroVAD",
             resources: [.copy("silero_vad.safetensors")]),

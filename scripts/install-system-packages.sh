@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system libraries VoiceEmotion links, if they are missing (idempotent):
-#   Debian/Ubuntu: pkg-config, OpenBLAS (CBLAS), libsndfile, libsoxr  (apt-get; root or sudo)
-#   macOS:         pkg-config, libsndfile, libsoxr                    (Homebrew; BLAS is Accelerate)
+# Installs what VoiceEmotion needs, if it is missing (idempotent):
+#   Debian/Ubuntu: pkg-config, OpenBLAS (CBLAS), libsndfile, libsoxr, ffmpeg  (apt-get; root or sudo)
+#   macOS:         pkg-config, libsndfile, libsoxr, ffmpeg                    (Homebrew; BLAS is Accelerate)
+# The ffmpeg program (run, never linked) decodes memo formats libsndfile cannot: m4a, mp4, mov,
+# 3gp, webm; without it those files give a clear error and everything else works.
 # The Swift toolchain (6.1 or newer) itself is a prerequisite: https://www.swift.org/install
 set -euo pipefail
 
@@ -12,7 +14,7 @@ fi
 
 case "$(uname -s)" in
 Linux)
-    packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev)
+    packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev ffmpeg)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,15 +33,15 @@ Linux)
     ;;
 Darwin)
     if ! command -v brew >/dev/null 2>&1; then
-        echo "error: Homebrew is needed to install libsndfile and libsoxr (https://brew.sh)." >&2
+        echo "error: Homebrew is needed to install libsndfile, libsoxr and ffmpeg (https://brew.sh)." >&2
         exit 1
     fi
-    for p in pkg-config libsndfile libsoxr; do
+    for p in pkg-config libsndfile libsoxr ffmpeg; do
         brew list --versions "$p" >/dev/null 2>&1 || brew install "$p"
     done
     ;;
 *)
-    echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile and libsoxr by hand." >&2
+    echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile, libsoxr and ffmpeg by hand." >&2
     exit 1
     ;;
 esac

@@ -32,7 +32,9 @@ public struct AudioStreamSummary: Sendable, Equatable {
     public let completed: Bool
 }
 
-/// Decodes any format libsndfile reads (WAV, FLAC, OGG/Vorbis, Opus, MP3, AIFF, ...).
+/// Decodes audio files to mono Float at a chosen rate: what libsndfile reads (WAV, FLAC, MP3, Ogg
+/// Vorbis/Opus, AIFF, ...) directly, everything else (MP4/M4A with AAC or ALAC, 3GP, WebM, MOV,
+/// ...) through the ffmpeg program when it is installed.
 public enum AudioLoader {
     /// Frames decoded per block: bounds the extra memory of a decode.
     static let blockFrames = 65_536
@@ -45,9 +47,33 @@ public enum AudioLoader {
         try requireFiniteSamples(samples, sampleRate: sampleRate, label: label, offset: offset)
     }
 
+    /// The decoder for a file: libsndfile for what it reads, else the ffmpeg program (when it is
+    /// installed). Without ffmpeg, a container that needs it is `ffmpegNotFound`, naming it.
+    static func open(path: String) throws -> AudioDecoding {
+        do {
+            return try SoundFile(path: path)
+        } catch VoiceEmotionError.unsupportedAudio(_, let reason) {
+            let ffmpeg = FFmpegTools.locate("ffmpeg", override: FFmpegTools.ffmpegOverride)
+            let ffprobe = FFmpegTools.locate("ffprobe", override: FFmpegTools.ffprobeOverride)
+            guard let ffmpegPath = ffmpeg.path, let ffprobePath = ffprobe.path else {
+                guard let container = FFmpegTools.sniffContainer(path: path) else {
+                    throw VoiceEmotionError.unsupportedAudio(path: path, reason: reason)
+                }
+                throw VoiceEmotionError.ffmpegNotFound(path: path, format: container,
+                                                       searched: ffmpeg.path == nil ? ffmpeg.searched : ffprobe.searched)
+            }
+            do {
+                return try FFmpegDecoder(path: path, ffmpeg: ffmpegPath, ffprobe: ffprobePath)
+            } catch VoiceEmotionError.unsupportedAudio(_, let ffmpegReason) where FFmpegTools.sniffContainer(path: path) == nil {
+                // Neither decoder knows it: both reasons, libsndfile's first.
+                throw VoiceEmotionError.unsupportedAudio(path: path, reason: "\(reason) (libsndfile); \(ffmpegReason)")
+            }
+        }
+    }
+
     /// Describes a file without decoding it.
     public static func info(path: String) throws -> AudioFormatInfo {
-        try SoundFile(path: path).info
+        try open(path: path).info
     }
 
     /// Describes audio held in memory without decoding it.
@@ -57,7 +83,7 @@ public enum AudioLoader {
 
     /// Decodes a file to mono, resampled to `sampleRate` (nil keeps the file's rate).
     public static func load(path: String, sampleRate: Int? = nil) throws -> MonoAudio {
-        try decode(SoundFile(path: path), sampleRate: sampleRate)
+        try decode(open(path: path), sampleRate: sampleRate)
     }
 
     /// Decodes audio held in memory to mono, resampled to `sampleRate` (nil keeps its rate).
@@ -78,7 +104,21 @@ public enum AudioLoader {
         path: String, sampleRate: Int? = nil, progress: ((Double) -> Void)? = nil,
         _ body: (UnsafeBufferPointer<Float>) -> Bool
     ) throws -> AudioStreamSummary {
-        let file = try SoundFile(path: path)
+        try stream(path: path, knownInfo: nil, sampleRate: sampleRate, progress: progress, body)
+    }
+
+    /// `stream(path:...)` for a file already described by `info` (from `info(path:)`): a file
+    /// that ffmpeg decodes is not probed again (a pipeline reads a file in several passes).
+    package static func stream(
+        path: String, knownInfo info: AudioFormatInfo?, sampleRate: Int? = nil, progress: ((Double) -> Void)? = nil,
+        _ body: (UnsafeBufferPointer<Float>) -> Bool
+    ) throws -> AudioStreamSummary {
+        let file: AudioDecoding
+        if let info, info.decoder == .ffmpeg, let ffmpeg = FFmpegTools.locate("ffmpeg", override: FFmpegTools.ffmpegOverride).path {
+            file = FFmpegDecoder(path: path, ffmpeg: ffmpeg, info: info)
+        } else {
+            file = try open(path: path)
+        }
         var block: [Float] = []
         return try decode(file, sampleRate: sampleRate, progress: progress) { (append) throws in
             block.removeAll(keepingCapacity: true)
@@ -87,7 +127,7 @@ public enum AudioLoader {
         }
     }
 
-    private static func decode(_ file: SoundFile, sampleRate requested: Int?) throws -> MonoAudio {
+    private static func decode(_ file: AudioDecoding, sampleRate requested: Int?) throws -> MonoAudio {
         var output: [Float] = []
         let summary = try decode(file, sampleRate: requested, progress: nil, reserve: { output.reserveCapacity($0) }) { (append) throws in
             try append(&output)
@@ -99,7 +139,7 @@ public enum AudioLoader {
     /// The one decoding loop: read a block, downmix, resample. `consume` is handed a function
     /// that appends the block's output samples to an array of the caller's choosing.
     private static func decode(
-        _ file: SoundFile, sampleRate requested: Int?, progress: ((Double) -> Void)?, reserve: ((Int) -> Void)? = nil,
+        _ file: AudioDecoding, sampleRate requested: Int?, progress: ((Double) -> Void)?, reserve: ((Int) -> Void)? = nil,
         consume: ((inout [Float]) throws -> Void) throws -> Bool
     ) throws -> AudioStreamSummary {
         let info = file.info

@@ -4,6 +4,7 @@
 import VoiceEmotionCore
 
 import CSndFile
+import Foundation
 
 #if canImport(Darwin)
 import Darwin
@@ -11,7 +12,15 @@ import Darwin
 import Glibc
 #endif
 
-/// What a file holds, as libsndfile reports it.
+/// Which program decodes a file.
+public enum AudioDecoderKind: String, Sendable, Codable {
+    /// libsndfile (linked): WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, CAF with PCM.
+    case libsndfile
+    /// The ffmpeg program (run as a child process): MP4/M4A (AAC, ALAC), 3GP, WebM, MOV, ...
+    case ffmpeg
+}
+
+/// What a file holds, as its decoder reports it.
 public struct AudioFormatInfo: Sendable, Codable, Equatable {
     /// Container, e.g. "WAV (Microsoft)", "FLAC (Free Lossless Audio Codec)", "MPEG-1/2 Audio".
     public let format: String
@@ -26,15 +35,35 @@ public struct AudioFormatInfo: Sendable, Codable, Equatable {
     public let frames: Int?
     /// Length in seconds, when `frames` is known.
     public var durationSeconds: Double? { frames.map { Double($0) / Double(sampleRate) } }
+    /// The decoder that reads the file.
+    public let decoder: AudioDecoderKind
+    /// When the recording was made: a date tag of the file, else its modification time; nil for
+    /// audio in memory.
+    public let recordedAt: RecordingTime?
 
     /// Describes a format.
-    public init(format: String, encoding: String, channels: Int, sampleRate: Int, frames: Int?) {
+    public init(format: String, encoding: String, channels: Int, sampleRate: Int, frames: Int?,
+                decoder: AudioDecoderKind = .libsndfile, recordedAt: RecordingTime? = nil) {
         self.format = format
         self.encoding = encoding
         self.channels = channels
         self.sampleRate = sampleRate
         self.frames = frames
+        self.decoder = decoder
+        self.recordedAt = recordedAt
     }
+}
+
+/// A decoder of interleaved Float frames: libsndfile, or the ffmpeg program.
+protocol AudioDecoding: AnyObject {
+    /// The file's path (or a label for audio in memory), for messages.
+    var path: String { get }
+    /// The format, as the decoder sees it.
+    var info: AudioFormatInfo { get }
+    /// Whether `info.frames` is exact (then a shortfall means the file is truncated).
+    var frameCountIsExact: Bool { get }
+    /// Reads up to `frames` interleaved frames into `buffer`; returns the frames read (0 at the end).
+    func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int
 }
 
 /// In-memory bytes exposed to libsndfile through its virtual I/O callbacks.
@@ -77,7 +106,7 @@ private func makeMemoryIO() -> SF_VIRTUAL_IO {
 }
 
 /// An open libsndfile handle. Not thread-safe: one reader per decode.
-final class SoundFile {
+final class SoundFile: AudioDecoding {
     let path: String
     let info: AudioFormatInfo
     /// Whether `info.frames` is exact. libsndfile estimates the length of MPEG audio from the
@@ -104,7 +133,8 @@ final class SoundFile {
         self.path = path
         self.handle = handle
         self.memory = nil
-        self.info = try Self.describe(handle, sfInfo, path: path)
+        self.info = try Self.describe(handle, sfInfo, path: path,
+                                      recordedAt: Self.recordingTime(handle) ?? RecordingTime.fileTime(path: path))
         self.majorFormat = sfInfo.format & Int32(SF_FORMAT_TYPEMASK)
     }
 
@@ -123,13 +153,27 @@ final class SoundFile {
         self.path = label
         self.handle = handle
         self.memory = memory
-        self.info = try Self.describe(handle, sfInfo, path: label)
+        self.info = try Self.describe(handle, sfInfo, path: label, recordedAt: Self.recordingTime(handle))
         self.majorFormat = sfInfo.format & Int32(SF_FORMAT_TYPEMASK)
     }
 
     deinit { sf_close(handle) }
 
-    private static func describe(_ handle: OpaquePointer, _ sfInfo: SF_INFO, path: String) throws -> AudioFormatInfo {
+    /// The recording time from the file's tags: BWF's origination date and time (WAV), else the
+    /// DATE string libsndfile reads (Vorbis/Opus comments, ID3 TDRC, AIFF/WAV INFO).
+    private static func recordingTime(_ handle: OpaquePointer) -> RecordingTime? {
+        var candidates: [(String, String)] = []
+        var bext = SF_BROADCAST_INFO()
+        if sf_command(handle, Int32(SFC_GET_BROADCAST_INFO), &bext, Int32(MemoryLayout<SF_BROADCAST_INFO>.size)) == Int32(SF_TRUE) {
+            let day = withUnsafeBytes(of: bext.origination_date) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let time = withUnsafeBytes(of: bext.origination_time) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if !day.isEmpty { candidates.append(("bext", time.isEmpty ? day : day + "T" + time.replacingOccurrences(of: "-", with: ":"))) }
+        }
+        if let date = sf_get_string(handle, Int32(SF_STR_DATE)) { candidates.append(("DATE", String(cString: date))) }
+        return RecordingTime.fromTags(candidates)
+    }
+
+    private static func describe(_ handle: OpaquePointer, _ sfInfo: SF_INFO, path: String, recordedAt: RecordingTime?) throws -> AudioFormatInfo {
         guard sfInfo.channels > 0 else {
             sf_close(handle)
             throw VoiceEmotionError.unsupportedAudio(path: path, reason: "no channels")
@@ -144,7 +188,8 @@ final class SoundFile {
         return AudioFormatInfo(
             format: formatName(handle, sfInfo.format & Int32(SF_FORMAT_TYPEMASK)),
             encoding: formatName(handle, sfInfo.format & Int32(SF_FORMAT_SUBMASK)),
-            channels: Int(sfInfo.channels), sampleRate: Int(sfInfo.samplerate), frames: frames)
+            channels: Int(sfInfo.channels), sampleRate: Int(sfInfo.samplerate), frames: frames,
+            decoder: .libsndfile, recordedAt: recordedAt)
     }
 
     private static func formatName(_ handle: OpaquePointer, _ format: Int32) -> String {

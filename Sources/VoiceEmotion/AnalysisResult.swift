@@ -105,6 +105,9 @@ public struct AnalysisTimings: Sendable, Codable, Equatable {
 public struct RecordingAnalysis: Sendable, Codable, Equatable {
     /// The file analysed; nil for samples handed over in memory.
     public let file: String?
+    /// When the recording was made (a date tag of the file, else its modification time); nil for
+    /// samples in memory.
+    public let recordedAt: RecordingTime?
     /// Length of the recording in seconds.
     public let durationSeconds: Double
     /// Seconds covered by speech segments.
@@ -129,9 +132,11 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     public var speechRatio: Double { durationSeconds > 0 ? speechSeconds / durationSeconds : 0 }
 
     /// A recording's results.
-    public init(file: String?, durationSeconds: Double, speechSeconds: Double, segments: [SegmentAnalysis], scores: [EmotionScore],
-                dimensions: EmotionDimensions?, dominant: Emotion?, stress: Double?, timings: AnalysisTimings) {
+    public init(file: String?, recordedAt: RecordingTime? = nil, durationSeconds: Double, speechSeconds: Double,
+                segments: [SegmentAnalysis], scores: [EmotionScore], dimensions: EmotionDimensions?, dominant: Emotion?,
+                stress: Double?, timings: AnalysisTimings) {
         self.file = file
+        self.recordedAt = recordedAt
         self.durationSeconds = durationSeconds
         self.speechSeconds = speechSeconds
         self.segments = segments
@@ -143,7 +148,8 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case file, durationSeconds = "duration_s", speechSeconds = "speech_s", speechRatio = "speech_ratio", segments, labels
+        case file, recordedAt = "recorded_at", recordedAtSource = "recorded_at_source", recordedAtTag = "recorded_at_tag"
+        case durationSeconds = "duration_s", speechSeconds = "speech_s", speechRatio = "speech_ratio", segments, labels
         case scores, dominant, dimensions, stress, timings
     }
 
@@ -152,6 +158,9 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(file, forKey: .file)
+        try c.encode(recordedAt?.iso8601, forKey: .recordedAt)
+        try c.encode(recordedAt?.source, forKey: .recordedAtSource)
+        try c.encode(recordedAt?.tag, forKey: .recordedAtTag)
         try c.encode(JSONRounding.time(durationSeconds), forKey: .durationSeconds)
         try c.encode(JSONRounding.time(speechSeconds), forKey: .speechSeconds)
         try c.encode(JSONRounding.score(speechRatio), forKey: .speechRatio)
@@ -169,6 +178,9 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         file = try c.decodeIfPresent(String.self, forKey: .file)
+        recordedAt = try RecordingTime(iso8601: c.decodeIfPresent(String.self, forKey: .recordedAt),
+                                       source: c.decodeIfPresent(RecordingTime.Source.self, forKey: .recordedAtSource),
+                                       tag: c.decodeIfPresent(String.self, forKey: .recordedAtTag))
         durationSeconds = try c.decode(Double.self, forKey: .durationSeconds)
         speechSeconds = try c.decode(Double.self, forKey: .speechSeconds)
         let labels = try c.decodeIfPresent([String].self, forKey: .labels) ?? []

@@ -26,18 +26,19 @@ protocol SampleSource {
 struct FileSource: SampleSource {
     let label: String
     let sampleRate: Int
-    let expectedCount: Int?
+    /// The file's description, read once (a file ffmpeg decodes is not probed again per pass).
+    let info: AudioFormatInfo
+    var expectedCount: Int? { info.frames.map { Int(Double($0) * Double(sampleRate) / Double(info.sampleRate)) } }
 
     init(path: String, sampleRate: Int) throws {
         label = path
         self.sampleRate = sampleRate
-        let info = try AudioLoader.info(path: path)
-        expectedCount = info.frames.map { Int(Double($0) * Double(sampleRate) / Double(info.sampleRate)) }
+        info = try AudioLoader.info(path: path)
     }
 
     func read(_ body: (UnsafeBufferPointer<Float>) throws -> Bool) throws -> Int {
         var failure: (any Error)?
-        let summary = try AudioLoader.stream(path: label, sampleRate: sampleRate) { block in
+        let summary = try AudioLoader.stream(path: label, knownInfo: info, sampleRate: sampleRate) { block in
             do throws { return try body(block) } catch {
                 failure = error
                 return false
@@ -138,8 +139,9 @@ extension EmotionAnalyzer {
         timings.decodeSeconds = decodeSeconds + speech.decodeSeconds + emotion.decodeSeconds
         timings.vadSeconds = speech.vadSeconds
         timings.emotionSeconds = emotion.modelSeconds
-        return assemble(file: source is FileSource ? source.label : nil, segments: speech.result.segments, windowScores: emotion.windows,
-                        audioLength: speech.result.audioLength, timings: timings, start: start)
+        let file = source as? FileSource
+        return assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: speech.result.segments,
+                        windowScores: emotion.windows, audioLength: speech.result.audioLength, timings: timings, start: start)
     }
 
     /// What pass 1 found, and where its time went.
@@ -233,7 +235,7 @@ extension EmotionAnalyzer {
     }
 
     /// Segment and recording results from the windows' scores (weighted by window length).
-    func assemble(file: String?, segments: [SpeechSegment], windowScores: [[([EmotionScore], Double)]], audioLength: Int,
+    func assemble(file: String?, recordedAt: RecordingTime?, segments: [SpeechSegment], windowScores: [[([EmotionScore], Double)]], audioLength: Int,
                   timings: AnalysisTimings, start: Date) -> RecordingAnalysis {
         let rate = Double(modelSampleRate)
         let analysed = zip(segments, windowScores).map { segment, windows in
@@ -247,7 +249,7 @@ extension EmotionAnalyzer {
         var timings = timings
         timings.totalSeconds = Date().timeIntervalSince(start)
         return RecordingAnalysis(
-            file: file, durationSeconds: Double(audioLength) / rate, speechSeconds: segments.reduce(0) { $0 + $1.durationSeconds },
+            file: file, recordedAt: recordedAt, durationSeconds: Double(audioLength) / rate, speechSeconds: segments.reduce(0) { $0 + $1.durationSeconds },
             segments: analysed, scores: overall, dimensions: EmotionDimensions(overall), dominant: dominant,
             stress: overall.isEmpty ? nil : stress(overall), timings: timings)
     }

@@ -19,7 +19,7 @@ struct AnalyzeCommand: ParsableCommand {
             Docs/JSON.md.
             """)
 
-    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
     @Option(name: .customLong("model"), help: "Emotion model folder (config.json, preprocessor_config.json, model.safetensors).")
@@ -44,6 +44,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+        try validateStandardInput(files)
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
         if !(1...3600).contains(maximumWindowSeconds) { throw ValidationError("--max-window-s must be within 1...3600 seconds.") }
         if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
@@ -82,10 +83,11 @@ struct AnalyzeCommand: ParsableCommand {
                   voice-emotion analyze FILE --model DIR   (any folder with config.json, preprocessor_config.json, model.safetensors)
                 """)
         }
-        let failed = processFiles(files, json: json) { file in
+        let failed = processFiles(files, json: json) { file, path in
             let bar = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
             defer { bar.finish() }
-            let result = try analyzer.analyzeBlocking(file: file) { bar.update($0.fraction, stage: Self.stageName($0.stage)) }
+            var result = try analyzer.analyzeBlocking(file: path) { bar.update($0.fraction, stage: Self.stageName($0.stage)) }
+            if path != file { result = result.fromStandardInput() }
             bar.finish()
             if json { return result }
             printReport(file: file, result: result)
@@ -146,4 +148,14 @@ struct AnalyzeCommand: ParsableCommand {
 extension String {
     /// Right-aligned in `width` columns.
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+extension RecordingAnalysis {
+    /// The analysis of a spooled copy of standard input, as `-`: the copy's path and its
+    /// modification time (now) say nothing about the recording; a date tag does.
+    func fromStandardInput() -> RecordingAnalysis {
+        RecordingAnalysis(file: "-", recordedAt: recordedAt?.source == .metadata ? recordedAt : nil, durationSeconds: durationSeconds,
+                          speechSeconds: speechSeconds, segments: segments, scores: scores, dimensions: dimensions,
+                          dominant: dominant, stress: stress, timings: timings)
+    }
 }

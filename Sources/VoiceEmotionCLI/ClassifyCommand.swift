@@ -15,7 +15,7 @@ struct ClassifyCommand: ParsableCommand {
             default limit); `analyze` splits long recordings into windows.
             """)
 
-    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
     @Option(name: .customLong("model"), help: "Model folder.")
@@ -35,6 +35,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+        try validateStandardInput(files)
         if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
     }
@@ -60,17 +61,17 @@ struct ClassifyCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let maximumSamples = classifier.maximumSamples
-        let failed = processFiles(files, json: json) { file in
+        let failed = processFiles(files, json: json) { file, path in
             // Refuse from the header's length before decoding a file far too long for one pass
             // (the classifier checks the decoded length again: headers can lie).
-            let info = try AudioLoader.info(path: file)
+            let info = try AudioLoader.info(path: path)
             if let frames = info.frames {
                 let samples = Int(Double(frames) * Double(modelSampleRate) / Double(info.sampleRate))
                 if samples > maximumSamples {
                     throw VoiceEmotionError.inputTooLong(samples: samples, maximumSamples: maximumSamples, limitBytes: classifier.options.memoryLimitBytes)
                 }
             }
-            let audio = try AudioLoader.load(path: file, sampleRate: modelSampleRate)
+            let audio = try AudioLoader.load(path: path, sampleRate: modelSampleRate)
             let result = try classifier.classify(audio.samples)
             if json {
                 return Output(file: file, model: model, labels: result.labels, logits: result.logits, scores: result.scores, frames: result.frames)

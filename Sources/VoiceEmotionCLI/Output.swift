@@ -1,8 +1,10 @@
 // Shared output helpers for the subcommands: stderr messages, the multi-file contract with
 // key-ordered JSON, and the progress bar.
 
+import ArgumentParser
 import Foundation
 import StrictJSON
+import VoiceEmotion
 
 #if canImport(Darwin)
 import Darwin
@@ -32,15 +34,21 @@ struct FileFailure: Encodable {
 /// `{"file", "error"}`; the JSON is printed at the end (one object, or an array for several
 /// files), keys in the documented order. `body` prints human output itself and returns the file's
 /// JSON value when `json` is set. Returns whether any file failed.
-func processFiles(_ files: [String], json: Bool, _ body: (String) throws -> (any Encodable)?) -> Bool {
+/// `body` gets the path to read: the argument, or for `-` a temporary copy of standard input.
+func processFiles(_ files: [String], json: Bool, _ body: (_ file: String, _ path: String) throws -> (any Encodable)?) -> Bool {
     var failed = false
     var values: [AnyEncodable] = []
     for file in files {
+        var spooled: String?
+        defer { if let spooled { try? FileManager.default.removeItem(atPath: spooled) } }
         do {
-            if let value = try body(file) { values.append(AnyEncodable(value: value)) }
+            if file == "-" { spooled = try spoolStandardInput() }
+            if let value = try body(file, spooled ?? file) { values.append(AnyEncodable(value: value)) }
         } catch {
             failed = true
-            let message = "\(error)".hasPrefix(file) ? "\(error)" : "\(file): \(error)"
+            var message = "\(error)"
+            if let spooled { message = message.replacingOccurrences(of: spooled, with: file) }
+            if !message.hasPrefix(file) { message = "\(file): \(message)" }
             printError("error: \(message)")
             if json { values.append(AnyEncodable(value: FileFailure(file: file, error: message))) }
         }
@@ -55,6 +63,43 @@ func processFiles(_ files: [String], json: Bool, _ body: (String) throws -> (any
         }
     }
     return failed
+}
+
+/// Copies standard input to a new temporary file (readable by this user only) and returns its
+/// path; the caller removes it. Audio is read from a file because `analyze` reads it twice.
+func spoolStandardInput() throws -> String {
+    guard isatty(STDIN_FILENO) == 0 else {
+        throw ValidationError("'-' reads audio from standard input, which is a terminal: pipe a file in (voice-emotion analyze - < memo.m4a)")
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("voice-emotion-stdin-\(UUID().uuidString)").path
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    guard fd >= 0 else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress!, $0.count) }
+        if n < 0, errno == EINTR { continue }
+        guard n >= 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            throw VoiceEmotionError.unreadableFile(path: "-", reason: String(cString: strerror(errno)))
+        }
+        if n == 0 { break }
+        var written = 0
+        while written < n {
+            let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
+            guard w > 0 else {
+                try? FileManager.default.removeItem(atPath: path)
+                throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += w
+        }
+    }
+    return path
+}
+
+/// Rejects more than one `-` (standard input can be read once).
+func validateStandardInput(_ files: [String]) throws {
+    if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given once.") }
 }
 
 /// A one-line progress bar on stderr, shown only when stderr is a terminal: label, bar, percent,

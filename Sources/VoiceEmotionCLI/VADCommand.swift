@@ -9,7 +9,7 @@ struct VADCommand: ParsableCommand {
         commandName: "vad", abstract: "Find speech segments with the bundled Silero VAD v6.2.",
         discussion: "8 kHz files run through the 8 kHz model; every other rate is resampled to 16 kHz.")
 
-    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus, AIFF, ...).")
+    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
     @OptionGroup var vad: VADOptions
@@ -22,6 +22,7 @@ struct VADCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+        try validateStandardInput(files)
     }
 
     /// The JSON of one file: segments as sample indices at the rate the VAD ran at, and seconds.
@@ -54,10 +55,10 @@ struct VADCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        let failed = processFiles(files, json: json) { file in
+        let failed = processFiles(files, json: json) { file, path in
             let bar = ProgressBar(label: "vad")
             defer { bar.finish() }
-            let result = try analyzer.detectSpeech(file: file) { bar.update($0) }
+            let result = try analyzer.detectSpeech(file: path) { bar.update($0) }
             bar.finish()
             if json {
                 // Seconds to the microsecond: exact for sample indices at 8 and 16 kHz.

@@ -31,6 +31,9 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
     case nonFiniteSample(path: String, seconds: Double)
     /// The resampler (libsoxr) reported an error.
     case resamplingFailed(path: String, reason: String)
+    /// A container libsndfile does not read (`format`), and the ffmpeg program that would is not
+    /// installed (`searched`: where it was looked for).
+    case ffmpegNotFound(path: String, format: String, searched: String)
 
     // MARK: Weights
 
@@ -87,7 +90,7 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
         switch self {
         case .fileNotFound(let path), .unreadableFile(let path, _), .writeFailed(let path, _), .unsupportedAudio(let path, _),
              .truncatedAudio(let path, _, _), .corruptAudio(let path, _), .emptyAudio(let path),
-             .invalidSampleRate(let path, _), .nonFiniteSample(let path, _), .resamplingFailed(let path, _),
+             .invalidSampleRate(let path, _), .nonFiniteSample(let path, _), .resamplingFailed(let path, _), .ffmpegNotFound(let path, _, _),
              .invalidWeightsFile(let path, _), .missingTensor(let path, _), .unexpectedTensors(let path, _),
              .shapeMismatch(let path, _, _, _), .invalidWeightValues(let path, _, _), .unknownHead(let path, _),
              .unconvertedCheckpoint(let path, _), .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
@@ -115,6 +118,9 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
         case .nonFiniteSample(let path, let seconds):
             return "\(path): the audio holds a NaN or infinite sample at \(String(format: "%.6f", seconds)) s (a corrupt float file)"
         case .resamplingFailed(let path, let reason): return "\(path): resampling failed: \(reason)"
+        case .ffmpegNotFound(let path, let format, let searched):
+            return "\(path): \(format) needs the ffmpeg program, which was not found (looked for \(searched)); install it: "
+                + "apt install ffmpeg (Debian, Ubuntu) or brew install ffmpeg (macOS). WAV, FLAC, MP3, Ogg and AIFF need nothing."
         case .invalidWeightsFile(let path, let reason): return "\(path): not a valid safetensors file: \(reason)"
         case .missingTensor(let path, let name): return "\(path): tensor '\(name)' is missing"
         case .unexpectedTensors(let path, let names):

@@ -19,17 +19,25 @@ func cliPath() throws -> String {
 
 enum CLIError: Error { case notBuilt(String) }
 
-/// Runs the CLI; returns (exit status, stdout, stderr).
-func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+/// Runs the CLI, with `input` on its standard input when given; returns (exit status, stdout, stderr).
+func run(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.executableURL = URL(fileURLWithPath: try cliPath())
     process.arguments = arguments
     process.currentDirectoryURL = repository
-    let out = Pipe(), err = Pipe()
+    let out = Pipe(), err = Pipe(), stdin = Pipe()
     process.standardOutput = out
     process.standardError = err
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+        // Written on a thread of its own: the child reads it while we drain its output.
+        Thread {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }.start()
+    }
     // Both pipes are drained at once: reading one to its end first would deadlock once the child
     // filled the other's buffer.
     let errData = LockedData()
@@ -183,8 +191,9 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect(result.status == 0, "\(result.err)")
         let object = try #require(try json(result.out) as? [String: Any])
         // Keys in the documented order (Docs/JSON.md), the library's own Codable encoding.
-        #expect(result.out.hasPrefix(#"{"file":"\#(speech)","duration_s":"#))
-        let keys = ["file", "duration_s", "speech_s", "speech_ratio", "segments", "labels", "scores", "dominant", "dimensions", "stress", "timings"]
+        #expect(result.out.hasPrefix(#"{"file":"\#(speech)","recorded_at":"#))
+        let keys = ["file", "recorded_at", "recorded_at_source", "recorded_at_tag", "duration_s", "speech_s", "speech_ratio",
+                    "segments", "labels", "scores", "dominant", "dimensions", "stress", "timings"]
         #expect(Set(object.keys) == Set(keys))
         var position = result.out.startIndex  // each key found after the one before it
         for key in keys {
@@ -193,6 +202,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
             position = found?.upperBound ?? position
         }
         #expect(object["labels"] as? [String] == ["neu", "hap", "ang", "sad"])
+        #expect(object["recorded_at_source"] as? String == "file_time" && object["recorded_at_tag"] is NSNull)
         let segments = try #require(object["segments"] as? [[String: Any]])
         #expect(!segments.isEmpty)
         for segment in segments {
@@ -321,5 +331,55 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect(result.status == 0)
         let object = try #require(try json(result.out) as? [String: Any])
         #expect(object["duration_s"] is NSNull && object["frames"] is NSNull && object["sample_rate"] as? Int == 44100)
+    }
+}
+
+/// Voice memos through the CLI: ffmpeg-decoded formats, standard input, recording times, and what
+/// happens without ffmpeg or with one that stalls.
+@Suite(.timeLimit(.minutes(2))) struct MemoCommandTests {
+    let m4a = "Tests/AudioInputTests/Fixtures/memos/memo_aac_48k.m4a"
+    let wav = "Tests/AudioInputTests/Fixtures/tone_44k.wav"
+
+    @Test func infoDescribesAnM4aAndWhenItWasRecorded() throws {
+        let result = try run(["info", m4a, "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(object["decoder"] as? String == "ffmpeg" && object["sample_rate"] as? Int == 48000 && object["channels"] as? Int == 1)
+        #expect(object["recorded_at"] as? String == "2024-03-04T07:15:00Z" && object["recorded_at_source"] as? String == "metadata")
+    }
+
+    /// `-` reads any format from standard input (spooled to a temporary file, removed after).
+    @Test func standardInputIsAFile() throws {
+        let bytes = try Data(contentsOf: repository.appendingPathComponent(m4a))
+        let result = try run(["analyze", "-", "--json", "--model", "Tests/Wav2Vec2Tests/Fixtures/base_weighted"], input: bytes)
+        #expect(result.status == 0, "\(result.err)")
+        let object = try #require(try json(result.out) as? [String: Any])
+        #expect(object["file"] as? String == "-" && object["recorded_at"] as? String == "2024-03-04T07:15:00Z")
+        #expect((object["segments"] as? [Any])?.isEmpty == false)
+        let garbage = try run(["info", "-"], input: Data("not audio".utf8))
+        #expect(garbage.status == 1 && garbage.err.hasPrefix("error: -: not a supported audio file"), "\(garbage.err)")
+        let twice = try run(["info", "-", "-"], input: bytes)
+        #expect(twice.status == 64 && twice.err.contains("'-' (standard input) can be given once."))
+    }
+
+    /// Without ffmpeg: the m4a fails with how to install it; the WAV in the same run still works.
+    @Test func missingFfmpegSaysHowToInstallIt() throws {
+        let result = try run(["info", m4a, wav], environment: ["VOICE_EMOTION_FFMPEG": "/nonexistent/ffmpeg"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("\(m4a): MPEG-4 audio (m4a) needs the ffmpeg program, which was not found "
+            + "(looked for $VOICE_EMOTION_FFMPEG = /nonexistent/ffmpeg); install it: apt install ffmpeg (Debian, Ubuntu) or brew install ffmpeg (macOS)"))
+        #expect(result.out.contains("tone_44k.wav") && result.out.contains("44100 Hz"))
+    }
+
+    /// An ffmpeg that stops producing output is killed after the stall timeout: an error, not a hang.
+    @Test func stalledFfmpegIsStopped() throws {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("stalled-ffmpeg-\(UUID())")
+        try "#!/bin/sh\nexec sleep 30\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let start = Date()
+        let result = try run(["vad", m4a], environment: ["VOICE_EMOTION_FFMPEG": script.path, "VOICE_EMOTION_FFMPEG_TIMEOUT_S": "1"])
+        #expect(result.status == 1 && result.err.contains("\(m4a): corrupt audio data: ffmpeg produced no audio for 1 s; stopped it"), "\(result.err)")
+        #expect(Date().timeIntervalSince(start) < 10)
     }
 }

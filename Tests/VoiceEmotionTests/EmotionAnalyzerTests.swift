@@ -267,3 +267,20 @@ let dimensionalModel = path("Tests/Wav2Vec2Tests/Fixtures/legacy_regression")
         #expect(throws: VoiceEmotionError.fileNotFound(path: "/no/such/file.flac")) { try EmotionAnalyzer().detectSpeech(file: "/no/such/file.flac") }
     }
 }
+
+@Suite struct MemoFormatAnalysisTests {
+    /// An m4a (AAC at 48 kHz, as phones record) analyses like the FLAC it was encoded from, within
+    /// the codec's loss: the same segments to within one VAD chunk (reached: identical), scores
+    /// and stress within 1e-4 (reached: 3.5e-5 with the small test model).
+    @Test func m4aAnalysesLikeItsSource() throws {
+        let analyzer = try EmotionAnalyzer(modelFolder: categoricalModel)
+        let m4a = try analyzer.analyzeBlocking(file: path("Tests/AudioInputTests/Fixtures/memos/memo_speech.m4a"))
+        let source = try analyzer.analyzeBlocking(file: speechFile)
+        #expect(m4a.recordedAt?.source == .fileTime && m4a.segments.count == source.segments.count)
+        for (a, b) in zip(m4a.segments, source.segments) {
+            #expect(abs(a.startSeconds - b.startSeconds) <= 0.032 && abs(a.endSeconds - b.endSeconds) <= 0.032, "\(a) vs \(b)")
+            #expect(zip(a.scores, b.scores).allSatisfy { abs($0.score - $1.score) <= 1e-4 })
+        }
+        #expect(abs((m4a.stress ?? -1) - (source.stress ?? 1)) <= 1e-4 && m4a.dominant == source.dominant)
+    }
+}

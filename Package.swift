@@ -46,19 +46,23 @@ let package = Package(
         .target(name: "TensorKernels", dependencies: ["VoiceEmotionCore", blasDependency]),
         .target(name: "StrictJSON"),
         .target(name: "SafeTensors", dependencies: ["VoiceEmotionCore", "StrictJSON", "TensorKernels"]),
+        // PyTorch checkpoints (pytorch_model.bin) without Python: zip, restricted unpickler, converter.
+        .target(name: "TorchCheckpoint", dependencies: ["VoiceEmotionCore", "StrictJSON", "SafeTensors"]),
         .target(name: "AudioInput", dependencies: ["VoiceEmotionCore", "StrictJSON", "CSndFile", "CSoxr"]),
         .target(
             name: "SileroVADWeights", path: "Weights/SileroVAD",
             resources: [.copy("silero_vad.safetensors")]),
         .target(name: "SileroVAD", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVADWeights"]),
         .target(name: "Wav2Vec2", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "StrictJSON"]),
-        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels"]),
+        // Models without Python: the hub, the catalogue, pull/list/remove (URLSession).
+        .target(name: "ModelStore", dependencies: ["VoiceEmotionCore", "TorchCheckpoint", "Wav2Vec2"]),
+        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels"]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "VoiceEmotion", "StrictJSON",
+                "VoiceEmotion", "StrictJSON", "TorchCheckpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -72,6 +76,12 @@ let package = Package(
         .testTarget(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ModelStoreTests", dependencies: ["ModelStore", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "TestSupport"]),

@@ -73,20 +73,16 @@ package final class SafeTensorsFile: @unchecked Sendable {
     /// Opens and validates a file by memory-mapping it. Anything but a regular file (a FIFO, a
     /// device, a link to one) is refused without blocking.
     package convenience init(path: String) throws {
-        let fd: Int32, size: Int
-        do { (fd, size) = try RegularFile.open(path: path) } catch {
+        let mapping: (base: UnsafeRawPointer?, size: Int, unmap: @Sendable () -> Void)
+        do { mapping = try RegularFile.map(path: path) } catch {
             if error == .notFound { throw VoiceEmotionError.fileNotFound(path: path) }
             throw VoiceEmotionError.unreadableFile(path: path, reason: error.reason)
         }
-        defer { close(fd) }
-        guard size >= 8 else { throw VoiceEmotionError.fileTooSmall(path: path, size: size) }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw VoiceEmotionError.unreadableFile(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        guard let base = mapping.base, mapping.size >= 8 else {
+            mapping.unmap()
+            throw VoiceEmotionError.fileTooSmall(path: path, size: mapping.size)
         }
-        let address = UInt(bitPattern: mapped)
-        try self.init(path: path, base: UnsafeRawPointer(mapped), size: size, isMapped: true) {
-            munmap(UnsafeMutableRawPointer(bitPattern: address), size)
-        }
+        try self.init(path: path, base: base, size: mapping.size, isMapped: true, release: mapping.unmap)
     }
 
     /// Opens and validates a file held in memory; `label` names it in error messages.

@@ -38,36 +38,70 @@ package struct SafeTensorsWriter: Sendable {
 
     /// The complete file: header length, JSON header padded with spaces to 8 bytes, data.
     package func bytes() -> [UInt8] {
-        var header = "{"
-        var offset = 0
-        var members: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            members.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-        }
-        for entry in entries {
-            let end = offset + entry.data.count
-            members.append("\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(entry.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
-            offset = end
-        }
-        header += members.joined(separator: ",") + "}"
-        var headerBytes = Array(header.utf8)
-        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var result: [UInt8] = []
-        result.reserveCapacity(8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { result.append(contentsOf: $0) }
-        result.append(contentsOf: headerBytes)
+        var result = Self.header(entries.map { ($0.name, $0.dtype, $0.shape, $0.data.count) }, metadata: metadata)
         for entry in entries { result.append(contentsOf: entry.data) }
         return result
     }
 
     /// Writes the file to `path`, replacing any existing file.
     package func write(to path: String) throws {
-        let data = bytes()
-        guard let file = fopen(path, "wb") else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        defer { fclose(file) }
-        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == data.count else { throw VoiceEmotionError.writeFailed(path: path, reason: "short write") }
+        try Self.stream(to: path, tensors: entries.map { ($0.name, $0.dtype, $0.shape) }, metadata: metadata) { entries[$0].data }
+    }
+
+    /// The length prefix and the JSON header (padded with spaces to 8 bytes) for tensors stored
+    /// back to back in the given order.
+    static func header(_ tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int)], metadata: [String: String]) -> [UInt8] {
+        var members: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            members.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for tensor in tensors {
+            let end = offset + tensor.byteCount
+            members.append("\(jsonString(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        var headerBytes = Array(("{" + members.joined(separator: ",") + "}").utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var result: [UInt8] = []
+        result.reserveCapacity(8 + headerBytes.count)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { result.append(contentsOf: $0) }
+        return result + headerBytes
+    }
+
+    /// Writes a file tensor by tensor, so that a converted checkpoint is never held whole: the
+    /// header first (offsets from the shapes), then each tensor's bytes as `data(index)` produces
+    /// them (each must hold exactly shape × dtype bytes). The file appears at `path` only when
+    /// complete (written beside it, then renamed).
+    package static func stream(to path: String, tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int])],
+                               metadata: [String: String], data: (Int) throws -> [UInt8]) throws {
+        let sizes = tensors.map { $0.shape.reduce(1, *) * $0.dtype.byteSize }
+        let partial = path + ".partial"
+        guard let file = fopen(partial, "wb") else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        var closed = false
+        defer {
+            if !closed { fclose(file); unlink(partial) }
+        }
+        func write(_ bytes: [UInt8]) throws {
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            guard written == bytes.count else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        }
+        try write(header(zip(tensors, sizes).map { ($0.name, $0.dtype, $0.shape, $1) }, metadata: metadata))
+        for index in tensors.indices {
+            let bytes = try data(index)
+            precondition(bytes.count == sizes[index], "SafeTensorsWriter: '\(tensors[index].name)' has \(bytes.count) bytes, expected \(sizes[index])")
+            try write(bytes)
+        }
+        closed = true
+        guard fclose(file) == 0 else {
+            unlink(partial)
+            throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard rename(partial, path) == 0 else {
+            unlink(partial)
+            throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 }
 

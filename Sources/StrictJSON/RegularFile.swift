@@ -55,6 +55,20 @@ package enum RegularFile {
         return (fd, Int(status.st_size))
     }
 
+    /// Maps a regular file read-only (copy-on-write private mapping). Returns its address, its
+    /// size and the function that unmaps it; an empty file maps to nil. Large files are read
+    /// this way so their pages are shared with the page cache, not copied.
+    package static func map(path: String) throws(RegularFileError) -> (base: UnsafeRawPointer?, size: Int, unmap: @Sendable () -> Void) {
+        let (fd, size) = try open(path: path)
+        defer { close(fd) }
+        guard size > 0 else { return (nil, 0, {}) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw .unreadable("mmap failed: \(String(cString: strerror(errno)))")
+        }
+        let address = UInt(bitPattern: mapped)
+        return (UnsafeRawPointer(mapped), size, { munmap(UnsafeMutableRawPointer(bitPattern: address), size) })
+    }
+
     /// The whole contents of a regular file of at most `limit` bytes.
     package static func read(path: String, limit: Int) throws(RegularFileError) -> [UInt8] {
         let (fd, size) = try open(path: path)

@@ -113,15 +113,18 @@ final class ProgressBar {
 
     init(label: String) { self.label = label }
 
-    /// Redraws when the text changes; always returns true (never cancels).
+    /// Redraws when the text changes; always returns true (never cancels). The time left is
+    /// `remaining` when given, else extrapolated from the fraction done so far.
     @discardableResult
-    func update(_ fraction: Double, stage: String = "") -> Bool {
+    func update(_ fraction: Double, stage: String = "", remaining: Double? = nil) -> Bool {
         guard enabled else { return true }
         let percent = Int(max(0, min(1, fraction)) * 100)
         let elapsed = Date().timeIntervalSince(start)
         var status = "\(percent)%"
         if !stage.isEmpty { status += " \(stage)" }
-        if fraction > 0.02, elapsed > 1 {
+        if let remaining {
+            status += ", \(Self.clock(remaining)) left"
+        } else if fraction > 0.02, elapsed > 1 {
             status += ", \(Self.clock(elapsed * (1 - fraction) / fraction)) left"
         }
         let width = Self.terminalWidth() - 1  // never the last column: some terminals wrap there

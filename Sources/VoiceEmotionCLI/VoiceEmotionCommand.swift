@@ -3,9 +3,9 @@
 import ArgumentParser
 
 @main
-struct VoiceEmotionCommand: ParsableCommand {
+struct VoiceEmotionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voice-emotion",
         abstract: "On-device speech emotion and stress measurement.",
-        subcommands: [AnalyzeCommand.self, VADCommand.self, ClassifyCommand.self, InfoCommand.self])
+        subcommands: [AnalyzeCommand.self, VADCommand.self, ClassifyCommand.self, InfoCommand.self, ModelsCommand.self])
 }

@@ -53,6 +53,21 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
     case bundledWeightsNotFound(searched: [String])
     /// A model folder without `model.safetensors` but with a checkpoint in another format.
     case unconvertedCheckpoint(path: String, found: String)
+    /// A PyTorch checkpoint (`pytorch_model.bin`) that is not a valid torch >= 1.6 zip of a
+    /// state dict (`reason` names the entry or tensor).
+    case invalidTorchCheckpoint(path: String, reason: String)
+    /// A PyTorch checkpoint whose pickle refers to something other than tensors and their
+    /// storages (`global`, e.g. `os.system`): refused, never imported or called.
+    case unsafePickle(path: String, global: String)
+
+    // MARK: Downloads
+
+    /// A model name that is neither in the catalogue nor `owner/repo`.
+    case unknownModel(name: String, known: [String])
+    /// A file of a hub repository could not be fetched (`reason`: offline, HTTP status, disk full).
+    case downloadFailed(repo: String, file: String, reason: String)
+    /// A downloaded file whose SHA-256 is not the one the hub announced.
+    case checksumMismatch(repo: String, file: String, expected: String, found: String)
 
     // MARK: Configs
 
@@ -93,10 +108,11 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
              .invalidSampleRate(let path, _), .nonFiniteSample(let path, _), .resamplingFailed(let path, _), .ffmpegNotFound(let path, _, _),
              .invalidWeightsFile(let path, _), .missingTensor(let path, _), .unexpectedTensors(let path, _),
              .shapeMismatch(let path, _, _, _), .invalidWeightValues(let path, _, _), .unknownHead(let path, _),
-             .unconvertedCheckpoint(let path, _), .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
+             .unconvertedCheckpoint(let path, _), .invalidTorchCheckpoint(let path, _), .unsafePickle(let path, _),
+             .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
              .configValueOutOfRange(let path, _, _, _):
             return path
-        case .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
+        case .unknownModel, .downloadFailed, .checksumMismatch, .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
              .nonFiniteOutput, .invalidOption, .cancelled:
             return nil
         }
@@ -135,7 +151,16 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
             return "the bundled Silero VAD weights were not found; searched: \(searched.joined(separator: ", "))"
         case .unconvertedCheckpoint(let path, let found):
             return "\(path): no such file, but the folder has \(found): convert it first "
-                + "(.venv-tools/bin/python Weights/convert_wav2vec2.py FOLDER FOLDER, see Weights/README.md)"
+                + "(voice-emotion models convert FOLDER FOLDER)"
+        case .invalidTorchCheckpoint(let path, let reason): return "\(path): not a readable PyTorch checkpoint: \(reason)"
+        case .unsafePickle(let path, let global):
+            return "\(path): refused: its pickle refers to \(global), which is not part of a state dict of tensors "
+                + "(nothing was imported or run; a checkpoint from an untrusted source?)"
+        case .unknownModel(let name, let known):
+            return "unknown model '\(name)': give one of \(known.joined(separator: ", ")), or a hub repository as owner/name"
+        case .downloadFailed(let repo, let file, let reason): return "\(repo): cannot download \(file): \(reason)"
+        case .checksumMismatch(let repo, let file, let expected, let found):
+            return "\(repo): \(file) arrived damaged: its SHA-256 is \(found), the hub announced \(expected) (try again)"
         case .invalidConfig(let path, let reason): return "\(path): invalid config: \(reason)"
         case .unsupportedConfig(let path, let field, let value): return "\(path): \(field) = \(value) is not implemented"
         case .configValueOutOfRange(let path, let field, let value, let allowed):

@@ -1,0 +1,223 @@
+// Models without Python: pull a checkpoint from the hub into a local store (converted natively
+// when it ships only pytorch_model.bin), list and remove what is installed. A folder counts as a
+// model only when complete: downloads go to a hidden staging folder beside it (kept, so a later
+// pull resumes) and the finished folder is renamed into place.
+
+import Foundation
+import TorchCheckpoint
+import VoiceEmotionCore
+import Wav2Vec2
+
+/// Where a pull is.
+public struct PullProgress: Sendable, Equatable {
+    /// The file being fetched (or "converting" while pytorch_model.bin is converted).
+    public let file: String
+    /// Bytes of this file on disk.
+    public let bytesReceived: Int64
+    /// This file's size, when the server says.
+    public let totalBytes: Int64?
+    /// Average bytes per second of this file's transfer so far.
+    public let bytesPerSecond: Double
+
+    /// Seconds left for this file, when the size and a rate are known.
+    public var secondsRemaining: Double? {
+        guard let totalBytes, bytesPerSecond > 0 else { return nil }
+        return Double(max(0, totalBytes - bytesReceived)) / bytesPerSecond
+    }
+}
+
+/// A model folder in the store.
+public struct InstalledModel: Sendable, Equatable {
+    /// The folder name (a catalogue name, or `owner--repo`).
+    public let name: String
+    /// The folder.
+    public let folder: URL
+    /// Bytes of its files.
+    public let bytes: Int64
+    /// The catalogue entry, when it is one.
+    public let catalog: CatalogModel?
+}
+
+/// A folder of emotion models, and the hub to fill it from.
+public final class ModelStore: Sendable {
+    /// The folder holding one sub-folder per model.
+    public let folder: URL
+    let hub: HubClient
+
+    /// The default store: `$VOICE_EMOTION_MODELS`, else `~/.cache/voice-emotion/models`; the hub
+    /// at `$HF_ENDPOINT` (default huggingface.co) with `$HF_TOKEN` or the hub's token file.
+    public static var `default`: ModelStore { ModelStore(folder: defaultFolder) }
+
+    /// `$VOICE_EMOTION_MODELS`, else `~/.cache/voice-emotion/models`.
+    public static var defaultFolder: URL {
+        if let path = ProcessInfo.processInfo.environment["VOICE_EMOTION_MODELS"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/voice-emotion/models")
+    }
+
+    /// A store in `folder`, filled from the hub at `endpoint` (nil: `$HF_ENDPOINT`, else
+    /// huggingface.co) with `token` (nil: `$HF_TOKEN`, else the hub's token file); requests give
+    /// up after `connectTimeout` seconds without an answer.
+    public init(folder: URL, endpoint: URL? = nil, token: String? = nil, connectTimeout: Double = 30) {
+        self.folder = folder
+        let environment = HubClient.fromEnvironment(connectTimeout: connectTimeout)
+        hub = HubClient(endpoint: endpoint ?? environment.endpoint, token: token ?? environment.token, connectTimeout: connectTimeout)
+    }
+
+    /// The repository and folder name for a catalogue name or `owner/repo`.
+    public static func resolve(_ name: String) throws -> (repository: String, folderName: String, catalog: CatalogModel?) {
+        if let entry = CatalogModel.named(name) { return (entry.repository, entry.name, entry) }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy(allowed.contains) }) else {
+            throw VoiceEmotionError.unknownModel(name: name, known: CatalogModel.all.map(\.name))
+        }
+        return (name, parts.joined(separator: "--"), nil)
+    }
+
+    /// The folder a model is (or would be) installed in.
+    public func folder(for name: String) throws -> URL { folder.appendingPathComponent(try Self.resolve(name).folderName) }
+
+    /// Whether a folder holds a complete model (the two configs and the weights).
+    static func isComplete(_ folder: URL) -> Bool {
+        ["config.json", "preprocessor_config.json", "model.safetensors"].allSatisfy {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
+    }
+
+    /// The complete models in the store, by name.
+    public func installed() -> [InstalledModel] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { name in
+            let model = folder.appendingPathComponent(name)
+            guard Self.isComplete(model) else { return nil }
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: model.path)) ?? []
+            let bytes = files.reduce(Int64(0)) { total, file in
+                total + ((try? FileManager.default.attributesOfItem(atPath: model.appendingPathComponent(file).path)[.size] as? Int64) ?? 0)
+            }
+            return InstalledModel(name: name, folder: model, bytes: bytes, catalog: CatalogModel.named(name))
+        }
+    }
+
+    /// Removes an installed model (and any partial download of it).
+    public func remove(_ name: String) throws {
+        let target = try folder(for: name)
+        let staging = stagingFolder(for: target)
+        guard FileManager.default.fileExists(atPath: target.path) || FileManager.default.fileExists(atPath: staging.path) else {
+            throw VoiceEmotionError.fileNotFound(path: target.path)
+        }
+        for path in [target, staging, lockFile(for: target)] where FileManager.default.fileExists(atPath: path.path) {
+            do { try FileManager.default.removeItem(at: path) } catch {
+                throw VoiceEmotionError.writeFailed(path: path.path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    private func stagingFolder(for target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".partial")
+    }
+
+    private func lockFile(for target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".lock")
+    }
+
+    /// Downloads a model (catalogue name or `owner/repo`) into the store, or into `destination`:
+    /// config.json, preprocessor_config.json, then model.safetensors if the repository has it,
+    /// else pytorch_model.bin, converted natively (the .bin is then deleted). Resumes an earlier
+    /// partial download; verifies SHA-256 checksums the hub announces; checks that the result
+    /// loads. Cancelling the task stops it with `.cancelled`, leaving no model folder.
+    ///
+    /// - Returns: the model folder.
+    @discardableResult
+    public func pull(_ name: String, revision: String? = nil, into destination: URL? = nil,
+                     progress: (@Sendable (PullProgress) -> Void)? = nil) async throws -> URL {
+        let (repository, folderName, entry) = try Self.resolve(name)
+        let revision = revision ?? entry?.revision ?? "main"
+        let target = destination ?? folder.appendingPathComponent(folderName)
+        let staging = stagingFolder(for: target)
+        do {
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw VoiceEmotionError.writeFailed(path: staging.path, reason: error.localizedDescription)
+        }
+        let lock = try PullLock(lockFile(for: target), repository: repository)
+        defer { lock.release() }
+        for file in ["config.json", "preprocessor_config.json"] {
+            let data = try await hub.get(repository: repository, revision: revision, file: file)
+            do { try data.write(to: staging.appendingPathComponent(file), options: .atomic) } catch {
+                throw VoiceEmotionError.writeFailed(path: staging.appendingPathComponent(file).path, reason: error.localizedDescription)
+            }
+        }
+        var weights = "model.safetensors"
+        if !(try await hub.head(repository: repository, revision: revision, file: weights)).exists {
+            weights = "pytorch_model.bin"
+            guard (try await hub.head(repository: repository, revision: revision, file: weights)).exists else {
+                throw VoiceEmotionError.downloadFailed(repo: repository, file: "model.safetensors",
+                                                       reason: "the repository has neither model.safetensors nor pytorch_model.bin")
+            }
+        }
+        let weightsFile = weights
+        let complete = staging.appendingPathComponent(weightsFile)
+        if !FileManager.default.fileExists(atPath: complete.path) {
+            let partial = staging.appendingPathComponent(weights + ".incomplete")
+            let start = Date()
+            let resumedFrom = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int64) ?? 0
+            try await hub.download(repository: repository, revision: revision, file: weights, to: partial) { received, total in
+                let seconds = max(Date().timeIntervalSince(start), 1e-3)
+                progress?(PullProgress(file: weightsFile, bytesReceived: received, totalBytes: total,
+                                       bytesPerSecond: Double(received - resumedFrom) / seconds))
+            }
+            try Self.move(partial, to: complete)
+        }
+        if weights == "pytorch_model.bin" {
+            // Progress in bytes of the .bin converted, so a bar shows it like the download.
+            let size = (try? FileManager.default.attributesOfItem(atPath: complete.path)[.size] as? Int64) ?? 0
+            let start = Date()
+            try ModelConversion.convert(source: staging.path, destination: staging.path) { fraction in
+                let done = Int64(Double(size) * fraction)
+                progress?(PullProgress(file: "converting", bytesReceived: done, totalBytes: size,
+                                       bytesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-3)))
+            }
+            try? FileManager.default.removeItem(at: complete)
+        }
+        _ = try Wav2Vec2Classifier(folder: staging.path)  // strict load: a model that cannot load is not installed
+        if FileManager.default.fileExists(atPath: target.path) {
+            let old = target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".old-\(UUID().uuidString)")
+            try Self.move(target, to: old)
+            try Self.move(staging, to: target)
+            try? FileManager.default.removeItem(at: old)
+        } else {
+            try Self.move(staging, to: target)
+        }
+        return target
+    }
+
+    private static func move(_ source: URL, to destination: URL) throws {
+        guard rename(source.path, destination.path) == 0 else {
+            throw VoiceEmotionError.writeFailed(path: destination.path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// An exclusive lock beside a model's folder, so two pulls of one model (two processes, or two tasks)
+/// never write the same partial file; the second is refused at once rather than left waiting.
+private final class PullLock {
+    private let descriptor: Int32
+
+    init(_ path: URL, repository: String) throws {
+        descriptor = open(path.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw VoiceEmotionError.writeFailed(path: path.path, reason: String(cString: strerror(errno)))
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw VoiceEmotionError.downloadFailed(repo: repository, file: "model",
+                                                   reason: "another pull of this model is running; wait for it to finish")
+        }
+    }
+
+    /// Unlocks (the empty lock file stays, hidden, until the model is removed).
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}

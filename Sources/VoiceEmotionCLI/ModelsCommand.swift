@@ -1,0 +1,173 @@
+// `voice-emotion models pull|list|remove|convert`: emotion models without Python.
+
+import ArgumentParser
+import Foundation
+import StrictJSON
+import TorchCheckpoint
+import VoiceEmotion
+
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models", abstract: "Download, list, remove and convert emotion models (no Python needed).",
+        subcommands: [Pull.self, List.self, Remove.self, Convert.self])
+
+    /// The store named by `--dest`'s parent or the default one.
+    static func store(connectTimeout: Double = 30) -> ModelStore { ModelStore(folder: ModelStore.defaultFolder, connectTimeout: connectTimeout) }
+
+    static func megabytes(_ bytes: Int64) -> String { String(format: "%.0f MB", Double(bytes) / 1e6) }
+
+    struct Pull: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a model from the Hugging Face hub into the model store.",
+            discussion: """
+                NAME is one of \(CatalogModel.all.map(\.name).joined(separator: ", ")) or a hub repository (owner/name). \
+                Files go to ${VOICE_EMOTION_MODELS:-~/.cache/voice-emotion/models}/NAME (or --dest): config.json, \
+                preprocessor_config.json and model.safetensors (a repository with only pytorch_model.bin is converted here). \
+                An interrupted download resumes. The hub is $HF_ENDPOINT (default https://huggingface.co); \
+                private repositories need $HF_TOKEN.
+                """)
+
+        @Argument(help: "A catalogue name or owner/repository.")
+        var name: String
+
+        @Option(help: "Revision (branch, tag or commit).")
+        var revision: String?
+
+        @Option(help: "Folder to install into instead of the store.")
+        var dest: String?
+
+        @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for the hub to answer each request.")
+        var connectTimeout: Double = 30
+
+        func run() async throws {
+            let store = ModelsCommand.store(connectTimeout: connectTimeout)
+            if let entry = CatalogModel.named(name) {
+                printError("Pulling \(entry.name) (\(entry.repository), about \(ModelsCommand.megabytes(Int64(entry.approximateBytes))); licence \(entry.licence))")
+                if !entry.allowsCommercialUse { printError("note: \(entry.name)'s licence does not allow commercial use.") }
+            }
+            let bar = ProgressBar(label: "pull")
+            let shared = SharedBar(bar)
+            do {
+                let folder = try await store.pull(name, revision: revision, into: dest.map { URL(fileURLWithPath: $0) }) { update in
+                    shared.show(update)
+                }
+                bar.finish()
+                print(folder.path)
+            } catch {
+                bar.finish()
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show installed models and the catalogue.")
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        struct Output: Encodable {
+            struct Installed: Encodable { let name: String, folder: String, bytes: Int64 }
+            struct Known: Encodable {
+                let name: String, repository: String, labels: [String], approximate_bytes: Int, licence: String
+                let commercial_use: Bool, installed: Bool
+            }
+            let installed: [Installed]
+            let catalogue: [Known]
+        }
+
+        func run() throws {
+            let store = ModelsCommand.store()
+            let installed = store.installed()
+            if json {
+                let output = Output(
+                    installed: installed.map { .init(name: $0.name, folder: $0.folder.path, bytes: $0.bytes) },
+                    catalogue: CatalogModel.all.map { model in
+                        .init(name: model.name, repository: model.repository, labels: model.labels, approximate_bytes: model.approximateBytes,
+                              licence: model.licence, commercial_use: model.allowsCommercialUse, installed: installed.contains { $0.name == model.name })
+                    })
+                print(try OrderedJSONEncoder().encode(output))
+                return
+            }
+            print("Installed in \(store.folder.path):")
+            if installed.isEmpty { print("  none (voice-emotion models pull \(CatalogModel.defaultName))") }
+            for model in installed { print("  \(model.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(ModelsCommand.megabytes(model.bytes))") }
+            print("Catalogue:")
+            for model in CatalogModel.all {
+                let mark = installed.contains { $0.name == model.name } ? "*" : " "
+                print("\(mark) \(model.name.padding(toLength: 14, withPad: " ", startingAt: 0)) ~\(ModelsCommand.megabytes(Int64(model.approximateBytes))), \(model.licence)")
+                print("    \(model.repository)")
+                print("    \(model.labels.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an installed model (and any partial download of it).")
+
+        @Argument(help: "A catalogue name or owner/repository.")
+        var name: String
+
+        func run() throws {
+            do { try ModelsCommand.store().remove(name) } catch {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a hub folder with pytorch_model.bin into the layout VoiceEmotion loads (no Python).",
+            discussion: "DST_DIR gets config.json, preprocessor_config.json and model.safetensors with the same tensor names.")
+
+        @Argument(help: "Folder with config.json, preprocessor_config.json and pytorch_model.bin (or model.safetensors).")
+        var source: String
+
+        @Argument(help: "Folder to write (may be the same).")
+        var destination: String
+
+        @Option(help: "Float precision of the weights: f32 or f16.")
+        var dtype: String = "f32"
+
+        func validate() throws {
+            if ConvertedPrecision(rawValue: dtype) == nil { throw ValidationError("--dtype must be f32 or f16.") }
+        }
+
+        func run() throws {
+            let bar = ProgressBar(label: "convert")
+            do {
+                let count = try ModelConversion.convert(source: source, destination: destination, precision: ConvertedPrecision(rawValue: dtype)!) {
+                    bar.update($0)
+                }
+                bar.finish()
+                printError("wrote \(count) tensors (\(dtype)) to \(destination)")
+            } catch {
+                bar.finish()
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
+/// The progress bar fed from URLSession's delegate queue.
+final class SharedBar: @unchecked Sendable {
+    private let bar: ProgressBar
+    private let lock = NSLock()
+    init(_ bar: ProgressBar) { self.bar = bar }
+
+    func show(_ update: PullProgress) {
+        lock.withLock {
+            var stage = update.file
+            if update.bytesReceived > 0 {
+                stage += " \(ModelsCommand.megabytes(update.bytesReceived))"
+                if let total = update.totalBytes { stage += "/\(ModelsCommand.megabytes(total))" }
+                stage += String(format: ", %.1f MB/s", update.bytesPerSecond / 1e6)
+            }
+            let fraction = update.totalBytes.map { $0 > 0 ? Double(update.bytesReceived) / Double($0) : 0 } ?? 0
+            bar.update(fraction, stage: stage, remaining: update.secondsRemaining)
+        }
+    }
+}

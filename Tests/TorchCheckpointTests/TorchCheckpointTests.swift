@@ -1,0 +1,95 @@
+// The native PyTorch checkpoint reader against torch itself (Fixtures/make_torch_fixtures.py):
+// every tensor byte-identical to torch's `.contiguous()`, malicious pickles refused without
+// running anything, broken archives as typed errors, and conversion equal to the Python converter.
+
+import Foundation
+import SafeTensors
+import Testing
+import TorchCheckpoint
+import VoiceEmotionCore
+import Wav2Vec2
+
+let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+@Suite struct ReaderTests {
+    /// F32, F16, BF16, F64, int64 and bool tensors, a tied weight, an offset into a shared storage,
+    /// a transposed view, a scalar, an empty tensor, a Parameter, and `_metadata`: each equals
+    /// torch's `.contiguous()` byte for byte, with its dtype and shape.
+    @Test func everyTensorMatchesTorch() throws {
+        let checkpoint = try TorchCheckpoint(path: fixture("state.bin"))
+        let reference = try SafeTensorsFile(path: fixture("state_reference.safetensors"))
+        #expect(checkpoint.names == ["f32", "tied", "f16.offset", "f16.whole", "f32.transposed", "bf16", "f64", "int64.buffer",
+                                     "bool", "scalar", "empty", "param"])
+        for name in checkpoint.names {
+            let info = try reference.info(name)
+            #expect(try checkpoint.shape(name) == info.shape, "\(name)")
+            let expected = [UInt8](try reference.rawBytes(name))
+            #expect(try checkpoint.contiguousBytes(name) == expected, "\(name)")
+            // bf16 is stored in the reference as its int16 bits; every other dtype as itself.
+            #expect(try checkpoint.dtype(name) == (name == "bf16" ? .bfloat16 : info.dtype), "\(name)")
+        }
+        #expect(try checkpoint.floats("tied") == checkpoint.floats("f32"))
+        #expect(try checkpoint.floats("f16.offset") == Array(checkpoint.floats("f16.whole")[4..<10]))
+    }
+
+    /// A pickle that would run code is refused, naming what it refers to; nothing is run.
+    @Test(arguments: [("malicious_os_system.bin", "posix.system"), ("malicious_eval.bin", "builtins.eval"),
+                      ("malicious_popen.bin", "subprocess.Popen"), ("malicious_reduce_storage.bin", "torch.FloatStorage (called)")])
+    func maliciousPicklesAreRefused(_ name: String, _ global: String) {
+        #expect(throws: VoiceEmotionError.unsafePickle(path: fixture(name), global: global)) { try TorchCheckpoint(path: fixture(name)) }
+    }
+
+    @Test(arguments: [
+        ("bad_truncated.bin", "not a zip archive (no end-of-central-directory record; truncated?)"),
+        ("bad_short_storage.bin", "tensor 'w' has a storage of 16 bytes where 8 FloatStorage elements need 32"),
+        ("bad_absurd_shape.bin", "tensor 'w' has an absurd shape [1099511627776, 1099511627776]"),
+        ("bad_view_past_storage.bin", "tensor 'w' with shape [2, 2], stride [2, 1] and offset 2 reaches past its storage of 4 elements"),
+        ("bad_deflated.bin", "entry 'archive/data.pkl' is compressed (method 8); torch.save stores entries uncompressed"),
+        ("bad_legacy.bin", "the legacy (torch < 1.6) format, which is not a zip archive; convert it with Weights/convert_wav2vec2.py, or re-save it with torch >= 1.6"),
+    ])
+    func brokenArchivesAreTypedErrors(_ name: String, _ reason: String) {
+        #expect(throws: VoiceEmotionError.invalidTorchCheckpoint(path: fixture(name), reason: reason)) { try TorchCheckpoint(path: fixture(name)) }
+    }
+
+    /// A flipped byte in a storage opens (the index is intact) but fails when the storage is read.
+    @Test func corruptStorageFailsItsCRC() throws {
+        let checkpoint = try TorchCheckpoint(path: fixture("bad_crc.bin"))
+        #expect(throws: VoiceEmotionError.invalidTorchCheckpoint(path: fixture("bad_crc.bin"),
+                                                                 reason: "entry 'state/data/0' fails its CRC-32 check (corrupt download?)")) {
+            try checkpoint.contiguousBytes("f32")
+        }
+    }
+}
+
+@Suite struct ConversionTests {
+    func tensors(_ path: String) throws -> [String: (SafeTensorsDType, [Int], [UInt8])] {
+        let file = try SafeTensorsFile(path: path)
+        var result: [String: (SafeTensorsDType, [Int], [UInt8])] = [:]
+        for name in file.tensorNames { result[name] = (try file.info(name).dtype, try file.info(name).shape, [UInt8](try file.rawBytes(name))) }
+        return result
+    }
+
+    /// `pytorch_model.bin` -> model.safetensors equals Weights/convert_wav2vec2.py's output tensor
+    /// for tensor (names, dtypes, shapes, bytes), in F32 and F16, and the model gives the same logits.
+    @Test(arguments: [ConvertedPrecision.f32, .f16])
+    func conversionEqualsThePythonConverter(_ precision: ConvertedPrecision) throws {
+        let destination = FileManager.default.temporaryDirectory.appendingPathComponent("converted-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: destination) }
+        var fractions: [Double] = []
+        let count = try ModelConversion.convert(source: fixture("hub_bin"), destination: destination.path, precision: precision) { fractions.append($0) }
+        let pythonFolder = precision == .f32
+            ? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Wav2Vec2Tests/Fixtures/legacy_xlsr").path
+            : fixture("python_f16")
+        let ours = try tensors(destination.appendingPathComponent("model.safetensors").path)
+        let theirs = try tensors(pythonFolder + "/model.safetensors")
+        #expect(count == theirs.count && Set(ours.keys) == Set(theirs.keys))
+        for (name, value) in theirs {
+            #expect(ours[name]?.0 == value.0 && ours[name]?.1 == value.1 && ours[name]?.2 == value.2, "\(name)")
+        }
+        #expect(fractions.last == 1 && fractions == fractions.sorted())
+        let samples = (0..<16000).map { Float(sin(Double($0) * 0.031)) * 0.4 }
+        let converted = try Wav2Vec2Classifier(folder: destination.path).classify(samples).logits
+        #expect(converted == (try Wav2Vec2Classifier(folder: pythonFolder).classify(samples).logits))
+    }
+}

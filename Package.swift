@@ -67,21 +67,20 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion"],
+            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint"],
             path: "Benchmarks/VoiceEmotionBench"),
-        .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
+        .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
 
         // MARK: - Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["FakeHub/fake_hub.py"]),
         .testTarget(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore"],
+            name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ModelStoreTests", dependencies: ["ModelStore", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore"],
-            exclude: ["Fixtures"]),
+            name: "ModelStoreTests", dependencies: ["ModelStore", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "TestSupport"]),

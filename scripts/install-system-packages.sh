@@ -4,8 +4,12 @@
 #   macOS:         pkg-config, libsndfile, libsoxr, ffmpeg                    (Homebrew; BLAS is Accelerate)
 # The ffmpeg program (run, never linked) decodes memo formats libsndfile cannot: m4a, mp4, mov,
 # 3gp, webm; without it those files give a clear error and everything else works.
+# With --for-tests, also what the tests use besides the library: python3 (the stand-in for the
+# Hugging Face hub the download tests start on 127.0.0.1) and gzip (a CRC-32 reference).
 # The Swift toolchain (6.1 or newer) itself is a prerequisite: https://www.swift.org/install
 set -euo pipefail
+for_tests=0
+[ "${1:-}" = "--for-tests" ] && for_tests=1
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "error: no 'swift' on PATH. Install Swift 6.1 or newer (https://www.swift.org/install) and retry." >&2
@@ -15,6 +19,7 @@ fi
 case "$(uname -s)" in
 Linux)
     packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev ffmpeg)
+    [ "$for_tests" = 1 ] && packages+=(python3 gzip)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,6 +44,9 @@ Darwin)
     for p in pkg-config libsndfile libsoxr ffmpeg; do
         brew list --versions "$p" >/dev/null 2>&1 || brew install "$p"
     done
+    if [ "$for_tests" = 1 ] && ! command -v python3 >/dev/null 2>&1; then
+        brew install python3
+    fi
     ;;
 *)
     echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile, libsoxr and ffmpeg by hand." >&2

@@ -16,6 +16,8 @@ struct Settings {
     var endToEndRuns = 3
     /// `--write-random-model CONFIG DIR`: write a random-weight model folder and exit.
     var writeModel: (config: String, folder: String)? = nil
+    /// `--convert DIR`: time converting DIR/pytorch_model.bin against cp, and exit.
+    var convertFolder: String? = nil
 
     func includes(_ part: String) -> Bool { only?.contains(part) ?? true }
 }
@@ -47,6 +49,7 @@ func parseArguments() -> Settings {
             let config = value(argument), folder = value(argument)
             guard ["base", "large"].contains(config) else { fail("--write-random-model needs base or large, then a folder") }
             settings.writeModel = (config, folder)
+        case "--convert": settings.convertFolder = value(argument)
         case "--configs": settings.configs = value(argument).split(separator: ",").map(String.init)
         case "--lengths":
             let lengths = value(argument).split(separator: ",").compactMap { Double($0) }
@@ -54,7 +57,7 @@ func parseArguments() -> Settings {
             settings.lengths = lengths
         default:
             fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e] "
-                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR")
+                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR | --convert DIR [--runs N]")
         }
     }
     return settings

@@ -3,6 +3,7 @@
 //   swift run -c release voice-emotion-bench [--threads N] [--runs N] [--json]
 //       [--only sgemm,vad,wav2vec2,e2e] [--model DIR] [--configs base,large] [--lengths 3,10,30]
 //   swift run -c release voice-emotion-bench --write-random-model base|large DIR
+//   swift run -c release voice-emotion-bench --convert DIR [--runs N]   (DIR/pytorch_model.bin)
 //
 // Reports the hardware reference (sgemm), the Silero VAD (one thread), Wav2Vec2 forward passes
 // (random weights with the real shapes unless --model is given) and analyze end to end, with a
@@ -16,6 +17,11 @@ if let request = settings.writeModel {
     // A random-weight model folder kept for other measurements (e.g. memory of a long analysis).
     let folder = try writeRandomModel(standardConfig(request.config), to: URL(fileURLWithPath: request.folder))
     print("wrote a random-weight \(request.config) model to \(folder.path)")
+    exit(0)
+}
+if let folder = settings.convertFolder {
+    // The native checkpoint converter against a plain copy of the same file.
+    try benchmarkConversion(folder: folder, runs: settings.runs).forEach { print($0) }
     exit(0)
 }
 BLAS.setThreadCount(settings.threads)

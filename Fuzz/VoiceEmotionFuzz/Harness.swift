@@ -1,20 +1,23 @@
 // VoiceEmotionFuzz: libFuzzer harness for the parsers of untrusted model files: the config
-// decoder (config.json, preprocessor_config.json -> validate -> every size derived from them) and
-// the safetensors reader (header validation, then every tensor read). See Docs/Robustness.md.
+// decoder (config.json, preprocessor_config.json -> validate -> every size derived from them),
+// the safetensors reader (header validation, then every tensor read), the restricted unpickler
+// (a pickle alone) and the PyTorch checkpoint reader (zip, pickle, every tensor read). See
+// Docs/Robustness.md.
 //
 // Fuzzing build (libFuzzer + AddressSanitizer; the harness defines LLVMFuzzerTestOneInput):
-//   scripts/fuzz.sh config|safetensors [SECONDS]
+//   scripts/fuzz.sh config|safetensors|pickle|torch [SECONDS]
 // Ordinary build (part of `swift build`): replays files given as arguments through the same
 // entry point, so a crashing input found by the fuzzer becomes a one-line reproduction:
-//   swift run -c release VoiceEmotionFuzz config|safetensors FILE...
+//   swift run -c release VoiceEmotionFuzz config|safetensors|pickle|torch FILE...
 
 import Foundation
 import SafeTensors
+import TorchCheckpoint
 import Wav2Vec2
 
 /// Which parser one run exercises.
 enum FuzzTarget: String {
-    case config, safetensors
+    case config, safetensors, pickle, torch
 }
 
 /// One input through one parser; every outcome must be a value or a typed error.
@@ -36,13 +39,24 @@ func fuzzOne(_ bytes: [UInt8], target: FuzzTarget) {
             _ = try? file.floats(name)
             _ = try? file.rawBytes(name)
         }
+    case .pickle:
+        bytes.withUnsafeBytes { buffer in
+            var unpickler = Unpickler(path: "fuzz.pkl", bytes: buffer)
+            _ = try? unpickler.run()
+        }
+    case .torch:
+        guard let checkpoint = try? TorchCheckpoint(bytes: bytes, label: "fuzz.bin") else { return }
+        for name in checkpoint.names {
+            _ = try? checkpoint.contiguousBytes(name)
+            _ = try? checkpoint.floats(name)
+        }
     }
 }
 
 #if FUZZING
 private let fuzzTarget: FuzzTarget = {
     let name = getenv("VOICE_EMOTION_FUZZ_TARGET").map { String(cString: $0) } ?? ""
-    guard let target = FuzzTarget(rawValue: name) else { fatalError("set VOICE_EMOTION_FUZZ_TARGET to config or safetensors") }
+    guard let target = FuzzTarget(rawValue: name) else { fatalError("set VOICE_EMOTION_FUZZ_TARGET to config, safetensors, pickle or torch") }
     return target
 }()
 
@@ -72,7 +86,7 @@ public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePo
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name), arguments.count > 1 else {
-            FileHandle.standardError.write(Data("usage: VoiceEmotionFuzz config|safetensors FILE...\n".utf8))
+            FileHandle.standardError.write(Data("usage: VoiceEmotionFuzz config|safetensors|pickle|torch FILE...\n".utf8))
             exit(64)
         }
         for path in arguments.dropFirst() {

@@ -96,9 +96,10 @@ struct HubClient: Sendable {
         let reason: String
         switch status {
         case 401, 403:
+            // The hub answers 401 both for private or gated repositories and for names that do not exist.
             reason = token == nil
-                ? "the hub requires authorization (HTTP \(status)): set HF_TOKEN, or log in with huggingface-cli"
-                : "the token was refused (HTTP \(status)): check HF_TOKEN and that it can read this repository"
+                ? "the hub requires authorization (HTTP \(status)): check the repository name; if it is private or gated, set HF_TOKEN"
+                : "the token was refused (HTTP \(status)): check the repository name, and that HF_TOKEN can read it"
         case 404: reason = "not found (HTTP 404): check the repository name and revision"
         default: reason = "the server answered HTTP \(status)"
         }

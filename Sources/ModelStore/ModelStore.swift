@@ -77,8 +77,9 @@ public final class ModelStore: Sendable {
     /// The folder a model is (or would be) installed in.
     public func folder(for name: String) throws -> URL { folder.appendingPathComponent(try Self.resolve(name).folderName) }
 
-    /// Whether a folder holds a complete model (the two configs and the weights).
-    static func isComplete(_ folder: URL) -> Bool {
+    /// Whether a folder holds a complete model (the two configs and the weights; the store puts
+    /// them in place together, so a folder it wrote is either complete or absent).
+    public static func isComplete(_ folder: URL) -> Bool {
         ["config.json", "preprocessor_config.json", "model.safetensors"].allSatisfy {
             FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
         }
@@ -96,6 +97,19 @@ public final class ModelStore: Sendable {
             }
             return InstalledModel(name: name, folder: model, bytes: bytes, catalog: CatalogModel.named(name))
         }
+    }
+
+    /// An installed model by catalogue name or `owner/repo`, or nil.
+    public func installed(_ name: String) -> InstalledModel? {
+        guard let folderName = try? Self.resolve(name).folderName else { return nil }
+        return installed().first { $0.name == folderName }
+    }
+
+    /// The model to use when none is named: the first installed catalogue model, in catalogue
+    /// order (the default model first), else the first other installed model by name.
+    public func preferred() -> InstalledModel? {
+        let models = installed()
+        return CatalogModel.all.lazy.compactMap { entry in models.first { $0.name == entry.name } }.first ?? models.first
     }
 
     /// Removes an installed model (and any partial download of it).
@@ -120,19 +134,27 @@ public final class ModelStore: Sendable {
         target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".lock")
     }
 
-    /// Downloads a model (catalogue name or `owner/repo`) into the store, or into `destination`:
-    /// config.json, preprocessor_config.json, then model.safetensors if the repository has it,
-    /// else pytorch_model.bin, converted natively (the .bin is then deleted). Resumes an earlier
+    /// Downloads a model (catalogue name or `owner/repo`) into the store, or into `destination`,
+    /// unless it is already there (then this returns at once, without the network; `force`
+    /// downloads it again, replacing it only once the new copy is complete): config.json,
+    /// preprocessor_config.json, then model.safetensors if the repository has it, else
+    /// pytorch_model.bin, converted natively (the .bin is then deleted). Resumes an earlier
     /// partial download; verifies SHA-256 checksums the hub announces; checks that the result
     /// loads. Cancelling the task stops it with `.cancelled`, leaving no model folder.
     ///
+    /// ```swift
+    /// let folder = try await ModelStore.default.pull("ehcalabres") { print($0.bytesReceived) }
+    /// let analyzer = try EmotionAnalyzer(modelFolder: folder)
+    /// ```
+    ///
     /// - Returns: the model folder.
     @discardableResult
-    public func pull(_ name: String, revision: String? = nil, into destination: URL? = nil,
+    public func pull(_ name: String, revision: String? = nil, into destination: URL? = nil, force: Bool = false,
                      progress: (@Sendable (PullProgress) -> Void)? = nil) async throws -> URL {
         let (repository, folderName, entry) = try Self.resolve(name)
         let revision = revision ?? entry?.revision ?? "main"
         let target = destination ?? folder.appendingPathComponent(folderName)
+        if !force, Self.isComplete(target) { return target }
         let staging = stagingFolder(for: target)
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -189,6 +211,16 @@ public final class ModelStore: Sendable {
             try Self.move(staging, to: target)
         }
         return target
+    }
+
+    /// Converts a hub folder with `pytorch_model.bin` into `destination` (which may be the same
+    /// folder): config.json, preprocessor_config.json and model.safetensors with the same tensor
+    /// names, floats in F32 (or F16 with `halfPrecision`). No Python: the checkpoint's pickle is
+    /// read by a restricted reader that runs nothing. `progress` gets the fraction done.
+    public static func convert(source: URL, destination: URL, halfPrecision: Bool = false,
+                               progress: ((Double) -> Void)? = nil) throws {
+        try ModelConversion.convert(source: source.path, destination: destination.path,
+                                    precision: halfPrecision ? .f16 : .f32, progress: progress)
     }
 
     private static func move(_ source: URL, to destination: URL) throws {

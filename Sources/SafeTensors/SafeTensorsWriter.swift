@@ -45,7 +45,9 @@ package struct SafeTensorsWriter: Sendable {
 
     /// Writes the file to `path`, replacing any existing file.
     package func write(to path: String) throws {
-        try Self.stream(to: path, tensors: entries.map { ($0.name, $0.dtype, $0.shape) }, metadata: metadata) { entries[$0].data }
+        try Self.stream(to: path, tensors: entries.map { ($0.name, $0.dtype, $0.shape) }, metadata: metadata) { index, output in
+            try entries[index].data.withUnsafeBytes { try output.write($0) }
+        }
     }
 
     /// The length prefix and the JSON header (padded with spaces to 8 bytes) for tensors stored
@@ -71,30 +73,34 @@ package struct SafeTensorsWriter: Sendable {
     }
 
     /// Writes a file tensor by tensor, so that a converted checkpoint is never held whole: the
-    /// header first (offsets from the shapes), then each tensor's bytes as `data(index)` produces
-    /// them (each must hold exactly shape × dtype bytes). The file appears at `path` only when
-    /// complete (written beside it, then renamed).
+    /// header first (offsets from the shapes), then each tensor's bytes, which `data(index,
+    /// output)` hands to `output` in one or more pieces (exactly shape × dtype bytes in all; more
+    /// or fewer is an error). The file appears at `path` only when complete (written beside it,
+    /// then renamed).
     package static func stream(to path: String, tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int])],
-                               metadata: [String: String], data: (Int) throws -> [UInt8]) throws {
+                               metadata: [String: String], data: (Int, TensorOutput) throws -> Void) throws {
         let sizes = tensors.map { $0.shape.reduce(1, *) * $0.dtype.byteSize }
         let partial = path + ".partial"
-        guard let file = fopen(partial, "wb") else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        let output = TensorOutput(descriptor: descriptor, path: path)
         var closed = false
         defer {
-            if !closed { fclose(file); unlink(partial) }
+            if !closed { close(descriptor); unlink(partial) }
         }
-        func write(_ bytes: [UInt8]) throws {
-            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            guard written == bytes.count else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        }
-        try write(header(zip(tensors, sizes).map { ($0.name, $0.dtype, $0.shape, $1) }, metadata: metadata))
+        let headerBytes = header(zip(tensors, sizes).map { ($0.name, $0.dtype, $0.shape, $1) }, metadata: metadata)
+        output.expect(headerBytes.count)
+        try headerBytes.withUnsafeBytes { try output.write($0) }
         for index in tensors.indices {
-            let bytes = try data(index)
-            precondition(bytes.count == sizes[index], "SafeTensorsWriter: '\(tensors[index].name)' has \(bytes.count) bytes, expected \(sizes[index])")
-            try write(bytes)
+            output.expect(sizes[index])
+            try data(index, output)
+            guard output.remaining == 0 else {
+                throw VoiceEmotionError.writeFailed(
+                    path: path, reason: "tensor '\(tensors[index].name)' came with \(sizes[index] - output.remaining) bytes where its shape needs \(sizes[index])")
+            }
         }
         closed = true
-        guard fclose(file) == 0 else {
+        guard close(descriptor) == 0 else {
             unlink(partial)
             throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno)))
         }
@@ -103,6 +109,67 @@ package struct SafeTensorsWriter: Sendable {
             throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno)))
         }
     }
+}
+
+/// Where `SafeTensorsWriter.stream` takes one tensor's bytes.
+package final class TensorOutput {
+    private let descriptor: Int32
+    private let path: String
+    /// Bytes the current tensor still needs (negative once given too many).
+    private(set) var remaining = 0
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    func expect(_ count: Int) { remaining = count }
+
+    private func failure(_ reason: String) -> VoiceEmotionError { .writeFailed(path: path, reason: reason) }
+
+    /// Appends `bytes`.
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
+        remaining -= bytes.count
+        guard remaining >= 0 else { throw failure("a tensor came with more bytes than its shape needs") }
+        var done = 0
+        while done < bytes.count {
+            let n = systemWrite(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(String(cString: strerror(errno)))
+            }
+            done += n
+        }
+    }
+
+    /// Appends `bytes`, which are the bytes of the open file `source` from `offset` on: on Linux
+    /// the kernel copies them from file to file (`sendfile`), the way `cp` copies, without
+    /// passing them through this process; elsewhere, or if the kernel declines, they are written.
+    package func write(_ bytes: UnsafeRawBufferPointer, sameAs source: Int32, offset: Int) throws {
+        #if os(Linux)
+        guard remaining - bytes.count >= 0 else { throw failure("a tensor came with more bytes than its shape needs") }
+        var position = offset
+        var copied = 0
+        while copied < bytes.count {
+            let n = sendfile(descriptor, source, &position, bytes.count - copied)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }  // declined (or the file ended): write the rest from memory
+            copied += n
+        }
+        remaining -= copied
+        try write(UnsafeRawBufferPointer(rebasing: bytes[copied...]))
+        #else
+        try write(bytes)
+        #endif
+    }
+}
+
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Darwin)
+    return Darwin.write(fd, buffer, count)
+    #else
+    return Glibc.write(fd, buffer, count)
+    #endif
 }
 
 /// JSON string literal with the escapes JSON requires.

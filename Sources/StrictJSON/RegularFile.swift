@@ -69,6 +69,24 @@ package enum RegularFile {
         return (UnsafeRawPointer(mapped), size, { munmap(UnsafeMutableRawPointer(bitPattern: address), size) })
     }
 
+    /// Like `map`, keeping the descriptor open (closed by the returned function too), so ranges
+    /// of the mapped file can also be copied by the kernel (`sendfile`).
+    package static func mapKeepingDescriptor(path: String) throws(RegularFileError)
+        -> (descriptor: Int32, base: UnsafeRawPointer?, size: Int, unmap: @Sendable () -> Void) {
+        let (fd, size) = try open(path: path)
+        guard size > 0 else { return (fd, nil, 0, { close(fd) }) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .unreadable("mmap failed: \(reason)")
+        }
+        let address = UInt(bitPattern: mapped)
+        return (fd, UnsafeRawPointer(mapped), size, {
+            munmap(UnsafeMutableRawPointer(bitPattern: address), size)
+            close(fd)
+        })
+    }
+
     /// The whole contents of a regular file of at most `limit` bytes.
     package static func read(path: String, limit: Int) throws(RegularFileError) -> [UInt8] {
         let (fd, size) = try open(path: path)

@@ -1,7 +1,8 @@
 // A hub folder with `pytorch_model.bin` (or `model.safetensors`) -> the folder VoiceEmotion
 // loads: `config.json`, `preprocessor_config.json`, `model.safetensors` with the exact tensor
-// names. What `Weights/convert_wav2vec2.py` does, without Python, one tensor at a time (peak
-// memory: the largest tensor, converted, plus the mapped source).
+// names. What `Weights/convert_wav2vec2.py` does, without Python, one tensor at a time, written
+// from the mapped source in place (or through a small conversion buffer; a non-contiguous view
+// is materialised first), so peak memory is one tensor at most, plus the mapping.
 
 import Foundation
 import SafeTensors
@@ -60,13 +61,16 @@ package enum ModelConversion {
             return (name, dtype, try reader.shape(name))
         }
         let modelType = (try? JSONSerialization.jsonObject(with: Data(contentsOf: src.appendingPathComponent("config.json"))) as? [String: Any])?["model_type"] as? String
+        // The CRC-32 checks run a tensor ahead of the writing, on a second thread.
+        if case .torch(let checkpoint) = reader { checkpoint.verifyAhead(names) }
+        defer { if case .torch(let checkpoint) = reader { checkpoint.stopVerifyingAhead() } }
         try SafeTensorsWriter.stream(
             to: dst.appendingPathComponent("model.safetensors").path, tensors: layout,
             metadata: ["format": "pt", "converter": "voice-emotion models convert", "source": reader.fileName,
                        "model_type": modelType ?? "?", "dtype": precision.rawValue]
-        ) { index in
+        ) { index, output in
             defer { progress?(Double(index + 1) / Double(layout.count)) }
-            return try reader.bytes(layout[index].name, as: layout[index].dtype)
+            try reader.write(layout[index].name, as: layout[index].dtype, to: output)
         }
         return layout.count
     }
@@ -105,33 +109,59 @@ private enum TensorSource {
         }
     }
 
-    /// The tensor's bytes in `dtype`: floats converted (F32 or F16), anything else as stored.
-    func bytes(_ name: String, as dtype: SafeTensorsDType) throws -> [UInt8] {
+    /// Hands the tensor's bytes in `dtype` to `output`: as stored when the dtype is the same (a
+    /// contiguous view copied file to file by the kernel where it can, else from the mapping),
+    /// else floats converted to F32 or F16 in pieces of 256 Ki elements, so no whole converted
+    /// copy is ever held.
+    func write(_ name: String, as dtype: SafeTensorsDType, to output: TensorOutput) throws {
         let stored = try self.dtype(name)
-        guard stored != dtype else {
-            switch self {
-            case .torch(let file): return try file.contiguousBytes(name)
-            case .safetensors(let file): return [UInt8](try file.rawBytes(name))
-            }
-        }
-        let values: [Float]
         switch self {
-        case .torch(let file): values = try file.floats(name)
-        case .safetensors(let file):
-            if stored == .float64 {
-                let raw = try file.rawBytes(name)
-                values = (0..<(raw.count / 8)).map { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))) }
-            } else {
-                values = try file.floats(name)
+        case .torch(let file):
+            try file.withContiguousBytes(name) { raw in
+                if stored != dtype {
+                    try Self.convert(raw, from: stored, to: dtype, write: output.write)
+                } else if let descriptor = file.descriptor, let offset = file.fileOffset(ofContiguous: name) {
+                    try output.write(raw, sameAs: descriptor, offset: offset)
+                } else {
+                    try output.write(raw)
+                }
             }
+            file.releasePages(name)
+        case .safetensors(let file):
+            let raw = try file.rawBytes(name)
+            try stored == dtype ? output.write(raw) : Self.convert(raw, from: stored, to: dtype, write: output.write)
         }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * dtype.byteSize)
-        if dtype == .float16 {
-            for v in values { withUnsafeBytes(of: halfBits(v).littleEndian) { bytes.append(contentsOf: $0) } }
-        } else {
-            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// Float elements of `raw` (F32, F16, BF16 or F64) as F32 or F16 bytes, piece by piece.
+    private static func convert(_ raw: UnsafeRawBufferPointer, from stored: SafeTensorsDType, to dtype: SafeTensorsDType,
+                                write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let inWidth = stored.byteSize, outWidth = dtype.byteSize
+        let count = raw.count / inWidth
+        let piece = 1 << 18
+        var buffer = [UInt8](repeating: 0, count: min(count, piece) * outWidth)
+        var start = 0
+        while start < count {
+            let end = min(start + piece, count)
+            buffer.withUnsafeMutableBytes { out in
+                for i in start..<end {
+                    let offset = i * inWidth
+                    let value: Float
+                    switch stored {
+                    case .float16: value = floatFromHalfBits(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+                    case .bfloat16: value = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))) << 16)
+                    case .float64: value = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+                    default: value = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                    }
+                    if outWidth == 2 {
+                        out.storeBytes(of: halfBits(value).littleEndian, toByteOffset: (i - start) * 2, as: UInt16.self)
+                    } else {
+                        out.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: (i - start) * 4, as: UInt32.self)
+                    }
+                }
+            }
+            try buffer.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[0..<((end - start) * outWidth)])) }
+            start = end
         }
-        return bytes
     }
 }

@@ -9,7 +9,7 @@ import StrictJSON
 import VoiceEmotionCore
 
 /// A `torch.save` state dict, read in place from its file.
-package final class TorchCheckpoint {
+package final class TorchCheckpoint: @unchecked Sendable {  // immutable but for the CRC bookkeeping, which a lock guards
     /// The file.
     package let path: String
     /// Tensor names in the state dict's order, with their descriptions.
@@ -17,21 +17,50 @@ package final class TorchCheckpoint {
     private let archive: ZipArchive
     private let prefix: String
     private let unmap: @Sendable () -> Void
+    /// The open file behind the mapping (nil for a checkpoint read from memory).
+    package let descriptor: Int32?
+    /// CRC-32 checks of storages, by storage key: done, failed, or running (on this thread or
+    /// the one `verifyAhead` starts).
+    private let verification = NSCondition()
     private var verified = Set<String>()
+    private var failures: [String: VoiceEmotionError] = [:]
+    private var running = Set<String>()
+    private var stopAhead = false
 
     /// Opens and checks `path`: a torch >= 1.6 zip, little-endian, whose pickle is a state dict
     /// of tensors only, each inside its storage, and each storage as long as its entry says.
-    package init(path: String) throws {
-        let mapping: (base: UnsafeRawPointer?, size: Int, unmap: @Sendable () -> Void)
-        do { mapping = try RegularFile.map(path: path) } catch {
+    package convenience init(path: String) throws {
+        let mapping: (descriptor: Int32, base: UnsafeRawPointer?, size: Int, unmap: @Sendable () -> Void)
+        do { mapping = try RegularFile.mapKeepingDescriptor(path: path) } catch {
             if error == .notFound { throw VoiceEmotionError.fileNotFound(path: path) }
             throw VoiceEmotionError.unreadableFile(path: path, reason: error.reason)
         }
-        guard let base = mapping.base else { throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "the file is empty") }
+        guard let base = mapping.base else {
+            mapping.unmap()
+            throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "the file is empty")
+        }
+        try self.init(path: path, descriptor: mapping.descriptor, base: base, size: mapping.size, release: mapping.unmap)
+    }
+
+    /// Reads a checkpoint held in memory (copied); `label` names it in errors. For the fuzzer.
+    package convenience init(bytes: [UInt8], label: String = "<memory>") throws {
+        guard !bytes.isEmpty else { throw VoiceEmotionError.invalidTorchCheckpoint(path: label, reason: "the file is empty") }
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+        bytes.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        let address = UInt(bitPattern: copy)
+        try self.init(path: label, descriptor: nil, base: UnsafeRawPointer(copy), size: bytes.count) {
+            UnsafeMutableRawPointer(bitPattern: address)?.deallocate()
+        }
+    }
+
+    /// Takes ownership of `size` bytes at `base` (the file open as `descriptor`, when it is one),
+    /// released by `release` (also when this throws).
+    private init(path: String, descriptor: Int32?, base: UnsafeRawPointer, size: Int, release: @escaping @Sendable () -> Void) throws {
         self.path = path
-        unmap = mapping.unmap
+        self.descriptor = descriptor
+        unmap = release
         do {
-            archive = try ZipArchive(path: path, base: base, size: mapping.size)
+            archive = try ZipArchive(path: path, base: base, size: size)
             guard let pickle = archive.entries.values.first(where: { $0.name.hasSuffix("/data.pkl") }) else {
                 throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "no data.pkl in the archive")
             }
@@ -64,12 +93,15 @@ package final class TorchCheckpoint {
             }
             self.tensors = tensors
         } catch {
-            mapping.unmap()
+            release()
             throw error
         }
     }
 
-    deinit { unmap() }
+    deinit {
+        // A `verifyAhead` thread holds `self` until it ends, so none is running here.
+        unmap()
+    }
 
     /// The tensor's view must lie inside its storage, and the storage entry must hold it.
     private static func check(_ t: TensorDescription, name: String, archive: ZipArchive, prefix: String, path: String) throws {
@@ -117,28 +149,30 @@ package final class TorchCheckpoint {
     /// bytes). Views, offsets and shared storages are materialised; the storage is CRC-checked
     /// the first time it is read.
     package func contiguousBytes(_ name: String) throws -> [UInt8] {
+        try withContiguousBytes(name) { [UInt8]($0) }
+    }
+
+    /// Calls `body` with the tensor's elements in row-major order, as stored: in place in the
+    /// mapped file when the view is contiguous (no copy), else materialised. The storage is
+    /// CRC-checked first (once).
+    package func withContiguousBytes<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let t = try description(name)
         let entry = archive.entries[prefix + "data/" + t.storageKey]!
-        if !verified.contains(t.storageKey) {
-            try archive.verify(entry)
-            verified.insert(t.storageKey)
-        }
+        try ensureVerified(t.storageKey, entry)
         let storage = archive.bytes(of: entry)
         let width = t.storageType.byteSize
         let count = t.shape.reduce(1, *)
-        var output = [UInt8](repeating: 0, count: count * width)
-        guard count > 0 else { return output }
         // Row-major strides: then the view is one contiguous run of the storage.
         var contiguous = true, expected = 1
         for (size, stride) in zip(t.shape, t.stride).reversed() {
             if size != 1 && stride != expected { contiguous = false }
             expected *= size
         }
+        if contiguous || count == 0 {
+            return try body(UnsafeRawBufferPointer(rebasing: storage[(t.offset * width)..<((t.offset + count) * width)]))
+        }
+        var output = [UInt8](repeating: 0, count: count * width)
         output.withUnsafeMutableBytes { out in
-            if contiguous {
-                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[(t.offset * width)..<((t.offset + count) * width)]))
-                return
-            }
             var index = [Int](repeating: 0, count: t.shape.count)
             for element in 0..<count {
                 var source = t.offset
@@ -153,7 +187,85 @@ package final class TorchCheckpoint {
                 }
             }
         }
-        return output
+        return try output.withUnsafeBytes(body)
+    }
+
+    /// Where a tensor's bytes start in the file, when its view is one contiguous run of its
+    /// storage (then `withContiguousBytes` gives exactly the file's bytes from there).
+    package func fileOffset(ofContiguous name: String) -> Int? {
+        guard let t = try? description(name), let entry = archive.entries[prefix + "data/" + t.storageKey] else { return nil }
+        var expected = 1
+        for (size, stride) in zip(t.shape, t.stride).reversed() {
+            if size != 1 && stride != expected { return nil }
+            expected *= size
+        }
+        return entry.dataOffset + t.offset * t.storageType.byteSize
+    }
+
+    /// Tells the system the mapped pages of this tensor's storage are not needed for now (they
+    /// stay in the page cache; a later read maps them again), so a pass over every tensor does
+    /// not keep the whole file resident.
+    package func releasePages(_ name: String) {
+        guard let t = try? description(name), let entry = archive.entries[prefix + "data/" + t.storageKey] else { return }
+        archive.releasePages(of: entry)
+    }
+
+    // MARK: - CRC-32 checks, optionally a step ahead
+
+    /// Checks the storages of `names`, in that order, on a thread of its own, so that a reader
+    /// going through them in the same order finds each one checked (or waits for it): with two
+    /// cores the check of the next storage overlaps the use of this one. `stopVerifyingAhead`
+    /// ends it early.
+    package func verifyAhead(_ names: [String]) {
+        let keys = names.compactMap { try? description($0).storageKey }
+        let thread = Thread { [self] in
+            for key in keys {
+                verification.lock()
+                let skip = stopAhead || verified.contains(key) || failures[key] != nil || running.contains(key)
+                if !skip { running.insert(key) }
+                let stop = stopAhead
+                verification.unlock()
+                if stop { return }
+                if !skip, let entry = archive.entries[prefix + "data/" + key] {
+                    finish(key, check(entry))
+                    archive.releasePages(of: entry)  // the reader gets them from the page cache again
+                }
+            }
+        }
+        thread.start()
+    }
+
+    /// Stops `verifyAhead`'s thread after its current storage.
+    package func stopVerifyingAhead() {
+        verification.lock()
+        stopAhead = true
+        verification.unlock()
+    }
+
+    private func check(_ entry: ZipEntry) -> VoiceEmotionError? {
+        do { try archive.verify(entry) } catch let error as VoiceEmotionError { return error } catch { return nil }
+        return nil
+    }
+
+    private func finish(_ key: String, _ failure: VoiceEmotionError?) {
+        verification.lock()
+        running.remove(key)
+        if let failure { failures[key] = failure } else { verified.insert(key) }
+        verification.broadcast()
+        verification.unlock()
+    }
+
+    /// Returns once the storage is checked (by this thread, or waiting for the one ahead).
+    private func ensureVerified(_ key: String, _ entry: ZipEntry) throws {
+        verification.lock()
+        while running.contains(key) { verification.wait() }
+        if verified.contains(key) { verification.unlock(); return }
+        if let failure = failures[key] { verification.unlock(); throw failure }
+        running.insert(key)
+        verification.unlock()
+        let failure = check(entry)
+        finish(key, failure)
+        if let failure { throw failure }
     }
 
     /// The tensor's elements as Float (float dtypes only).

@@ -8,7 +8,7 @@
 import VoiceEmotionCore
 
 /// Element types of storages, as torch names them.
-enum StorageType: String, CaseIterable {
+package enum StorageType: String, CaseIterable {
     case float = "FloatStorage", half = "HalfStorage", bfloat16 = "BFloat16Storage", double = "DoubleStorage"
     case long = "LongStorage", int = "IntStorage", short = "ShortStorage", char = "CharStorage", byte = "ByteStorage", bool = "BoolStorage"
 
@@ -23,7 +23,7 @@ enum StorageType: String, CaseIterable {
 }
 
 /// A tensor as the pickle describes it: a view into a storage.
-struct TensorDescription: Equatable {
+package struct TensorDescription: Equatable {
     let storageKey: String
     let storageType: StorageType
     let storageElements: Int
@@ -33,7 +33,7 @@ struct TensorDescription: Equatable {
 }
 
 /// The values a state-dict pickle builds.
-indirect enum PickleValue: Equatable {
+package enum PickleValue: Equatable {
     case none
     case bool(Bool)
     case int(Int)
@@ -50,7 +50,7 @@ indirect enum PickleValue: Equatable {
     case storage(key: String, type: StorageType, elements: Int)
     case tensor(TensorDescription)
 
-    static func == (a: PickleValue, b: PickleValue) -> Bool {
+    package static func == (a: PickleValue, b: PickleValue) -> Bool {
         switch (a, b) {
         case (.none, .none): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -69,25 +69,33 @@ indirect enum PickleValue: Equatable {
 }
 
 /// Runs a state-dict pickle.
-struct Unpickler {
+package struct Unpickler {
     let path: String
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
-    private var stack: [PickleValue] = []
+    /// Values with their nesting depth (0 for scalars), which is bounded so that no later
+    /// recursion over a value (comparison, release) can exhaust the thread's stack.
+    private var stack: [(value: PickleValue, depth: Int)] = []
     private var marks: [Int] = []
-    private var memo: [Int: PickleValue] = [:]
+    private var memo: [Int: (value: PickleValue, depth: Int)] = [:]
+    /// Elements in containers at each update: charged so that a pickle updating a memoized
+    /// container item by item (each update a copy) fails fast instead of running in n² time.
+    private var updateCost = 0
 
-    /// Bounds: a real state dict has a few thousand entries.
+    /// Bounds: a real state dict has a few thousand entries nested four deep, and torch batches
+    /// its dictionary updates a thousand at a time.
     static let maximumStack = 1_000_000
     static let maximumMemo = 10_000_000
     static let maximumDimensions = 32
+    static let maximumNesting = 100
+    static let maximumUpdateCost = 50_000_000
 
     /// The globals a state dict may name, by "module.name".
     static let allowedGlobals: Set<String> = Set([
         "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
     ] + StorageType.allCases.map { "torch." + $0.rawValue })
 
-    init(path: String, bytes: UnsafeRawBufferPointer) {
+    package init(path: String, bytes: UnsafeRawBufferPointer) {
         self.path = path
         self.bytes = bytes
     }
@@ -120,33 +128,72 @@ struct Unpickler {
         String(decoding: try take(count), as: UTF8.self)
     }
 
-    private mutating func push(_ value: PickleValue) throws {
+    /// Pushes a value; `depth` is its nesting (a container's is one more than its deepest element's).
+    private mutating func push(_ value: PickleValue, depth: Int = 0) throws {
         guard stack.count < Self.maximumStack else { throw invalid("stack deeper than \(Self.maximumStack)") }
-        stack.append(value)
+        guard depth <= Self.maximumNesting else { throw invalid("values nested more than \(Self.maximumNesting) deep") }
+        stack.append((value, depth))
     }
-    private mutating func pop() throws -> PickleValue {
-        guard let value = stack.popLast(), marks.last.map({ stack.count >= $0 }) ?? true else { throw invalid("stack underflow at byte \(position)") }
-        return value
+    private mutating func popItem() throws -> (value: PickleValue, depth: Int) {
+        guard marks.last.map({ stack.count > $0 }) ?? true, let item = stack.popLast() else { throw invalid("stack underflow at byte \(position)") }
+        return item
     }
-    private mutating func popToMark() throws -> [PickleValue] {
+    private mutating func pop() throws -> PickleValue { try popItem().value }
+    /// The values above the last mark, and the deepest one's depth.
+    private mutating func popToMark() throws -> (values: [PickleValue], depth: Int) {
         guard let mark = marks.popLast(), mark <= stack.count else { throw invalid("no mark at byte \(position)") }
         defer { stack.removeSubrange(mark...) }
-        return Array(stack[mark...])
+        return (stack[mark...].map(\.value), stack[mark...].map(\.depth).max() ?? 0)
     }
+    /// Pushes a container whose deepest element has depth `deepest` (-1 when empty).
+    private mutating func pushContainer(_ value: PickleValue, deepest: Int) throws { try push(value, depth: deepest + 1) }
     private mutating func store(_ index: Int) throws {
         guard let top = stack.last else { throw invalid("memo of an empty stack") }
         guard memo.count < Self.maximumMemo else { throw invalid("more than \(Self.maximumMemo) memo entries") }
         memo[index] = top
     }
     private mutating func fetch(_ index: Int) throws {
-        guard let value = memo[index] else { throw invalid("memo entry \(index) is not set") }
-        try push(value)
+        guard let item = memo[index] else { throw invalid("memo entry \(index) is not set") }
+        try push(item.value, depth: item.depth)
+    }
+
+    /// What APPEND(S) and SETITEM(S) do to the container on top of the stack.
+    private enum Update {
+        case append([PickleValue])
+        case set([(PickleValue, PickleValue)])
+    }
+
+    /// Updates the list or dict on top of the stack in place (the stack's reference is dropped
+    /// first, so unless the memo shares it the array grows without a copy). `deepest`: the
+    /// depth of the deepest value added.
+    private mutating func update(_ change: Update, deepest: Int) throws {
+        guard let top = stack.indices.last, marks.last.map({ top >= $0 }) ?? true else { throw invalid("stack underflow at byte \(position)") }
+        var (value, depth) = stack[top]
+        stack[top].value = .none
+        switch (value, change) {
+        case (.list(var list), .append(let items)):
+            value = .none  // `list` is now the only reference
+            updateCost += list.count + items.count
+            list += items
+            value = .list(list)
+        case (.dict(var pairs), .set(let items)):
+            value = .none
+            updateCost += pairs.count + items.count
+            pairs += items
+            value = .dict(pairs)
+        case (_, .append): throw invalid("APPEND to a non-list")
+        case (_, .set): throw invalid("SETITEM on a non-dict")
+        }
+        guard updateCost <= Self.maximumUpdateCost else { throw invalid("updates its containers element by element far more than a state dict does") }
+        depth = max(depth, deepest + 1)
+        guard depth <= Self.maximumNesting else { throw invalid("values nested more than \(Self.maximumNesting) deep") }
+        stack[top] = (value, depth)
     }
 
     // MARK: - The machine
 
     /// Runs the pickle and returns its value.
-    mutating func run() throws -> PickleValue {
+    package mutating func run() throws -> PickleValue {
         while true {
             let opcode = try byte()
             switch opcode {
@@ -154,7 +201,7 @@ struct Unpickler {
             case 0x95: _ = try take(8)                                         // FRAME
             case 0x2E:                                                         // STOP
                 guard stack.count == 1, marks.isEmpty else { throw invalid("STOP with \(stack.count) values on the stack") }
-                return stack[0]
+                return stack[0].value
             case 0x28: marks.append(stack.count)                               // MARK
             case 0x4E: try push(.none)                                         // NONE
             case 0x88: try push(.bool(true))                                   // NEWTRUE
@@ -181,33 +228,36 @@ struct Unpickler {
             case 0x42: let n = try uint32(); try push(.bytes([UInt8](try take(n))))       // BINBYTES
             case 0x43: let n = Int(try byte()); try push(.bytes([UInt8](try take(n))))    // SHORT_BINBYTES
             case 0x29: try push(.tuple([]))                                    // EMPTY_TUPLE
-            case 0x85: let a = try pop(); try push(.tuple([a]))                // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); try push(.tuple([a, b]))             // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); try push(.tuple([a, b, c]))  // TUPLE3
-            case 0x74: try push(.tuple(try popToMark()))                      // TUPLE
-            case 0x5D: try push(.list([]))                                     // EMPTY_LIST
-            case 0x6C: try push(.list(try popToMark()))                       // LIST
+            case 0x85:                                                         // TUPLE1
+                let a = try popItem()
+                try pushContainer(.tuple([a.value]), deepest: a.depth)
+            case 0x86:                                                         // TUPLE2
+                let b = try popItem(), a = try popItem()
+                try pushContainer(.tuple([a.value, b.value]), deepest: max(a.depth, b.depth))
+            case 0x87:                                                         // TUPLE3
+                let c = try popItem(), b = try popItem(), a = try popItem()
+                try pushContainer(.tuple([a.value, b.value, c.value]), deepest: max(a.depth, b.depth, c.depth))
+            case 0x74: let (items, deepest) = try popToMark(); try pushContainer(.tuple(items), deepest: deepest)  // TUPLE
+            case 0x5D: try pushContainer(.list([]), deepest: -1)              // EMPTY_LIST
+            case 0x6C: let (items, deepest) = try popToMark(); try pushContainer(.list(items), deepest: deepest)   // LIST
             case 0x61:                                                         // APPEND
-                let value = try pop()
-                guard case .list(var items) = try pop() else { throw invalid("APPEND to a non-list") }
-                items.append(value)
-                try push(.list(items))
+                let item = try popItem()
+                try update(.append([item.value]), deepest: item.depth)
             case 0x65:                                                         // APPENDS
-                let values = try popToMark()
-                guard case .list(let items) = try pop() else { throw invalid("APPENDS to a non-list") }
-                try push(.list(items + values))
-            case 0x7D: try push(.dict([]))                                     // EMPTY_DICT
+                let (items, deepest) = try popToMark()
+                try update(.append(items), deepest: deepest)
+            case 0x7D: try pushContainer(.dict([]), deepest: -1)              // EMPTY_DICT
             case 0x64:                                                         // DICT
-                let items = try popToMark()
+                let (items, deepest) = try popToMark()
                 guard items.count % 2 == 0 else { throw invalid("DICT with an odd number of items") }
-                try push(.dict(stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }))
+                try pushContainer(.dict(stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }), deepest: deepest)
             case 0x73:                                                         // SETITEM
-                let value = try pop(), key = try pop()
-                try setItems([(key, value)])
+                let value = try popItem(), key = try popItem()
+                try update(.set([(key.value, value.value)]), deepest: max(key.depth, value.depth))
             case 0x75:                                                         // SETITEMS
-                let items = try popToMark()
+                let (items, deepest) = try popToMark()
                 guard items.count % 2 == 0 else { throw invalid("SETITEMS with an odd number of items") }
-                try setItems(stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) })
+                try update(.set(stride(from: 0, to: items.count, by: 2).map { (items[$0], items[$0 + 1]) }), deepest: deepest)
             case 0x71: try store(Int(try byte()))                              // BINPUT
             case 0x72: try store(try uint32())                                 // LONG_BINPUT
             case 0x94: try store(memo.count)                                   // MEMOIZE
@@ -228,18 +278,12 @@ struct Unpickler {
                 try push(try reduce(callable, arguments))
             case 0x62:                                                         // BUILD
                 let state = try pop()
-                guard case .dict = stack.last else { throw invalid("BUILD on something other than a dict") }
+                guard case .dict = stack.last?.value else { throw invalid("BUILD on something other than a dict") }
                 _ = state  // transformers' `_metadata` attribute (module versions): accepted, not needed
             default:
                 throw invalid(String(format: "opcode 0x%02X at byte %d is not part of a state dict", opcode, position - 1))
             }
         }
-    }
-
-    private mutating func setItems(_ items: [(PickleValue, PickleValue)]) throws {
-        guard case .dict(var pairs) = try pop() else { throw invalid("SETITEM on a non-dict") }
-        pairs += items
-        try push(.dict(pairs))
     }
 
     /// An allowed global, or `unsafePickle` naming it.

@@ -12,9 +12,10 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Speech segments, emotions and a stress index (a heuristic, not a clinical measure) per recording.",
         discussion: """
-            Without --model, the model folder is $VOICE_EMOTION_MODEL, else the first of \
-            ehcalabres, superb-base, superb-hubert, audeering found in \
-            ${VOICE_EMOTION_MODELS:-~/.cache/voice-emotion/models} (Weights/download.sh puts them there). \
+            --model takes a folder or the name of an installed model. Without it, the model is \
+            $VOICE_EMOTION_MODEL, else the first installed of ehcalabres, superb-base, superb-hubert, \
+            audeering, else any other installed model (`voice-emotion models pull` installs them in \
+            ${VOICE_EMOTION_MODELS:-~/.cache/voice-emotion/models}). \
             With no model at all, only speech segments are reported. --json prints the schema of \
             Docs/JSON.md.
             """)
@@ -22,7 +23,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
-    @Option(name: .customLong("model"), help: "Emotion model folder (config.json, preprocessor_config.json, model.safetensors).")
+    @Option(name: .customLong("model"), help: "Emotion model: a folder (config.json, preprocessor_config.json, model.safetensors) or an installed model's name.")
     var model: String?
 
     @OptionGroup var vad: VADOptions
@@ -50,17 +51,21 @@ struct AnalyzeCommand: ParsableCommand {
         if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
     }
 
-    static let modelNames = ["ehcalabres", "superb-base", "superb-hubert", "audeering"]
-
-    /// The explicit folder, the environment's, or the first downloaded model in the default location.
+    /// The explicit model (a folder, or the name of an installed model), the environment's,
+    /// or the preferred installed model.
     func resolveModel() -> String? {
-        if let model { return model }
+        if let model { return Self.modelFolder(model) }
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["VOICE_EMOTION_MODEL"], !folder.isEmpty { return folder }
-        let base = environment["VOICE_EMOTION_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/voice-emotion/models").path
-        return Self.modelNames.map { URL(fileURLWithPath: base).appendingPathComponent($0).path }
-            .first { FileManager.default.fileExists(atPath: URL(fileURLWithPath: $0).appendingPathComponent("config.json").path) }
+        return ModelStore.default.preferred()?.folder.path
+    }
+
+    /// `--model`: a folder as given, else an installed model of that name, else as given (which
+    /// then fails to load, naming it).
+    static func modelFolder(_ model: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue { return model }
+        return ModelStore.default.installed(model)?.folder.path ?? model
     }
 
     func run() throws {
@@ -79,8 +84,9 @@ struct AnalyzeCommand: ParsableCommand {
         if folder == nil {
             printError("""
                 note: no emotion model found, so only speech segments are shown. To add one:
-                  Weights/download.sh ehcalabres      (needs a network; saves to ~/.cache/voice-emotion/models/ehcalabres)
-                  voice-emotion analyze FILE --model DIR   (any folder with config.json, preprocessor_config.json, model.safetensors)
+                  voice-emotion models pull \(CatalogModel.defaultName)   (downloads about 1.3 GB into \(ModelStore.default.folder.path))
+                  voice-emotion models list              (the other models)
+                  voice-emotion analyze FILE --model DIR (any folder with config.json, preprocessor_config.json, model.safetensors)
                 """)
         }
         let failed = processFiles(files, json: json) { file, path in

@@ -10,7 +10,8 @@ struct ClassifyCommand: ParsableCommand {
         commandName: "classify",
         abstract: "Run a whole recording through a Wav2Vec2/HuBERT emotion model in one pass (no VAD).",
         discussion: """
-            DIR holds config.json, preprocessor_config.json and model.safetensors (see Weights/README.md). \
+            --model is a folder with config.json, preprocessor_config.json and model.safetensors (see Weights/README.md), \
+            or is the name of a model `voice-emotion models pull` installed. \
             One pass needs memory growing with the square of the length (about 3.5 minutes fit the \
             default limit); `analyze` splits long recordings into windows.
             """)
@@ -18,7 +19,7 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
-    @Option(name: .customLong("model"), help: "Model folder.")
+    @Option(name: .customLong("model"), help: "Model folder, or an installed model's name.")
     var model: String
 
     @Option(name: .customLong("legacy-head-activation"), help: "Activation between the two layers of legacy dense heads (see Weights/README.md).")
@@ -53,6 +54,7 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         if let threads { try ComputeThreads.set(threads) }
         let classifier: Wav2Vec2Classifier
+        let model = AnalyzeCommand.modelFolder(self.model)
         do {
             classifier = try Wav2Vec2Classifier(folder: model, options: .init(
                 legacyHeadActivation: legacyHeadActivation, memoryLimitBytes: memoryLimitMB << 20))

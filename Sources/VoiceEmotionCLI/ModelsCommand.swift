@@ -11,10 +11,17 @@ struct ModelsCommand: ParsableCommand {
         commandName: "models", abstract: "Download, list, remove and convert emotion models (no Python needed).",
         subcommands: [Pull.self, List.self, Remove.self, Convert.self])
 
-    /// The store named by `--dest`'s parent or the default one.
+    /// The default store (`$VOICE_EMOTION_MODELS`, else ~/.cache/voice-emotion/models).
     static func store(connectTimeout: Double = 30) -> ModelStore { ModelStore(folder: ModelStore.defaultFolder, connectTimeout: connectTimeout) }
 
-    static func megabytes(_ bytes: Int64) -> String { String(format: "%.0f MB", Double(bytes) / 1e6) }
+    /// "112 kB", "380 MB", "1.3 GB".
+    static func size(_ bytes: Int64) -> String {
+        switch bytes {
+        case ..<1_000_000: return String(format: "%.0f kB", Double(bytes) / 1e3)
+        case ..<1_000_000_000: return String(format: "%.0f MB", Double(bytes) / 1e6)
+        default: return String(format: "%.1f GB", Double(bytes) / 1e9)
+        }
+    }
 
     struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,16 +46,31 @@ struct ModelsCommand: ParsableCommand {
         @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for the hub to answer each request.")
         var connectTimeout: Double = 30
 
+        @Flag(help: "Download again even if the model is installed (the installed copy stays until the new one is complete).")
+        var force = false
+
+        func validate() throws {
+            if !(0.1...3600).contains(connectTimeout) { throw ValidationError("--connect-timeout must be within 0.1...3600 seconds.") }
+        }
+
         func run() async throws {
             let store = ModelsCommand.store(connectTimeout: connectTimeout)
+            let target = dest.map { URL(fileURLWithPath: $0) }
+            if !force, let installed = target.map({ ModelStore.isComplete($0) ? $0 : nil }) ?? store.installed(name)?.folder {
+                printError("\(name) is already installed (--force downloads it again)")
+                print(installed.path)
+                return
+            }
             if let entry = CatalogModel.named(name) {
-                printError("Pulling \(entry.name) (\(entry.repository), about \(ModelsCommand.megabytes(Int64(entry.approximateBytes))); licence \(entry.licence))")
+                printError("Pulling \(entry.name) (\(entry.repository), about \(ModelsCommand.size(Int64(entry.approximateBytes))); licence \(entry.licence))")
                 if !entry.allowsCommercialUse { printError("note: \(entry.name)'s licence does not allow commercial use.") }
+            } else {
+                printError("Pulling \(name)")
             }
             let bar = ProgressBar(label: "pull")
             let shared = SharedBar(bar)
             do {
-                let folder = try await store.pull(name, revision: revision, into: dest.map { URL(fileURLWithPath: $0) }) { update in
+                let folder = try await store.pull(name, revision: revision, into: target, force: force) { update in
                     shared.show(update)
                 }
                 bar.finish()
@@ -92,11 +114,11 @@ struct ModelsCommand: ParsableCommand {
             }
             print("Installed in \(store.folder.path):")
             if installed.isEmpty { print("  none (voice-emotion models pull \(CatalogModel.defaultName))") }
-            for model in installed { print("  \(model.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(ModelsCommand.megabytes(model.bytes))") }
+            for model in installed { print("  \(model.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(ModelsCommand.size(model.bytes))") }
             print("Catalogue:")
             for model in CatalogModel.all {
                 let mark = installed.contains { $0.name == model.name } ? "*" : " "
-                print("\(mark) \(model.name.padding(toLength: 14, withPad: " ", startingAt: 0)) ~\(ModelsCommand.megabytes(Int64(model.approximateBytes))), \(model.licence)")
+                print("\(mark) \(model.name.padding(toLength: 14, withPad: " ", startingAt: 0)) ~\(ModelsCommand.size(Int64(model.approximateBytes))), \(model.licence)")
                 print("    \(model.repository)")
                 print("    \(model.labels.joined(separator: ", "))")
             }
@@ -162,8 +184,8 @@ final class SharedBar: @unchecked Sendable {
         lock.withLock {
             var stage = update.file
             if update.bytesReceived > 0 {
-                stage += " \(ModelsCommand.megabytes(update.bytesReceived))"
-                if let total = update.totalBytes { stage += "/\(ModelsCommand.megabytes(total))" }
+                stage += " \(ModelsCommand.size(update.bytesReceived))"
+                if let total = update.totalBytes { stage += "/\(ModelsCommand.size(total))" }
                 stage += String(format: ", %.1f MB/s", update.bytesPerSecond / 1e6)
             }
             let fraction = update.totalBytes.map { $0 > 0 ? Double(update.bytesReceived) / Double($0) : 0 } ?? 0

@@ -1,4 +1,4 @@
-// Pulling models from a local stand-in for the hub (Fixtures/fake_hub.py, on 127.0.0.1, started
+// Pulling models from a local stand-in for the hub (TestSupport's FakeHub, on 127.0.0.1, started
 // and stopped by each test): a safetensors repository, a pytorch_model.bin-only one (converted
 // natively), a dropped connection resumed, a wrong checksum, 404, 401 and a token, a redirect
 // carrying the checksum, a plain static server, and cancellation leaving no model behind.
@@ -6,6 +6,7 @@
 import Foundation
 import ModelStore
 import SafeTensors
+import TestSupport
 import Testing
 import VoiceEmotionCore
 import Wav2Vec2
@@ -15,43 +16,8 @@ let baseWeighted = repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtur
 let hubBin = repository.appendingPathComponent("Tests/TorchCheckpointTests/Fixtures/hub_bin")
 let legacyXLSR = repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/legacy_xlsr")
 
-/// A fake hub serving copies of fixture folders as repositories, for the life of the value.
-final class FakeHub {
-    let root: URL
-    let endpoint: URL
-    private let process = Process()
-    private let input = Pipe()
-
-    /// `repositories`: "owner/name" -> the folder whose files it serves.
-    init(_ repositories: [String: URL], plain: Bool = false) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("fake-hub-\(UUID())")
-        for (name, folder) in repositories {
-            let target = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: folder, to: target)
-        }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/ModelStoreTests/Fixtures/fake_hub.py").path,
-                             "--root", root.path] + (plain ? ["--plain"] : [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        try process.run()
-        // The first line is "PORT <n>".
-        var line = Data()
-        while !line.contains(0x0A), let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty { line.append(byte) }
-        guard let port = String(decoding: line, as: UTF8.self).split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
-            throw CocoaError(.fileReadUnknown)
-        }
-        endpoint = URL(string: "http://127.0.0.1:\(port)")!
-    }
-
-    deinit {
-        try? input.fileHandleForWriting.close()  // the server stops when its input closes
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: root)
-    }
-
+extension FakeHub {
+    /// A store in a new temporary folder, filled from this hub.
     func store(token: String? = nil) -> (ModelStore, URL) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID())")
         return (ModelStore(folder: folder, endpoint: endpoint, token: token, connectTimeout: 10), folder)
@@ -134,12 +100,12 @@ func tensors(_ path: String) throws -> [String: [UInt8]] {
         let (anonymous, folder) = hub.store()
         defer { try? FileManager.default.removeItem(at: folder) }
         await #expect(throws: VoiceEmotionError.downloadFailed(repo: "owner/private-model", file: "config.json",
-            reason: "the hub requires authorization (HTTP 401): set HF_TOKEN, or log in with huggingface-cli")) {
+            reason: "the hub requires authorization (HTTP 401): check the repository name; if it is private or gated, set HF_TOKEN")) {
             try await anonymous.pull("owner/private-model")
         }
         let wrong = ModelStore(folder: folder, endpoint: hub.endpoint, token: "nope", connectTimeout: 10)
         await #expect(throws: VoiceEmotionError.downloadFailed(repo: "owner/private-model", file: "config.json",
-            reason: "the token was refused (HTTP 403): check HF_TOKEN and that it can read this repository")) {
+            reason: "the token was refused (HTTP 403): check the repository name, and that HF_TOKEN can read it")) {
             try await wrong.pull("owner/private-model")
         }
         let authorised = ModelStore(folder: folder, endpoint: hub.endpoint, token: "secret", connectTimeout: 10)

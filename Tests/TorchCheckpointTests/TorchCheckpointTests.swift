@@ -4,6 +4,7 @@
 
 import Foundation
 import SafeTensors
+import TestSupport
 import Testing
 import TorchCheckpoint
 import VoiceEmotionCore
@@ -46,6 +47,9 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
         ("bad_absurd_shape.bin", "tensor 'w' has an absurd shape [1099511627776, 1099511627776]"),
         ("bad_view_past_storage.bin", "tensor 'w' with shape [2, 2], stride [2, 1] and offset 2 reaches past its storage of 4 elements"),
         ("bad_deflated.bin", "entry 'archive/data.pkl' is compressed (method 8); torch.save stores entries uncompressed"),
+        ("bad_nested.bin", "data.pkl: values nested more than 100 deep"),
+        ("bad_item_by_item.bin", "data.pkl: updates its containers element by element far more than a state dict does"),
+        ("bad_fuzz_short_zip64.bin", "broken Zip64 end-of-central-directory record"),
         ("bad_legacy.bin", "the legacy (torch < 1.6) format, which is not a zip archive; convert it with Weights/convert_wav2vec2.py, or re-save it with torch >= 1.6"),
     ])
     func brokenArchivesAreTypedErrors(_ name: String, _ reason: String) {
@@ -91,5 +95,39 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
         let samples = (0..<16000).map { Float(sin(Double($0) * 0.031)) * 0.4 }
         let converted = try Wav2Vec2Classifier(folder: destination.path).classify(samples).logits
         #expect(converted == (try Wav2Vec2Classifier(folder: pythonFolder).classify(samples).logits))
+    }
+}
+
+/// CRC-32 of buffers above and below the two-thread threshold against zlib's, read from the
+/// trailer of `gzip` output (CRC-32 and length, little-endian, in its last 8 bytes).
+@Test func crc32MatchesZlib() throws {
+    var generator = SplitMix64(seed: 32)
+    for count in [0, 1, 15, 17, 1_000, (8 << 20) + 12_345] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        for i in stride(from: 0, to: count, by: 8) {
+            let word = generator.next()
+            for k in 0..<min(8, count - i) { bytes[i + k] = UInt8(truncatingIfNeeded: word >> (8 * k)) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crc-\(UUID())")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-1", "-c", file.path]
+        let output = Pipe()
+        gzip.standardOutput = output
+        try gzip.run()
+        let compressed = output.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        let trailer = [UInt8](compressed.suffix(8))
+        let expected = (0..<4).reduce(UInt32(0)) { $0 | UInt32(trailer[$1]) << (8 * $1) }
+        #expect(bytes.withUnsafeBytes { CRC32.checksum($0) } == expected, "\(count) bytes")
+        // Two pieces, combined, give the same.
+        let cut = count / 3
+        let combined = bytes.withUnsafeBytes { raw in
+            CRC32.combine(CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[..<cut])),
+                          CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[cut...])), secondLength: count - cut)
+        }
+        #expect(combined == expected, "\(count) bytes in two pieces")
     }
 }

@@ -256,7 +256,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
     @Test func withoutModelExplainsHowToGetOne() throws {
         let process = try run(["analyze", speech], environment: ["VOICE_EMOTION_MODELS": "/nonexistent"])
         #expect(process.status == 0)
-        #expect(process.err.contains("Weights/download.sh") && process.out.contains("segments"))
+        #expect(process.err.contains("voice-emotion models pull ehcalabres") && process.out.contains("segments"))
     }
 
     @Test func badModelFolderFails() throws {

@@ -13,7 +13,8 @@ Writes, next to this script:
 - malicious_*.bin: zips laid out like torch.save whose pickles call os.system, builtins.eval,
   subprocess.Popen, or REDUCE an allowed non-callable (torch.FloatStorage); none may run.
 - bad_*.bin: a truncated archive, a flipped storage byte (CRC), a storage shorter than its tensor,
-  an absurd shape, a view past its storage, a legacy (torch < 1.6) file, a deflated archive.
+  an absurd shape, a view past its storage, a legacy (torch < 1.6) file, a deflated archive, a
+  pickle nested too deep, a pickle updating a dict item by item, a fuzzer-found short Zip64 file.
 - hub_bin/: a hub-layout folder with pytorch_model.bin (the legacy_xlsr fixture's state dict,
   weight_g/weight_v naming) and its configs; python_f16/: Weights/convert_wav2vec2.py's F16
   output for it (its F32 output is Tests/Wav2Vec2Tests/Fixtures/legacy_xlsr, checked here).
@@ -119,6 +120,14 @@ archive("bad_short_storage.bin", tensor_pickle((8,), (1,), 8), [("0", four_float
 archive("bad_absurd_shape.bin", tensor_pickle((1 << 40, 1 << 40), (1 << 40, 1), 4), [("0", four_floats)])
 archive("bad_view_past_storage.bin", tensor_pickle((2, 2), (2, 1), 4, offset=2), [("0", four_floats)])
 archive("bad_deflated.bin", tensor_pickle((4,), (1,), 4), [("0", four_floats)], compression=zipfile.ZIP_DEFLATED)
+# Hand-written pickles that cost the reader, not Python: a tuple nested 200 deep (TUPLE1 after
+# TUPLE1), and a memoized dict updated 12,000 times one SETITEM at a time (each update a copy).
+archive("bad_nested.bin", b"\x80\x02K\x01" + b"\x85" * 200 + b".")
+archive("bad_item_by_item.bin", b"\x80\x02}q\x00" + b"K\x01K\x02s" * 12_000 + b".")
+# Found by `scripts/fuzz.sh torch`: 53 bytes whose Zip64 locator points into a file shorter than
+# a Zip64 record (the reader trapped on the size arithmetic before the fix).
+with open(out("bad_fuzz_short_zip64.bin"), "wb") as f:
+    f.write(bytes.fromhex("504b0000000000504b060700000000830000663634000001000000504b05060000200010001000ffffffffcb030000b88b00000000"))
 with open(out("state.bin"), "rb") as f:
     whole = f.read()
 with open(out("bad_truncated.bin"), "wb") as f:

@@ -49,7 +49,19 @@ do {
     } catch VoiceEmotionError.fileNotFound(let path) {
         print("consumer: missing file reported as fileNotFound(\(path))")
     }
-    // 3. The README example.
+    // 3. The model store, through `import VoiceEmotion` alone: a store in a scratch folder,
+    // nothing installed, the catalogue's default, and a name it refuses with a typed error.
+    let store = ModelStore(folder: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("consumer-models-\(UUID())"))
+    guard store.installed().isEmpty, store.preferred() == nil, CatalogModel.named(CatalogModel.defaultName) != nil else {
+        fail("model store")
+    }
+    do {
+        _ = try await store.pull("not a model")
+        fail("a bad model name did not fail")
+    } catch VoiceEmotionError.unknownModel(let name, _) {
+        print("consumer: model store refused '\(name)'")
+    }
+    // 4. The README example.
     try await readmeExample(modelFolder: model, file: sample)
     print("consumer: OK")
 } catch {

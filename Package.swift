@@ -19,11 +19,16 @@ let package = Package(
         .library(name: "AudioInput", targets: ["AudioInput"]),
         .library(name: "SileroVAD", targets: ["SileroVAD"]),
         .library(name: "Wav2Vec2", targets: ["Wav2Vec2"]),
+        // The stress journal (SQLite through GRDB) and its dashboard; kept out of `VoiceEmotion`
+        // so that apps which only analyse do not pull in SQLite.
+        .library(name: "VoiceEmotionJournal", targets: ["VoiceEmotionJournal"]),
         .executable(name: "voice-emotion", targets: ["VoiceEmotionCLI"]),
         .executable(name: "voice-emotion-bench", targets: ["VoiceEmotionBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
         // Documentation only: `swift package generate-documentation --target VoiceEmotion`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -57,12 +62,16 @@ let package = Package(
         // Models without Python: the hub, the catalogue, pull/list/remove (URLSession).
         .target(name: "ModelStore", dependencies: ["VoiceEmotionCore", "TorchCheckpoint", "Wav2Vec2"]),
         .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels"]),
+        // Memos over weeks: the SQLite journal, its statistics and the self-contained dashboard.
+        .target(
+            name: "VoiceEmotionJournal",
+            dependencies: ["VoiceEmotion", "VoiceEmotionCore", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Plot", package: "Plot")]),
 
         // MARK: - Command-line tools
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "VoiceEmotion", "StrictJSON", "TorchCheckpoint",
+                "VoiceEmotion", "VoiceEmotionJournal", "StrictJSON", "TorchCheckpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -84,6 +93,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "TestSupport"]),
+        .testTarget(name: "VoiceEmotionJournalTests", dependencies: ["VoiceEmotionJournal", "VoiceEmotion", "TestSupport"]),
         .testTarget(
             name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels", "VoiceEmotionCore"],
             exclude: ["full_size_parity.py"],

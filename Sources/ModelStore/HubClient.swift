@@ -266,7 +266,7 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         }
         let keepGoing = status == 200 || status == 206
         if keepGoing, let destination, dataTask.originalRequest?.httpMethod != "HEAD" {
-            if resumeFrom == 0 { FileManager.default.createFile(atPath: destination.path, contents: nil) }
+            if resumeFrom == 0 { _ = FileManager.default.createFile(atPath: destination.path, contents: nil) }
             handle = FileHandle(forWritingAtPath: destination.path)
             _ = try? handle?.seekToEnd()
             if handle == nil { writeError = "cannot open the file" }

@@ -53,8 +53,11 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// The explicit model (a folder, or the name of an installed model), the environment's,
     /// or the preferred installed model.
-    func resolveModel() -> String? {
-        if let model { return Self.modelFolder(model) }
+    func resolveModel() -> String? { Self.resolveModel(model) }
+
+    /// `resolveModel` for any command's `--model`.
+    static func resolveModel(_ model: String?) -> String? {
+        if let model { return modelFolder(model) }
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["VOICE_EMOTION_MODEL"], !folder.isEmpty { return folder }
         return ModelStore.default.preferred()?.folder.path

@@ -93,6 +93,15 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
     /// The model produced NaN or infinity (`stage`: "hidden states" or "logits"). Never a label.
     case nonFiniteOutput(stage: String)
 
+    // MARK: Journal
+
+    /// The journal file cannot be opened or used (not SQLite, locked for too long, damaged).
+    case journalUnavailable(path: String, reason: String)
+    /// The journal was written by a newer VoiceEmotion whose schema this one does not know.
+    case journalFromNewerVersion(path: String, unknownMigrations: [String])
+    /// No recording in the journal has this id.
+    case journalRecordingNotFound(id: Int64)
+
     // MARK: Options and control
 
     /// An option outside its range; `reason` says which range.
@@ -110,10 +119,10 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
              .shapeMismatch(let path, _, _, _), .invalidWeightValues(let path, _, _), .unknownHead(let path, _),
              .unconvertedCheckpoint(let path, _), .invalidTorchCheckpoint(let path, _), .unsafePickle(let path, _),
              .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
-             .configValueOutOfRange(let path, _, _, _):
+             .configValueOutOfRange(let path, _, _, _), .journalUnavailable(let path, _), .journalFromNewerVersion(let path, _):
             return path
         case .unknownModel, .downloadFailed, .checksumMismatch, .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
-             .nonFiniteOutput, .invalidOption, .cancelled:
+             .nonFiniteOutput, .invalidOption, .cancelled, .journalRecordingNotFound:
             return nil
         }
     }
@@ -177,6 +186,10 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
         case .nonFiniteOutput(let stage):
             return "the model produced NaN or infinite \(stage): its weights overflow 32-bit floats on this input "
                 + "(a corrupt or wrongly converted checkpoint); no label is given"
+        case .journalUnavailable(let path, let reason): return "\(path): cannot use the journal: \(reason)"
+        case .journalFromNewerVersion(let path, let unknown):
+            return "\(path): this journal was written by a newer VoiceEmotion (schema \(list(unknown))); update voice-emotion to read it"
+        case .journalRecordingNotFound(let id): return "no recording with id \(id) in the journal (voice-emotion journal list shows the ids)"
         case .invalidOption(let name, let value, let reason): return "invalid option \(name) = \(value): \(reason)"
         case .cancelled: return "cancelled"
         }

@@ -1,0 +1,321 @@
+// `voice-emotion journal add|list|summary|export|remove|tag`: the stress journal, memos over weeks.
+
+import ArgumentParser
+import Foundation
+import StrictJSON
+import VoiceEmotion
+import VoiceEmotionJournal
+
+/// `--journal PATH`, shared by every journal subcommand and `dashboard`.
+struct JournalLocation: ParsableArguments {
+    @Option(name: .customLong("journal"), help: "The journal file (default: $VOICE_EMOTION_JOURNAL, else ~/.local/share/voice-emotion/journal.sqlite).")
+    var path: String?
+
+    /// Opens the journal, or prints the error and exits 1.
+    func open() throws -> Journal {
+        do { return try Journal(path: path ?? Journal.defaultPath) } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `--since`/`--until` dates in the recordings' local time.
+func parseDay(_ text: String?, flag: String) throws -> LocalTime? {
+    guard let text else { return nil }
+    guard let time = LocalTime(parsing: text) else { throw ValidationError("\(flag) \(text): give a date as YYYY-MM-DD (or YYYY-MM-DDTHH:MM).") }
+    return time
+}
+
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Keep analysed memos over days and weeks (results only, never audio) and compare them with your own usual level.",
+        subcommands: [Add.self, List.self, Summary.self, Export.self, Remove.self, Tag.self])
+
+    /// Audio extensions `add` picks up in folders.
+    static let audioExtensions: Set<String> = ["wav", "flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "m4a", "mp4", "mov", "3gp", "3gpp", "webm", "caf", "aac", "amr", "mka"]
+
+    /// The files named, with folders expanded recursively to their audio files (sorted); a
+    /// missing path is kept so that it is reported as a failure with the others.
+    static func expand(_ paths: [String]) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let root = URL(fileURLWithPath: path)
+            let found = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])?
+                .compactMap { $0 as? URL }
+                .filter { audioExtensions.contains($0.pathExtension.lowercased()) && (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+                .map { path.hasSuffix("/") ? path + $0.path.dropFirst(root.path.count + 1) : path + "/" + $0.path.dropFirst(root.path.count + 1) } ?? []
+            files += found.sorted()
+        }
+        return files
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Analyse memos and add their results to the journal.",
+            discussion: """
+                Files or folders (searched recursively for audio files). A memo already in the journal with the same \
+                model is skipped without analysing it again (--force replaces it). One failure is reported and the \
+                others continue; Ctrl-C stops after the memo being analysed (the journal stays consistent).
+                """)
+
+        @Argument(help: "Audio files or folders.")
+        var paths: [String]
+
+        @Option(name: .customLong("tag"), help: "A tag for every memo added (repeatable): --tag work --tag monday.")
+        var tags: [String] = []
+
+        @Option(name: .customLong("recorded-at"), help: "When the memos were recorded (ISO 8601, e.g. 2026-11-23T08:15:00+01:00), instead of their metadata or file time.")
+        var recordedAt: String?
+
+        @Option(name: .customLong("model"), help: "Emotion model: a folder or an installed model's name (default: as analyze).")
+        var model: String?
+
+        @Flag(help: "Analyse again and replace memos already in the journal.")
+        var force = false
+
+        @Flag(name: .customLong("no-paths"), help: "Do not store the files' paths (only their checksums).")
+        var noPaths = false
+
+        @OptionGroup var journal: JournalLocation
+
+        func validate() throws {
+            if paths.isEmpty { throw ValidationError("Give at least one audio file or folder.") }
+            if paths.contains("-") { throw ValidationError("journal add reads files, not standard input: save the memo first.") }
+            if let recordedAt, RecordingTime(iso8601: recordedAt, source: .metadata, tag: "user") == nil {
+                throw ValidationError("--recorded-at \(recordedAt): give an ISO 8601 time, e.g. 2026-11-23T08:15:00+01:00.")
+            }
+            for tag in tags where tag.trimmingCharacters(in: .whitespaces).isEmpty || tag.count > 64 {
+                throw ValidationError("--tag '\(tag)': a tag needs 1...64 characters.")
+            }
+        }
+
+        func run() throws {
+            let journal = try journal.open()
+            guard let folder = AnalyzeCommand.resolveModel(model) else {
+                printError("""
+                    error: the journal keeps emotions and stress, which need an emotion model. To add one:
+                      voice-emotion models pull \(CatalogModel.defaultName)   (about 1.3 GB)
+                    """)
+                throw ExitCode.failure
+            }
+            let analyzer: EmotionAnalyzer
+            let identity: ModelIdentity
+            do {
+                analyzer = try EmotionAnalyzer(modelFolder: folder)
+                identity = try journal.modelIdentity(folder: folder)
+            } catch {
+                printError("error: model \(folder): \(error)")
+                throw ExitCode.failure
+            }
+            let time = recordedAt.flatMap { RecordingTime(iso8601: $0, source: .metadata, tag: "user") }
+            let files = JournalCommand.expand(paths)
+            if files.isEmpty {
+                printError("error: no audio files in \(paths.joined(separator: ", "))")
+                throw ExitCode.failure
+            }
+            let interrupt = InterruptFlag()
+            let bar = ProgressBar(label: "journal")
+            var (added, skipped, failed) = (0, 0, 0)
+            for (index, file) in files.enumerated() {
+                if interrupt.raised { break }
+                bar.update(Double(index) / Double(files.count), stage: "\(index + 1)/\(files.count) \(URL(fileURLWithPath: file).lastPathComponent)")
+                do {
+                    let content = try Journal.contentSHA256(ofFile: file)
+                    if !force, let id = try journal.recordingID(contentSHA256: content, model: identity) {
+                        bar.finish()
+                        print("already in the journal (id \(id)): \(file)")
+                        skipped += 1
+                        continue
+                    }
+                    let analysis = try analyzer.analyzeBlocking(file: file) { progress in
+                        bar.update((Double(index) + progress.fraction) / Double(files.count),
+                                   stage: "\(index + 1)/\(files.count) \(URL(fileURLWithPath: file).lastPathComponent)")
+                        return true
+                    }
+                    let outcome = try journal.add(analysis, contentSHA256: content, model: identity, settings: AnalysisSettings(analyzer.options),
+                                                  tags: tags, recordedAt: time, keepPath: !noPaths, replace: force)
+                    bar.finish()
+                    let stress = analysis.stress.map { String(format: "stress %.2f", $0) } ?? "no speech"
+                    let verb = if case .replaced = outcome { "replaced" } else { "added" }
+                    print("\(verb) id \(outcome.id): \(file) (\(stress)\(analysis.dominant.map { ", \($0.name)" } ?? ""))")
+                    added += 1
+                } catch {
+                    bar.finish()
+                    var message = "\(error)"
+                    if !message.hasPrefix(file) { message = "\(file): \(message)" }
+                    printError("error: \(message)")
+                    failed += 1
+                }
+            }
+            bar.finish()
+            let total = "\(added) added, \(skipped) already there" + (failed > 0 ? ", \(failed) failed" : "")
+            if interrupt.raised {
+                printError("interrupted after \(added + skipped + failed) of \(files.count) files (\(total)); the journal is consistent")
+                throw ExitCode(130)
+            }
+            if files.count > 1 { printError(total) }
+            if failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the recordings in the journal.")
+
+        @Option(help: "Only memos recorded on or after this day (YYYY-MM-DD).") var since: String?
+        @Option(help: "Only memos recorded before this day (YYYY-MM-DD).") var until: String?
+        @Option(help: "Only memos with this tag.") var tag: String?
+        @Flag(help: "Print JSON (recordings with their segments).") var json = false
+        @OptionGroup var journal: JournalLocation
+
+        func validate() throws {
+            _ = try parseDay(since, flag: "--since")
+            _ = try parseDay(until, flag: "--until")
+        }
+
+        func run() throws {
+            let journal = try journal.open()
+            let recordings = try catching { try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), until: parseDay(until, flag: "--until"), tag: tag, includeSegments: json)) }
+            if json {
+                print(try JournalExport.json(recordings))
+                return
+            }
+            if recordings.isEmpty {
+                print("The journal is empty\(since != nil || until != nil || tag != nil ? " for this selection" : ""). Add memos: voice-emotion journal add ~/Memos")
+                return
+            }
+            print("   id  recorded          length  speech  stress  emotion    tags / file")
+            for r in recordings {
+                let stress = r.stress.map { String(format: "%.2f", $0) } ?? "-"
+                let details = (r.tags.isEmpty ? "" : "[" + r.tags.joined(separator: ", ") + "] ") + (r.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")
+                print(String(format: "%5lld  %@  %6.1f  %6.1f  %6@  %-9@  %@", r.id, String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                             r.durationSeconds, r.speechSeconds, stress, r.dominant ?? "-", details))
+            }
+        }
+    }
+
+    struct Summary: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Days, weeks, your baseline, and when your stress is highest, in numbers and words.",
+            discussion: "The stress index is a heuristic from an emotion model, not a clinical measure.")
+
+        @Option(help: "Only memos recorded on or after this day (YYYY-MM-DD).") var since: String?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var journal: JournalLocation
+
+        func validate() throws { _ = try parseDay(since, flag: "--since") }
+
+        func run() throws {
+            let journal = try journal.open()
+            let recordings = try catching {
+                try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), latestPerContent: true, includeSegments: false))
+            }
+            let summary = JournalSummary(recordings)
+            if json {
+                print(try JournalExport.summaryJSON(summary))
+                return
+            }
+            print(JournalReport.text(summary))
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export every recording: CSV (one row per recording, scores as columns) or JSON (with segments).")
+
+        enum Format: String, ExpressibleByArgument { case csv, json }
+
+        @Option(help: "csv or json.") var format: Format
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @OptionGroup var journal: JournalLocation
+
+        func run() throws {
+            let journal = try journal.open()
+            let recordings = try catching { try journal.recordings(JournalFilter(includeSegments: format == .json)) }
+            let text = format == .csv ? JournalExport.csv(recordings) : try JournalExport.json(recordings) + "\n"
+            guard let out else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return
+            }
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                printError("error: \(out): cannot write: \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+            printError("exported \(recordings.count) recordings to \(out)")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove recordings by id, or all of them.")
+
+        @Argument(help: "Recording ids (journal list shows them).") var ids: [Int64] = []
+        @Flag(help: "Remove every recording.") var all = false
+        @OptionGroup var journal: JournalLocation
+
+        func validate() throws {
+            if all == !ids.isEmpty { throw ValidationError("Give recording ids, or --all.") }
+        }
+
+        func run() throws {
+            let journal = try journal.open()
+            if all {
+                let count = try catching { try journal.removeAll() }
+                print("removed all \(count) recordings")
+            } else {
+                try catching { try journal.remove(ids) }
+                print("removed \(ids.count) \(ids.count == 1 ? "recording" : "recordings")")
+            }
+        }
+    }
+
+    struct Tag: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Tag a recording.")
+
+        @Argument(help: "The recording's id.") var id: Int64
+        @Argument(help: "The tag.") var tag: String
+        @OptionGroup var journal: JournalLocation
+
+        func run() throws {
+            let journal = try journal.open()
+            try catching { try journal.tag(id, tag) }
+            print("tagged \(id) '\(tag.trimmingCharacters(in: .whitespacesAndNewlines))'")
+        }
+    }
+}
+
+/// Runs `body`; a library error is printed as one line and exits 1.
+func catching<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ValidationError { throw error } catch {
+        printError("error: \(error)")
+        throw ExitCode.failure
+    }
+}
+
+/// Set by the first Ctrl-C (SIGINT); a second one ends the process at once.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            let second = lock.withLock { () -> Bool in
+                defer { value = true }
+                return value
+            }
+            if second { exit(130) }
+            printError("\nstopping after this memo (Ctrl-C again to stop now)")
+        }
+        source.resume()
+    }
+
+    var raised: Bool { lock.withLock { value } }
+}

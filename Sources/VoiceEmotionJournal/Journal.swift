@@ -1,0 +1,394 @@
+// The stress journal: one SQLite file (through GRDB) that keeps every analysed memo's results
+// (never its audio), so that days and weeks can be compared with the person's own usual level.
+
+import Foundation
+import GRDB
+import StrictJSON
+import VoiceEmotion
+import VoiceEmotionCore
+
+/// What `Journal.add` did.
+public enum JournalAddOutcome: Sendable, Equatable {
+    /// A new recording with this id.
+    case added(Int64)
+    /// The same content analysed with the same model was already there (nothing changed).
+    case alreadyPresent(Int64)
+    /// An earlier entry of the same content and model was replaced (`replace: true`).
+    case replaced(Int64)
+
+    /// The recording's id.
+    public var id: Int64 {
+        switch self { case .added(let id), .alreadyPresent(let id), .replaced(let id): return id }
+    }
+}
+
+/// Which recordings to read.
+public struct JournalFilter: Sendable, Equatable {
+    /// Recorded at or after this wall time.
+    public var since: LocalTime?
+    /// Recorded before this wall time.
+    public var until: LocalTime?
+    /// Carrying this tag.
+    public var tag: String?
+    /// Only the latest analysis of each recording (by content) when it was analysed with several
+    /// models; statistics use this so that no memo counts twice.
+    public var latestPerContent = false
+    /// Whether to read the segments too (the dashboard needs them only for the memos it lists).
+    public var includeSegments = true
+
+    /// All recordings, with segments.
+    public init(since: LocalTime? = nil, until: LocalTime? = nil, tag: String? = nil,
+                latestPerContent: Bool = false, includeSegments: Bool = true) {
+        self.since = since
+        self.until = until
+        self.tag = tag
+        self.latestPerContent = latestPerContent
+        self.includeSegments = includeSegments
+    }
+}
+
+/// The journal: analysed memos over days and weeks in one SQLite file, safe to share between
+/// threads and between processes (WAL; each recording is written in one transaction, so an
+/// interrupted add leaves no half record).
+///
+/// ```swift
+/// let journal = try Journal()                                   // $VOICE_EMOTION_JOURNAL or the default file
+/// let analyzer = try EmotionAnalyzer(modelFolder: folder)
+/// try await journal.add(file: "memo.m4a", analyzer: analyzer, tags: ["work"])
+/// let summary = JournalSummary(try journal.recordings(JournalFilter(latestPerContent: true)))
+/// print(summary.peak.sentence)
+/// ```
+public final class Journal: Sendable {
+    /// The journal file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// `$VOICE_EMOTION_JOURNAL`, else `$XDG_DATA_HOME/voice-emotion/journal.sqlite`
+    /// (`~/.local/share/...`), or `~/Library/Application Support/VoiceEmotion/journal.sqlite` on macOS.
+    public static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["VOICE_EMOTION_JOURNAL"], !path.isEmpty { return path }
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        #if os(macOS)
+        return home.appendingPathComponent("Library/Application Support/VoiceEmotion/journal.sqlite").path
+        #else
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+            ?? home.appendingPathComponent(".local/share")
+        return data.appendingPathComponent("voice-emotion/journal.sqlite").path
+        #endif
+    }
+
+    /// Opens (creating if needed, with its folder) the journal at `path`, bringing its schema up
+    /// to date. A journal written by a newer version is refused, not changed.
+    public init(path: String = Journal.defaultPath) throws {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw VoiceEmotionError.journalUnavailable(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)  // another process adding: wait for its transaction
+        configuration.foreignKeysEnabled = true
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = JournalSchema.migrator
+            let superseded = try pool.read { db -> [String]? in
+                guard try migrator.hasBeenSuperseded(db) else { return nil }
+                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                let known = Set(migrator.migrations)
+                return applied.filter { !known.contains($0) }
+            }
+            if let unknown = superseded { throw VoiceEmotionError.journalFromNewerVersion(path: path, unknownMigrations: unknown) }
+            try migrator.migrate(pool)
+        } catch let error as VoiceEmotionError {
+            throw error
+        } catch {
+            throw Self.failure(error, path: path)
+        }
+    }
+
+    static func failure(_ error: Error, path: String) -> VoiceEmotionError {
+        if let error = error as? VoiceEmotionError { return error }
+        if let error = error as? DatabaseError {
+            let reason: String
+            switch error.resultCode {
+            case .SQLITE_NOTADB: reason = "the file is not a journal (not an SQLite database)"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: reason = "another program kept it locked for 30 s; try again"
+            case .SQLITE_CORRUPT: reason = "the file is damaged (\(error.message ?? "corrupt"))"
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: reason = "cannot open it for writing (\(error.message ?? "permission denied"))"
+            case .SQLITE_FULL: reason = "the disk is full"
+            default: reason = error.message ?? "\(error)"
+            }
+            return .journalUnavailable(path: path, reason: reason)
+        }
+        return .journalUnavailable(path: path, reason: "\(error)")
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.failure(error, path: path) }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.failure(error, path: path) }
+    }
+
+    // MARK: Adding
+
+    /// The id of the recording with this content analysed by this model, if the journal has it.
+    public func recordingID(contentSHA256: String, model: ModelIdentity) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM recording WHERE content_sha256 = ? AND model_sha256 = ?",
+                               arguments: [contentSHA256, model.sha256])
+        }
+    }
+
+    /// Adds one analysed recording in a single transaction. The same content with the same
+    /// model is not added twice (`.alreadyPresent`) unless `replace` is set. `recordedAt`
+    /// overrides the analysis' own time (stored with source "user"); `keepPath: false` stores
+    /// no path. Tags are trimmed; empty ones are dropped.
+    @discardableResult
+    public func add(_ analysis: RecordingAnalysis, contentSHA256: String, model: ModelIdentity, settings: AnalysisSettings? = nil,
+                    tags: [String] = [], recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false) throws -> JournalAddOutcome {
+        let time = recordedAt ?? analysis.recordedAt
+        let source = recordedAt != nil ? "user" : (analysis.recordedAt?.source.rawValue ?? "added")
+        let now = Date()
+        let local = time.map { LocalTime($0) } ?? LocalTime(now, in: .current)
+        let tags = Self.normalised(tags)
+        let scores = analysis.scores.map { LabelScore(label: $0.emotion.name, score: $0.score) }
+        return try write { db in
+            var replaced = false
+            if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM recording WHERE content_sha256 = ? AND model_sha256 = ?",
+                                                 arguments: [contentSHA256, model.sha256]) {
+                guard replace else { return .alreadyPresent(existing) }
+                try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [existing])
+                replaced = true
+            }
+            try db.execute(sql: """
+                INSERT INTO recording (content_sha256, path, recorded_at, recorded_local, recorded_at_source, duration_s, speech_s,
+                                       model_name, model_sha256, options, scores, dimensions, stress, dominant, added_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    contentSHA256, keepPath ? analysis.file : nil, time?.date.timeIntervalSince1970, local.wallSeconds, source,
+                    analysis.durationSeconds, analysis.speechSeconds, model.name, model.sha256, Self.encode(settings),
+                    Self.encode(scores), analysis.dimensions.map { Self.encode(dimensions: $0) }, analysis.stress,
+                    analysis.dominant?.name, now.timeIntervalSince1970,
+                ])
+            let id = db.lastInsertedRowID
+            Self.pauseForInterruptionTest()
+            for (position, segment) in analysis.segments.enumerated() {
+                let segmentScores = segment.scores.map { LabelScore(label: $0.emotion.name, score: $0.score) }
+                try db.execute(sql: "INSERT INTO segment (recording_id, position, start_s, end_s, scores, stress) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [id, position, segment.startSeconds, segment.endSeconds, Self.encode(segmentScores), segment.stress])
+            }
+            for tag in tags {
+                try db.execute(sql: "INSERT OR IGNORE INTO tag (recording_id, name) VALUES (?, ?)", arguments: [id, tag])
+            }
+            return replaced ? .replaced(id) : .added(id)
+        }
+    }
+
+    /// Decodes, analyses and adds one file: its content is hashed first, so a memo already in
+    /// the journal with this model is not analysed again (unless `replace`).
+    @discardableResult
+    public func add(file: String, analyzer: EmotionAnalyzer, model: ModelIdentity? = nil, tags: [String] = [],
+                    recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false) async throws -> JournalAddOutcome {
+        guard let folder = analyzer.modelFolder, analyzer.model != nil else {
+            throw VoiceEmotionError.invalidOption(name: "analyzer", value: "no model",
+                                                  reason: "the journal keeps emotion and stress, which need an emotion model (voice-emotion models pull ehcalabres)")
+        }
+        let model = try model ?? modelIdentity(folder: folder)
+        let content = try Self.contentSHA256(ofFile: file)
+        if !replace, let id = try recordingID(contentSHA256: content, model: model) { return .alreadyPresent(id) }
+        let analysis = try await analyzer.analyze(file: file)
+        return try add(analysis, contentSHA256: content, model: model, settings: AnalysisSettings(analyzer.options),
+                       tags: tags, recordedAt: recordedAt, keepPath: keepPath, replace: replace)
+    }
+
+    /// The identity of the model in `folder`: its name and the SHA-256 of model.safetensors
+    /// (remembered per path, size and modification time, so a large file is hashed once).
+    public func modelIdentity(folder: String) throws -> ModelIdentity {
+        let weights = URL(fileURLWithPath: folder).appendingPathComponent("model.safetensors").standardizedFileURL.path
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: weights) } catch { throw VoiceEmotionError.fileNotFound(path: weights) }
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let name = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+        if let known = try read({ db in
+            try String.fetchOne(db, sql: "SELECT sha256 FROM model_checksum WHERE path = ? AND size = ? AND modified = ?",
+                                arguments: [weights, size, modified])
+        }) { return ModelIdentity(name: name, sha256: known) }
+        let digest = try Self.contentSHA256(ofFile: weights)
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO model_checksum (path, size, modified, sha256) VALUES (?, ?, ?, ?)",
+                           arguments: [weights, size, modified, digest])
+        }
+        return ModelIdentity(name: name, sha256: digest)
+    }
+
+    /// SHA-256 of a file's bytes, read in 1 MB pieces.
+    public static func contentSHA256(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileManager.default.fileExists(atPath: path) ? VoiceEmotionError.unreadableFile(path: path, reason: "permission denied")
+                                                                : VoiceEmotionError.fileNotFound(path: path)
+        }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while true {
+            let data: Data
+            do { data = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw VoiceEmotionError.unreadableFile(path: path, reason: error.localizedDescription)
+            }
+            if data.isEmpty { break }
+            data.withUnsafeBytes { hash.update($0) }
+        }
+        return hash.hexDigest()
+    }
+
+    // MARK: Changing
+
+    /// Adds a tag to a recording.
+    public func tag(_ id: Int64, _ tag: String) throws {
+        guard let tag = Self.normalised([tag]).first else {
+            throw VoiceEmotionError.invalidOption(name: "tag", value: tag, reason: "a tag needs 1...64 characters")
+        }
+        try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recording WHERE id = ?)", arguments: [id]) == true else {
+                throw VoiceEmotionError.journalRecordingNotFound(id: id)
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO tag (recording_id, name) VALUES (?, ?)", arguments: [id, tag])
+        }
+    }
+
+    /// Removes recordings (their segments and tags go with them); all or none: an unknown id
+    /// removes nothing.
+    public func remove(_ ids: [Int64]) throws {
+        try write { db in
+            for id in ids {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recording WHERE id = ?)", arguments: [id]) == true else {
+                    throw VoiceEmotionError.journalRecordingNotFound(id: id)
+                }
+            }
+            for id in ids { try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    /// Removes every recording; returns how many there were.
+    @discardableResult
+    public func removeAll() throws -> Int {
+        try write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recording") ?? 0
+            try db.execute(sql: "DELETE FROM recording")
+            return count
+        }
+    }
+
+    // MARK: Reading
+
+    /// How many recordings the journal holds.
+    public func count() throws -> Int { try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM recording") ?? 0 } }
+
+    /// Recordings in time order (then by id).
+    public func recordings(_ filter: JournalFilter = JournalFilter()) throws -> [JournalRecording] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let since = filter.since { conditions.append("r.recorded_local >= ?"); arguments.append(since.wallSeconds) }
+        if let until = filter.until { conditions.append("r.recorded_local < ?"); arguments.append(until.wallSeconds) }
+        if let tag = filter.tag { conditions.append("EXISTS (SELECT 1 FROM tag t WHERE t.recording_id = r.id AND t.name = ?)"); arguments.append(tag) }
+        if filter.latestPerContent {
+            conditions.append("NOT EXISTS (SELECT 1 FROM recording o WHERE o.content_sha256 = r.content_sha256 AND (o.added_at > r.added_at OR (o.added_at = r.added_at AND o.id > r.id)))")
+        }
+        let sql = "SELECT r.* FROM recording r" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY r.recorded_local, r.id"
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            var tags: [Int64: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, name FROM tag ORDER BY name") {
+                tags[row["recording_id"], default: []].append(row["name"])
+            }
+            var segments: [Int64: [JournalSegment]] = [:]
+            if filter.includeSegments {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY recording_id, position") {
+                    segments[row["recording_id"], default: []].append(JournalSegment(
+                        startSeconds: row["start_s"], endSeconds: row["end_s"], scores: Self.decodeScores(row["scores"]), stress: row["stress"]))
+                }
+            }
+            return rows.map { row in
+                let id: Int64 = row["id"]
+                let recordedAt: Double? = row["recorded_at"]
+                let dimensions: String? = row["dimensions"]
+                return JournalRecording(
+                    id: id, contentSHA256: row["content_sha256"], path: row["path"], recordedAt: recordedAt.map(Date.init(timeIntervalSince1970:)),
+                    recordedLocal: LocalTime(wallSeconds: row["recorded_local"]), recordedAtSource: row["recorded_at_source"],
+                    durationSeconds: row["duration_s"], speechSeconds: row["speech_s"],
+                    model: ModelIdentity(name: row["model_name"], sha256: row["model_sha256"]), settings: Self.decodeSettings(row["options"]),
+                    scores: Self.decodeScores(row["scores"]), dimensions: dimensions.flatMap(Self.decodeDimensions),
+                    stress: row["stress"], dominant: row["dominant"], tags: tags[id] ?? [],
+                    addedAt: Date(timeIntervalSince1970: row["added_at"]), segments: segments[id] ?? [])
+            }
+        }
+    }
+
+    /// The recordings with these ids, with segments.
+    public func recordings(ids: [Int64]) throws -> [JournalRecording] {
+        let wanted = Set(ids)
+        return try recordings(JournalFilter()).filter { wanted.contains($0.id) }
+    }
+
+    // MARK: Encoding
+
+    static func normalised(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty && $0.count <= 64 && seen.insert($0).inserted }
+    }
+
+    /// Scores as `[["angry",0.1],...]`: shortest round-trip decimals, so a Double comes back bit for bit.
+    static func encode(_ scores: [LabelScore]) -> String {
+        "[" + scores.map { "[\(jsonString($0.label)),\($0.score.isFinite ? "\($0.score)" : "null")]" }.joined(separator: ",") + "]"
+    }
+
+    static func encode(_ settings: AnalysisSettings?) -> String {
+        settings.flatMap { try? OrderedJSONEncoder().encode($0) } ?? "{}"
+    }
+
+    static func decodeSettings(_ text: String) -> AnalysisSettings? { try? JSONDecoder().decode(AnalysisSettings.self, from: Data(text.utf8)) }
+
+    static func encode(dimensions d: EmotionDimensions) -> String { "[\(d.arousal),\(d.dominance),\(d.valence)]" }
+
+    static func decodeScores(_ text: String) -> [LabelScore] {
+        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else { return [] }
+        return array.compactMap { pair in
+            guard pair.count == 2, let label = pair[0] as? String, let score = (pair[1] as? NSNumber)?.doubleValue else { return nil }
+            return LabelScore(label: label, score: score)
+        }
+    }
+
+    static func decodeDimensions(_ text: String) -> EmotionDimensions? {
+        guard let values = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [NSNumber], values.count == 3 else { return nil }
+        return EmotionDimensions(arousal: values[0].doubleValue, dominance: values[1].doubleValue, valence: values[2].doubleValue)
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Test hook: `VOICE_EMOTION_JOURNAL_TEST_PAUSE_MS` holds an add inside its transaction (after
+    /// the recording row, before its segments) so a test can kill the process there.
+    private static let interruptionPause: UInt32 = {
+        UInt32(ProcessInfo.processInfo.environment["VOICE_EMOTION_JOURNAL_TEST_PAUSE_MS"].flatMap { Int($0) }.map { min(max($0, 0), 60_000) } ?? 0)
+    }()
+
+    private static func pauseForInterruptionTest() {
+        if interruptionPause > 0 { usleep(interruptionPause * 1000) }
+    }
+}

@@ -1,0 +1,336 @@
+// What a journal says over days and weeks: per-period aggregates, the weekday × time-of-day
+// grid and its peak answer, the personal baseline with flagged days, and the weekly trend.
+// Per-period means weigh each memo by its seconds of speech (a 2-minute memo says more than a
+// 5-second one); the grid, the peak answer and the baseline treat each memo as one observation,
+// which is what their intervals assume.
+
+import Foundation
+
+/// A part of the day, in the local time of the recording.
+public enum TimeOfDay: Int, Sendable, CaseIterable, Codable, Comparable {
+    /// 0:00–6:00.
+    case night
+    /// 6:00–12:00.
+    case morning
+    /// 12:00–18:00.
+    case afternoon
+    /// 18:00–24:00.
+    case evening
+
+    /// The part of the day holding `hour` (0...23).
+    public init(hour: Int) { self = TimeOfDay(rawValue: min(max(hour, 0), 23) / 6)! }
+
+    /// "night", "morning", ...
+    public var name: String { ["night", "morning", "afternoon", "evening"][rawValue] }
+
+    public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.rawValue < b.rawValue }
+
+    /// Encodes as its name.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
+    }
+
+    /// Decodes a name.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let name = try c.decode(String.self)
+        guard let value = Self.allCases.first(where: { $0.name == name }) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(name)' is not night, morning, afternoon or evening")
+        }
+        self = value
+    }
+}
+
+/// English weekday names by ISO number (1 Monday ... 7 Sunday).
+public func weekdayName(_ weekday: Int) -> String {
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][(weekday - 1) % 7]
+}
+
+/// Aggregates of one day or one ISO week.
+public struct PeriodSummary: Sendable, Equatable, Codable {
+    /// The first day of the period.
+    public let start: LocalTime
+    /// `2026-11-23` for a day, `2026-W48` for a week.
+    public let label: String
+    /// Memos recorded in it.
+    public let count: Int
+    /// Minutes of speech in them.
+    public let speechMinutes: Double
+    /// Mean stress weighted by seconds of speech (nil without speech).
+    public let meanStress: Double?
+    /// Mean score of each emotion weighted by seconds of speech, in the order labels first
+    /// appear (classification models only).
+    public let emotionMix: [LabelScore]
+
+    enum CodingKeys: String, CodingKey { case start, label, count, speechMinutes = "speech_min", meanStress = "mean_stress", emotionMix = "emotion_mix" }
+}
+
+/// One cell of the weekday × time-of-day grid.
+public struct GridCell: Sendable, Equatable, Codable {
+    /// ISO weekday, 1 Monday ... 7 Sunday.
+    public let weekday: Int
+    /// The part of the day.
+    public let timeOfDay: TimeOfDay
+    /// Memos with a stress value in the cell.
+    public let count: Int
+    /// Mean stress of those memos (nil when none).
+    public let meanStress: Double?
+    /// 95% t interval of that mean (nil below `JournalSummary.minimumCellCount` memos).
+    public let interval: ClosedRange<Double>?
+    /// Whether the cell has `JournalSummary.minimumCellCount` memos or more.
+    public var hasEnoughData: Bool { count >= JournalSummary.minimumCellCount }
+    /// "Monday mornings".
+    public var name: String { "\(weekdayName(weekday)) \(timeOfDay.name)s" }
+
+    enum CodingKeys: String, CodingKey { case weekday, timeOfDay = "time_of_day", count, meanStress = "mean_stress", interval }
+}
+
+/// The answer to "when is my stress highest?".
+public struct PeakAnswer: Sendable, Equatable, Codable {
+    /// How sure the answer is.
+    public enum Verdict: String, Sendable, Codable {
+        /// No cell has enough memos, or too few memos fall outside it.
+        case notEnoughData = "not_enough_data"
+        /// The 95% interval of the difference includes zero.
+        case noClearDifference = "no_clear_difference"
+        /// The 95% interval excludes zero, but not once corrected for picking the highest of
+        /// several cells (Bonferroni): could be chance.
+        case possiblePeak = "possible_peak"
+        /// Even the corrected interval excludes zero.
+        case clearPeak = "clear_peak"
+    }
+
+    /// How sure the answer is.
+    public let verdict: Verdict
+    /// The cell with the highest mean among cells with enough data.
+    public let cell: GridCell?
+    /// Mean stress of all other memos, and how many.
+    public let othersMean: Double?, othersCount: Int
+    /// Cell mean − others' mean, its Welch 95% interval and its Bonferroni-corrected interval
+    /// (level 1 − 0.05/cells compared).
+    public let difference: Double?, interval: ClosedRange<Double>?, correctedInterval: ClosedRange<Double>?
+    /// Cells with enough data that were compared.
+    public let cellsCompared: Int
+    /// The answer in one or two plain sentences.
+    public let sentence: String
+
+    enum CodingKeys: String, CodingKey {
+        case verdict, cell, othersMean = "others_mean", othersCount = "others_count", difference, interval
+        case correctedInterval = "corrected_interval", cellsCompared = "cells_compared", sentence
+    }
+}
+
+/// A rolling personal baseline: median and MAD of per-memo stress over a window of days.
+public struct Baseline: Sendable, Equatable, Codable {
+    /// First and last day of the window.
+    public let from: LocalTime, through: LocalTime
+    /// Memos with stress in it.
+    public let count: Int
+    /// Median and median absolute deviation of their stress.
+    public let median: Double, mad: Double
+
+    /// (stress − median) / MAD, with the MAD floored at `JournalSummary.minimumMAD` so that a
+    /// flat baseline does not turn tiny differences into huge deviations.
+    public func deviation(_ stress: Double) -> Double { (stress - median) / max(mad, JournalSummary.minimumMAD) }
+}
+
+/// A day compared with the baseline of the days before it.
+public struct DayDeviation: Sendable, Equatable, Encodable {
+    /// The day.
+    public let day: LocalTime
+    /// Its speech-weighted mean stress.
+    public let meanStress: Double
+    /// The baseline of the `JournalSummary.baselineDays` days before it (nil with fewer than
+    /// `JournalSummary.minimumBaselineCount` memos there).
+    public let baseline: Baseline?
+    /// `meanStress`'s deviation in MADs.
+    public let deviation: Double?
+    /// More than `JournalSummary.flagThreshold` MADs above the baseline.
+    public var flagged: Bool { (deviation ?? 0) > JournalSummary.flagThreshold }
+
+    enum CodingKeys: String, CodingKey { case day, meanStress = "mean_stress", baseline, deviation, flagged }
+
+    /// Encodes its fields and `flagged`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(day.dayText, forKey: .day)
+        try c.encode(meanStress, forKey: .meanStress)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(deviation, forKey: .deviation)
+        try c.encode(flagged, forKey: .flagged)
+    }
+}
+
+/// The change of weekly mean stress per week.
+public struct Trend: Sendable, Equatable, Codable {
+    /// Least-squares slope (stress units per week) and its 95% interval.
+    public let slopePerWeek: Double, interval: ClosedRange<Double>
+    /// Weeks with stress values that entered the fit.
+    public let weeks: Int
+
+    enum CodingKeys: String, CodingKey { case slopePerWeek = "slope_per_week", interval, weeks }
+}
+
+/// Everything the journal's summary and dashboard show, computed from recordings.
+public struct JournalSummary: Sendable {
+    /// A grid cell needs this many memos for a mean with an interval and a place in the peak answer.
+    public static let minimumCellCount = 3
+    /// Days in the baseline window.
+    public static let baselineDays = 28
+    /// Memos a baseline needs.
+    public static let minimumBaselineCount = 5
+    /// The smallest MAD deviations are measured in (stress units).
+    public static let minimumMAD = 0.01
+    /// Days more than this many MADs above their baseline are flagged.
+    public static let flagThreshold = 2.0
+
+    /// The recordings, in time order.
+    public let recordings: [JournalRecording]
+    /// Per day and per ISO week, in time order.
+    public let days: [PeriodSummary], weeks: [PeriodSummary]
+    /// 7 × 4 cells: weekday-major (Monday night first).
+    public let grid: [GridCell]
+    /// The peak answer.
+    public let peak: PeakAnswer
+    /// The baseline of the last `baselineDays` days up to the last memo (nil with too few memos).
+    public let currentBaseline: Baseline?
+    /// Each day with memos, against the baseline of the days before it.
+    public let dayDeviations: [DayDeviation]
+    /// Each memo's deviation from the baseline of the days before its day (by id).
+    public let memoDeviations: [Int64: Double]
+    /// The weekly trend (nil with fewer than three weeks).
+    public let trend: Trend?
+
+    /// Summarises `recordings` (any order; each recording once, e.g. from
+    /// `JournalFilter(latestPerContent: true)`).
+    public init(_ recordings: [JournalRecording]) {
+        let sorted = recordings.sorted { ($0.recordedLocal, $0.id) < ($1.recordedLocal, $1.id) }
+        self.recordings = sorted
+        days = Self.periods(sorted, key: { $0.recordedLocal.startOfDay }, label: { $0.dayText })
+        weeks = Self.periods(sorted, key: { $0.recordedLocal.startOfWeek }, label: { $0.isoWeekText })
+        grid = Self.grid(sorted)
+        peak = Self.peak(grid: grid, recordings: sorted)
+        let stressed = sorted.filter { $0.stress != nil }
+        currentBaseline = stressed.last.flatMap { last in
+            Self.baseline(stressed, from: last.recordedLocal.startOfDay.adding(days: -(Self.baselineDays - 1)),
+                          through: last.recordedLocal.startOfDay)
+        }
+        var deviations: [DayDeviation] = []
+        var memoDeviations: [Int64: Double] = [:]
+        for day in days {
+            guard let mean = day.meanStress else { continue }
+            let baseline = Self.baseline(stressed, from: day.start.adding(days: -Self.baselineDays), through: day.start.adding(days: -1))
+            deviations.append(DayDeviation(day: day.start, meanStress: mean, baseline: baseline, deviation: baseline?.deviation(mean)))
+            if let baseline {
+                for memo in stressed where memo.recordedLocal.startOfDay == day.start { memoDeviations[memo.id] = baseline.deviation(memo.stress!) }
+            }
+        }
+        dayDeviations = deviations
+        self.memoDeviations = memoDeviations
+        let weekly = weeks.compactMap { week in week.meanStress.map { (week.start, $0) } }
+        if let first = weekly.first,
+           let fit = Statistics.slope(x: weekly.map { Double(($0.0.dayNumber - first.0.dayNumber) / 7) }, y: weekly.map(\.1)) {
+            trend = Trend(slopePerWeek: fit.slope, interval: fit.interval, weeks: weekly.count)
+        } else {
+            trend = nil
+        }
+    }
+
+    /// The summary of the 7 days ending with `day` (inclusive) — "this week" on the dashboard.
+    public func sevenDays(endingWith day: LocalTime) -> PeriodSummary {
+        let start = day.startOfDay.adding(days: -6)
+        let inside = recordings.filter { $0.recordedLocal >= start && $0.recordedLocal < day.startOfDay.adding(days: 1) }
+        return Self.summary(inside, start: start, label: "\(start.dayText)…\(day.dayText)")
+    }
+
+    static func periods(_ sorted: [JournalRecording], key: (JournalRecording) -> LocalTime, label: (LocalTime) -> String) -> [PeriodSummary] {
+        var result: [PeriodSummary] = []
+        var index = 0
+        while index < sorted.count {
+            let start = key(sorted[index])
+            var end = index
+            while end < sorted.count, key(sorted[end]) == start { end += 1 }
+            result.append(summary(Array(sorted[index..<end]), start: start, label: label(start)))
+            index = end
+        }
+        return result
+    }
+
+    static func summary(_ memos: [JournalRecording], start: LocalTime, label: String) -> PeriodSummary {
+        let stressed = memos.filter { $0.stress != nil }
+        let meanStress = Statistics.weightedMean(stressed.map { $0.stress! }, weights: stressed.map(\.speechSeconds))
+        var labels: [String] = []
+        var sums: [String: Double] = [:]
+        var weight = 0.0
+        for memo in memos where memo.dimensions == nil && !memo.scores.isEmpty && memo.speechSeconds > 0 {
+            weight += memo.speechSeconds
+            for score in memo.scores {
+                if sums[score.label] == nil { labels.append(score.label) }
+                sums[score.label, default: 0] += score.score * memo.speechSeconds
+            }
+        }
+        let mix = weight > 0 ? labels.map { LabelScore(label: $0, score: sums[$0]! / weight) } : []
+        return PeriodSummary(start: start, label: label, count: memos.count, speechMinutes: memos.reduce(0) { $0 + $1.speechSeconds } / 60,
+                             meanStress: meanStress, emotionMix: mix)
+    }
+
+    static func grid(_ recordings: [JournalRecording]) -> [GridCell] {
+        var values = [[Double]](repeating: [], count: 28)
+        for memo in recordings {
+            guard let stress = memo.stress else { continue }
+            values[cellIndex(memo.recordedLocal)].append(stress)
+        }
+        return values.enumerated().map { index, cell in
+            GridCell(weekday: index / 4 + 1, timeOfDay: TimeOfDay(rawValue: index % 4)!, count: cell.count, meanStress: Statistics.mean(cell),
+                     interval: cell.count >= minimumCellCount ? Statistics.meanInterval(cell) : nil)
+        }
+    }
+
+    static func cellIndex(_ time: LocalTime) -> Int { (time.weekday - 1) * 4 + TimeOfDay(hour: time.hour).rawValue }
+
+    static func peak(grid: [GridCell], recordings: [JournalRecording]) -> PeakAnswer {
+        let stressed = recordings.filter { $0.stress != nil }
+        let eligible = grid.filter(\.hasEnoughData)
+        func answer(_ verdict: PeakAnswer.Verdict, _ cell: GridCell?, _ others: [Double], _ welch: (Double, ClosedRange<Double>)?,
+                    _ corrected: ClosedRange<Double>?, _ sentence: String) -> PeakAnswer {
+            PeakAnswer(verdict: verdict, cell: cell, othersMean: Statistics.mean(others), othersCount: others.count,
+                       difference: welch?.0, interval: welch?.1, correctedInterval: corrected, cellsCompared: eligible.count, sentence: sentence)
+        }
+        guard let best = eligible.max(by: { ($0.meanStress!, -$0.weekday * 4 - $0.timeOfDay.rawValue) < ($1.meanStress!, -$1.weekday * 4 - $1.timeOfDay.rawValue) }) else {
+            return answer(.notEnoughData, nil, [], nil, nil,
+                          "Not enough data to name a peak time yet: no weekday and time of day has \(minimumCellCount) memos with speech "
+                          + "(\(stressed.count) \(stressed.count == 1 ? "memo" : "memos") in all). Record at different times over a few weeks.")
+        }
+        let index = (best.weekday - 1) * 4 + best.timeOfDay.rawValue
+        let inside = stressed.filter { cellIndex($0.recordedLocal) == index }.map { $0.stress! }
+        let others = stressed.filter { cellIndex($0.recordedLocal) != index }.map { $0.stress! }
+        guard let welch = Statistics.welchInterval(inside, others) else {
+            return answer(.notEnoughData, best, others, nil, nil,
+                          "Not enough data to compare \(best.name) with other times yet: only \(others.count) other \(others.count == 1 ? "memo" : "memos") with speech.")
+        }
+        let corrected = Statistics.welchInterval(inside, others, level: 1 - 0.05 / Double(eligible.count))!.interval
+        func f(_ x: Double) -> String { String(format: "%.2f", x) }
+        func signed(_ x: Double) -> String { (x >= 0 ? "+" : "−") + f(abs(x)) }
+        let facts = "mean stress \(f(best.meanStress!)) over \(best.count) memos against \(f(Statistics.mean(others)!)) for the other "
+            + "\(others.count) (difference \(signed(welch.difference)), 95% interval \(signed(welch.interval.lowerBound)) to \(signed(welch.interval.upperBound)))"
+        if corrected.lowerBound > 0 {
+            return answer(.clearPeak, best, others, welch, corrected, "\(best.name) are your peak stress time: \(facts).")
+        }
+        if welch.interval.lowerBound > 0 {
+            return answer(.possiblePeak, best, others, welch, corrected,
+                          "\(best.name) may be your peak stress time: \(facts); but with \(eligible.count) times of the week compared, "
+                          + "a difference this size could be chance.")
+        }
+        return answer(.noClearDifference, best, others, welch, corrected,
+                      "No clear difference: \(best.name) have the highest \(facts.replacingOccurrences(of: "mean stress", with: "mean stress,")).")
+    }
+
+    static func baseline(_ stressed: [JournalRecording], from: LocalTime, through: LocalTime) -> Baseline? {
+        let end = through.adding(days: 1)
+        let values = stressed.filter { $0.recordedLocal >= from && $0.recordedLocal < end }.map { $0.stress! }
+        guard values.count >= minimumBaselineCount, let median = Statistics.median(values),
+              let mad = Statistics.medianAbsoluteDeviation(values) else { return nil }
+        return Baseline(from: from, through: through, count: values.count, median: median, mad: mad)
+    }
+}

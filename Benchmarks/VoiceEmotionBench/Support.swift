@@ -18,6 +18,9 @@ struct Settings {
     var writeModel: (config: String, folder: String)? = nil
     /// `--convert DIR`: time converting DIR/pytorch_model.bin against cp, and exit.
     var convertFolder: String? = nil
+    /// `--journal N`: the journal and dashboard on N synthetic memos; `--keep-page FILE` keeps the page.
+    var journalMemos: Int? = nil
+    var keepPage: String? = nil
 
     func includes(_ part: String) -> Bool { only?.contains(part) ?? true }
 }
@@ -50,6 +53,8 @@ func parseArguments() -> Settings {
             guard ["base", "large"].contains(config) else { fail("--write-random-model needs base or large, then a folder") }
             settings.writeModel = (config, folder)
         case "--convert": settings.convertFolder = value(argument)
+        case "--journal": settings.journalMemos = positive(argument)
+        case "--keep-page": settings.keepPage = value(argument)
         case "--configs": settings.configs = value(argument).split(separator: ",").map(String.init)
         case "--lengths":
             let lengths = value(argument).split(separator: ",").compactMap { Double($0) }
@@ -57,7 +62,7 @@ func parseArguments() -> Settings {
             settings.lengths = lengths
         default:
             fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e] "
-                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR | --convert DIR [--runs N]")
+                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR | --convert DIR [--runs N] | --journal N [--runs N] [--keep-page FILE]")
         }
     }
     return settings

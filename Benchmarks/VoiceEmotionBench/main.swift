@@ -4,6 +4,7 @@
 //       [--only sgemm,vad,wav2vec2,e2e] [--model DIR] [--configs base,large] [--lengths 3,10,30]
 //   swift run -c release voice-emotion-bench --write-random-model base|large DIR
 //   swift run -c release voice-emotion-bench --convert DIR [--runs N]   (DIR/pytorch_model.bin)
+//   swift run -c release voice-emotion-bench --journal 10000 [--runs N] [--keep-page FILE]
 //
 // Reports the hardware reference (sgemm), the Silero VAD (one thread), Wav2Vec2 forward passes
 // (random weights with the real shapes unless --model is given) and analyze end to end, with a
@@ -22,6 +23,11 @@ if let request = settings.writeModel {
 if let folder = settings.convertFolder {
     // The native checkpoint converter against a plain copy of the same file.
     try benchmarkConversion(folder: folder, runs: settings.runs).forEach { print($0) }
+    exit(0)
+}
+if let memos = settings.journalMemos {
+    // The stress journal: per-memo overhead of `journal add`, and the dashboard of N memos.
+    try benchmarkJournal(memos: memos, runs: settings.runs, keep: settings.keepPage).forEach { print($0) }
     exit(0)
 }
 BLAS.setThreadCount(settings.threads)

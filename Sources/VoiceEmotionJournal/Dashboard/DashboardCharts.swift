@@ -108,7 +108,7 @@ enum DashboardCharts {
                 if enough, let i = cell.interval { tooltip += ", mean stress \(f(cell.meanStress!)) (95% interval \(f(i.lowerBound))–\(f(i.upperBound)))" }
                 else if cell.count > 0 { tooltip += " — not enough data (needs \(JournalSummary.minimumCellCount))" }
                 nodes.append(.rect(x: cellX + 1, y: rowY + 1, width: cellWidth - 2, height: cellHeight - 2, fill: fill,
-                                   extra: [("stroke", "#cccccc"), ("class", enough ? "cell" : "cell sparse")], tooltip: tooltip))
+                                   extra: [("stroke", "#cccccc"), ("class", enough ? "cell" : cell.count == 0 ? "cell empty" : "cell sparse")], tooltip: tooltip))
                 let text = enough ? "\(f(cell.meanStress!))  n=\(cell.count)" : cell.count == 0 ? "" : "n=\(cell.count)"
                 if !text.isEmpty {
                     nodes.append(.label(text, x: cellX + cellWidth / 2, y: rowY + cellHeight / 2 + 4, anchor: "middle", size: 12,
@@ -193,7 +193,7 @@ enum DashboardCharts {
                                 + (segment.stress.map { ", stress " + f($0) } ?? "")))
         }
         let kinds = Dictionary(grouping: memo.segments.compactMap(\.dominant), by: { $0 }).sorted { $0.value.count > $1.value.count }.map { "\($0.key) \($0.value.count)" }
-        return SVG("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("viewBox", "0 0 \(Int(width)) \(Int(height))"), ("width", "\(Int(width))"), ("height", "\(Int(height))"),
+        return SVG("svg", [("viewBox", "0 0 \(Int(width)) \(Int(height))"), ("width", "\(Int(width))"), ("height", "\(Int(height))"),
                            ("role", "img"), ("class", "strip")],
                    children: [SVG("title", text: "\(memo.segments.count) segments: \(kinds.isEmpty ? "none" : kinds.joined(separator: ", "))")] + nodes)
     }

@@ -55,7 +55,7 @@ public enum JournalDashboard {
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .title(title),
+                .element(named: "title", text: title),  // Plot's .title would add social-network tags
                 .style(css)),
             .body(body, .script(.raw(script))))
         return document.render()
@@ -143,7 +143,7 @@ public enum JournalDashboard {
         .card .value { font-size: 1.6em; font-weight: 600; margin: 0; }
         .card.peak { grid-column: 1 / -1; }
         svg.chart { width: 100%; height: auto; display: block; }
-        svg text { fill: #333; font-family: inherit; }
+        svg text { font-family: inherit; }
         table { border-collapse: collapse; width: 100%; font-size: 0.88em; }
         th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #eee; vertical-align: middle; }
         td.number { text-align: right; font-variant-numeric: tabular-nums; }

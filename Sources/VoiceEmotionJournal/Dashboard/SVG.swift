@@ -1,5 +1,6 @@
 // A small SVG element tree that escapes every attribute value and text, so a tag or file name can
-// never break out of the markup. Rendered to a string once and placed inline in the page.
+// never break out of the markup. Rendered to a string once and placed inline in the page (inline
+// SVG needs no namespace declaration: the HTML parser assigns it, so the page names no URL at all).
 
 import Foundation
 
@@ -20,7 +21,7 @@ struct SVG {
     /// The root `<svg>` of a chart: scales to its container's width, with a title and a
     /// description that screen readers read instead of the picture.
     static func chart(id: String, width: Double, height: Double, title: String, description: String, children: [SVG]) -> SVG {
-        SVG("svg", [("id", id), ("xmlns", "http://www.w3.org/2000/svg"), ("viewBox", "0 0 \(n(width)) \(n(height))"),
+        SVG("svg", [("id", id), ("viewBox", "0 0 \(n(width)) \(n(height))"),
                     ("role", "img"), ("aria-labelledby", "\(id)-title \(id)-desc"), ("class", "chart")],
             children: [SVG("title", [("id", "\(id)-title")], text: title), SVG("desc", [("id", "\(id)-desc")], text: description)] + children)
     }
@@ -35,7 +36,8 @@ struct SVG {
     }
 
     static func label(_ text: String, x: Double, y: Double, anchor: String = "start", size: Double = 11, extra: [(String, String)] = []) -> SVG {
-        SVG("text", [("x", n(x)), ("y", n(y)), ("text-anchor", anchor), ("font-size", n(size))] + extra, text: text)
+        let fill = extra.contains { $0.0 == "fill" } ? [] : [("fill", "#333333")]
+        return SVG("text", [("x", n(x)), ("y", n(y)), ("text-anchor", anchor), ("font-size", n(size))] + fill + extra, text: text)
     }
 
     /// A path through points ("M x y L x y ...").

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what VoiceEmotion needs, if it is missing (idempotent):
-#   Debian/Ubuntu: pkg-config, OpenBLAS (CBLAS), libsndfile, libsoxr, ffmpeg  (apt-get; root or sudo)
-#   macOS:         pkg-config, libsndfile, libsoxr, ffmpeg                    (Homebrew; BLAS is Accelerate)
+#   Debian/Ubuntu: pkg-config, OpenBLAS (CBLAS), libsndfile, libsoxr, SQLite, ffmpeg  (apt-get; root or sudo)
+#   macOS:         pkg-config, libsndfile, libsoxr, ffmpeg                    (Homebrew; BLAS is Accelerate,
+#                  SQLite is part of the system)
 # The ffmpeg program (run, never linked) decodes memo formats libsndfile cannot: m4a, mp4, mov,
 # 3gp, webm; without it those files give a clear error and everything else works.
+# SQLite (libsqlite3-dev) is the journal's store, through GRDB.
 # With --for-tests, also what the tests use besides the library: python3 (the stand-in for the
-# Hugging Face hub the download tests start on 127.0.0.1) and gzip (a CRC-32 reference).
+# Hugging Face hub the download tests start on 127.0.0.1, and a PNG reader), gzip (a CRC-32
+# reference), the sqlite3 program (checks on journal files) and Chromium (renders the dashboard
+# headless).
 # The Swift toolchain (6.1 or newer) itself is a prerequisite: https://www.swift.org/install
 set -euo pipefail
 for_tests=0
@@ -18,8 +22,8 @@ fi
 
 case "$(uname -s)" in
 Linux)
-    packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev ffmpeg)
-    [ "$for_tests" = 1 ] && packages+=(python3 gzip)
+    packages=(pkg-config libopenblas-dev libsndfile1-dev libsoxr-dev libsqlite3-dev ffmpeg)
+    [ "$for_tests" = 1 ] && packages+=(python3 gzip sqlite3 chromium)
     missing=()
     for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,12 +48,13 @@ Darwin)
     for p in pkg-config libsndfile libsoxr ffmpeg; do
         brew list --versions "$p" >/dev/null 2>&1 || brew install "$p"
     done
-    if [ "$for_tests" = 1 ] && ! command -v python3 >/dev/null 2>&1; then
-        brew install python3
+    if [ "$for_tests" = 1 ]; then
+        command -v python3 >/dev/null 2>&1 || brew install python3
+        [ -d /Applications/Chromium.app ] || command -v chromium >/dev/null 2>&1 || brew install --cask chromium
     fi
     ;;
 *)
-    echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile, libsoxr and ffmpeg by hand." >&2
+    echo "error: unsupported system $(uname -s); install pkg-config, a CBLAS, libsndfile, libsoxr, SQLite and ffmpeg by hand." >&2
     exit 1
     ;;
 esac

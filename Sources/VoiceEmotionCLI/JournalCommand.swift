@@ -194,8 +194,10 @@ struct JournalCommand: ParsableCommand {
             for r in recordings {
                 let stress = r.stress.map { String(format: "%.2f", $0) } ?? "-"
                 let details = (r.tags.isEmpty ? "" : "[" + r.tags.joined(separator: ", ") + "] ") + (r.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")
-                print(String(format: "%5lld  %@  %6.1f  %6.1f  %6@  %-9@  %@", r.id, String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " "),
-                             r.durationSeconds, r.speechSeconds, stress, r.dominant ?? "-", details))
+                let recorded = String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
+                print(String(format: "%5lld  ", r.id) + recorded + String(format: "  %6.1f  %6.1f  ", r.durationSeconds, r.speechSeconds)
+                      + stress.leftPadded(to: 6) + "  " + (r.dominant ?? "-").padding(toLength: max(9, (r.dominant ?? "-").count), withPad: " ", startingAt: 0)
+                      + "  " + details)
             }
         }
     }

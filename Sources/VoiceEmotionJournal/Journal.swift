@@ -146,7 +146,7 @@ public final class Journal: Sendable {
     /// Adds one analysed recording in a single transaction. The same content with the same
     /// model is not added twice (`.alreadyPresent`) unless `replace` is set. `recordedAt`
     /// overrides the analysis' own time (stored with source "user"); `keepPath: false` stores
-    /// no path. Tags are trimmed; empty ones are dropped.
+    /// no path. Tags are trimmed; empty ones are dropped; a replaced entry's tags are kept.
     @discardableResult
     public func add(_ analysis: RecordingAnalysis, contentSHA256: String, model: ModelIdentity, settings: AnalysisSettings? = nil,
                     tags: [String] = [], recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false) throws -> JournalAddOutcome {
@@ -158,9 +158,12 @@ public final class Journal: Sendable {
         let scores = analysis.scores.map { LabelScore(label: $0.emotion.name, score: $0.score) }
         return try write { db in
             var replaced = false
+            var tags = tags
             if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM recording WHERE content_sha256 = ? AND model_sha256 = ?",
                                                  arguments: [contentSHA256, model.sha256]) {
                 guard replace else { return .alreadyPresent(existing) }
+                // A new analysis keeps the person's tags.
+                tags += try String.fetchAll(db, sql: "SELECT name FROM tag WHERE recording_id = ?", arguments: [existing])
                 try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [existing])
                 replaced = true
             }
@@ -389,6 +392,8 @@ public final class Journal: Sendable {
     }()
 
     private static func pauseForInterruptionTest() {
-        if interruptionPause > 0 { usleep(interruptionPause * 1000) }
+        guard interruptionPause > 0 else { return }
+        FileHandle.standardError.write(Data("test: pausing inside the add transaction\n".utf8))
+        usleep(interruptionPause * 1000)
     }
 }

@@ -307,3 +307,14 @@ func sqlite(_ path: String, _ sql: String) throws {
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
 }
+
+@Suite struct ReplacingTests {
+    @Test func replacingKeepsTags() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try journal.add(analysis(stress: 0.5, speech: 10, angry: 0.5), contentSHA256: "c", model: modelA, tags: ["work"])
+        try journal.tag(first.id, "monday")
+        try journal.add(analysis(stress: 0.6, speech: 10, angry: 0.5), contentSHA256: "c", model: modelA, tags: ["new"], replace: true)
+        #expect(try journal.recordings().map(\.tags) == [["monday", "new", "work"]])
+    }
+}

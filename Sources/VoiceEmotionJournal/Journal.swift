@@ -301,41 +301,58 @@ public final class Journal: Sendable {
         if filter.latestPerContent {
             conditions.append("NOT EXISTS (SELECT 1 FROM recording o WHERE o.content_sha256 = r.content_sha256 AND (o.added_at > r.added_at OR (o.added_at = r.added_at AND o.id > r.id)))")
         }
-        let sql = "SELECT r.* FROM recording r" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY r.recorded_local, r.id"
+        return try fetch(conditions.joined(separator: " AND "), arguments, includeSegments: filter.includeSegments)
+    }
+
+    /// The recordings with these ids (those that exist), with segments, in time order.
+    public func recordings(ids: [Int64]) throws -> [JournalRecording] {
+        guard !ids.isEmpty else { return [] }
+        return try fetch("r.id IN (\(ids.map(String.init).joined(separator: ",")))", [], includeSegments: true)
+    }
+
+    /// Rows matching `condition` (SQL on `recording r`; empty for all), with their tags and
+    /// optionally their segments, read in one transaction.
+    private func fetch(_ condition: String, _ arguments: [(any DatabaseValueConvertible)?], includeSegments: Bool) throws -> [JournalRecording] {
+        let selection = "FROM recording r" + (condition.isEmpty ? "" : " WHERE " + condition)
+        let statementArguments = StatementArguments(arguments)
+        var settingsByText: [String: AnalysisSettings?] = [:]  // most rows share one setting
+        func settings(_ text: String) -> AnalysisSettings? {
+            if let known = settingsByText[text] { return known }
+            let decoded = Self.decodeSettings(text)
+            settingsByText[text] = decoded
+            return decoded
+        }
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            // Columns by position (reading a row by column name costs a lookup per field).
+            let columns = "r.id, r.content_sha256, r.path, r.recorded_at, r.recorded_local, r.recorded_at_source, r.duration_s, r.speech_s, "
+                + "r.model_name, r.model_sha256, r.options, r.scores, r.dimensions, r.stress, r.dominant, r.added_at"
+            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) " + selection + " ORDER BY r.recorded_local, r.id", arguments: statementArguments)
             var tags: [Int64: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT recording_id, name FROM tag ORDER BY name") {
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, name FROM tag WHERE recording_id IN (SELECT r.id \(selection)) ORDER BY name",
+                                        arguments: statementArguments) {
                 tags[row["recording_id"], default: []].append(row["name"])
             }
             var segments: [Int64: [JournalSegment]] = [:]
-            if filter.includeSegments {
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY recording_id, position") {
+            if includeSegments {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id IN (SELECT r.id \(selection)) ORDER BY recording_id, position",
+                                            arguments: statementArguments) {
                     segments[row["recording_id"], default: []].append(JournalSegment(
                         startSeconds: row["start_s"], endSeconds: row["end_s"], scores: Self.decodeScores(row["scores"]), stress: row["stress"]))
                 }
             }
             return rows.map { row in
-                let id: Int64 = row["id"]
-                let recordedAt: Double? = row["recorded_at"]
-                let dimensions: String? = row["dimensions"]
+                let id: Int64 = row[0]
+                let recordedAt: Double? = row[3]
+                let dimensions: String? = row[12]
                 return JournalRecording(
-                    id: id, contentSHA256: row["content_sha256"], path: row["path"], recordedAt: recordedAt.map(Date.init(timeIntervalSince1970:)),
-                    recordedLocal: LocalTime(wallSeconds: row["recorded_local"]), recordedAtSource: row["recorded_at_source"],
-                    durationSeconds: row["duration_s"], speechSeconds: row["speech_s"],
-                    model: ModelIdentity(name: row["model_name"], sha256: row["model_sha256"]), settings: Self.decodeSettings(row["options"]),
-                    scores: Self.decodeScores(row["scores"]), dimensions: dimensions.flatMap(Self.decodeDimensions),
-                    stress: row["stress"], dominant: row["dominant"], tags: tags[id] ?? [],
-                    addedAt: Date(timeIntervalSince1970: row["added_at"]), segments: segments[id] ?? [])
+                    id: id, contentSHA256: row[1], path: row[2], recordedAt: recordedAt.map(Date.init(timeIntervalSince1970:)),
+                    recordedLocal: LocalTime(wallSeconds: row[4]), recordedAtSource: row[5], durationSeconds: row[6], speechSeconds: row[7],
+                    model: ModelIdentity(name: row[8], sha256: row[9]), settings: settings(row[10]),
+                    scores: Self.decodeScores(row[11]), dimensions: dimensions.flatMap(Self.decodeDimensions),
+                    stress: row[13], dominant: row[14], tags: tags[id] ?? [],
+                    addedAt: Date(timeIntervalSince1970: row[15]), segments: segments[id] ?? [])
             }
         }
-    }
-
-    /// The recordings with these ids, with segments.
-    public func recordings(ids: [Int64]) throws -> [JournalRecording] {
-        let wanted = Set(ids)
-        return try recordings(JournalFilter()).filter { wanted.contains($0.id) }
     }
 
     // MARK: Encoding
@@ -359,11 +376,45 @@ public final class Journal: Sendable {
 
     static func encode(dimensions d: EmotionDimensions) -> String { "[\(d.arousal),\(d.dominance),\(d.valence)]" }
 
+    /// Reads what `encode(_ scores:)` writes: a direct scan of `[["label",number],...]` (labels
+    /// without escapes; the journal reads thousands of these), else a JSON parser.
     static func decodeScores(_ text: String) -> [LabelScore] {
+        if let scores = scanScores(text) { return scores }
         guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else { return [] }
         return array.compactMap { pair in
             guard pair.count == 2, let label = pair[0] as? String, let score = (pair[1] as? NSNumber)?.doubleValue else { return nil }
             return LabelScore(label: label, score: score)
+        }
+    }
+
+    private static func scanScores(_ text: String) -> [LabelScore]? {
+        var text = text
+        return text.withUTF8 { bytes -> [LabelScore]? in
+            var scores: [LabelScore] = []
+            var i = 0
+            func expect(_ byte: UInt8) -> Bool {
+                guard i < bytes.count, bytes[i] == byte else { return false }
+                i += 1
+                return true
+            }
+            guard expect(UInt8(ascii: "[")) else { return nil }
+            if expect(UInt8(ascii: "]")) { return i == bytes.count ? [] : nil }
+            repeat {
+                guard expect(UInt8(ascii: "[")), expect(UInt8(ascii: "\"")) else { return nil }
+                let labelStart = i
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                    if bytes[i] == UInt8(ascii: "\\") { return nil }
+                    i += 1
+                }
+                let label = String(decoding: UnsafeBufferPointer(rebasing: bytes[labelStart..<i]), as: UTF8.self)
+                guard expect(UInt8(ascii: "\"")), expect(UInt8(ascii: ",")) else { return nil }
+                let numberStart = i
+                while i < bytes.count, bytes[i] != UInt8(ascii: "]") { i += 1 }
+                guard let score = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[numberStart..<i]), as: UTF8.self)),
+                      expect(UInt8(ascii: "]")) else { return nil }
+                scores.append(LabelScore(label: label, score: score))
+            } while expect(UInt8(ascii: ","))
+            return expect(UInt8(ascii: "]")) && i == bytes.count ? scores : nil
         }
     }
 

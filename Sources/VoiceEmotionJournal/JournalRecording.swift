@@ -94,6 +94,7 @@ public struct LocalTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.init(year: y, month: m, day: d, hour: clock[0], minute: clock[1], second: clock[2])
     }
 
+    /// Earlier wall time first.
     public static func < (a: LocalTime, b: LocalTime) -> Bool { a.wallSeconds < b.wallSeconds }
 
     /// Encodes as its `description`.

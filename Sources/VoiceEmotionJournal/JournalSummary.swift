@@ -23,6 +23,7 @@ public enum TimeOfDay: Int, Sendable, CaseIterable, Codable, Comparable {
     /// "night", "morning", ...
     public var name: String { ["night", "morning", "afternoon", "evening"][rawValue] }
 
+    /// Night first, evening last.
     public static func < (a: TimeOfDay, b: TimeOfDay) -> Bool { a.rawValue < b.rawValue }
 
     /// Encodes as its name.
@@ -211,19 +212,22 @@ public struct JournalSummary: Sendable {
         weeks = Self.periods(sorted, key: { $0.recordedLocal.startOfWeek }, label: { $0.isoWeekText })
         grid = Self.grid(sorted)
         peak = Self.peak(grid: grid, recordings: sorted)
-        let stressed = sorted.filter { $0.stress != nil }
-        currentBaseline = stressed.last.flatMap { last in
-            Self.baseline(stressed, from: last.recordedLocal.startOfDay.adding(days: -(Self.baselineDays - 1)),
-                          through: last.recordedLocal.startOfDay)
+        // Per-memo stress by day, in time order: the baselines search it instead of filtering
+        // the recordings once per day.
+        let points = StressPoints(sorted)
+        currentBaseline = points.days.last.flatMap { last in
+            points.baseline(fromDay: last - (Self.baselineDays - 1), throughDay: last)
         }
         var deviations: [DayDeviation] = []
         var memoDeviations: [Int64: Double] = [:]
         for day in days {
             guard let mean = day.meanStress else { continue }
-            let baseline = Self.baseline(stressed, from: day.start.adding(days: -Self.baselineDays), through: day.start.adding(days: -1))
+            let baseline = points.baseline(fromDay: day.start.dayNumber - Self.baselineDays, throughDay: day.start.dayNumber - 1)
             deviations.append(DayDeviation(day: day.start, meanStress: mean, baseline: baseline, deviation: baseline?.deviation(mean)))
             if let baseline {
-                for memo in stressed where memo.recordedLocal.startOfDay == day.start { memoDeviations[memo.id] = baseline.deviation(memo.stress!) }
+                for i in points.range(fromDay: day.start.dayNumber, throughDay: day.start.dayNumber) {
+                    memoDeviations[points.ids[i]] = baseline.deviation(points.stress[i])
+                }
             }
         }
         dayDeviations = deviations
@@ -290,7 +294,7 @@ public struct JournalSummary: Sendable {
     static func cellIndex(_ time: LocalTime) -> Int { (time.weekday - 1) * 4 + TimeOfDay(hour: time.hour).rawValue }
 
     static func peak(grid: [GridCell], recordings: [JournalRecording]) -> PeakAnswer {
-        let stressed = recordings.filter { $0.stress != nil }
+        let stressedCount = recordings.reduce(0) { $0 + ($1.stress == nil ? 0 : 1) }
         let eligible = grid.filter(\.hasEnoughData)
         func answer(_ verdict: PeakAnswer.Verdict, _ cell: GridCell?, _ others: [Double], _ welch: (Double, ClosedRange<Double>)?,
                     _ corrected: ClosedRange<Double>?, _ sentence: String) -> PeakAnswer {
@@ -300,11 +304,14 @@ public struct JournalSummary: Sendable {
         guard let best = eligible.max(by: { ($0.meanStress!, -$0.weekday * 4 - $0.timeOfDay.rawValue) < ($1.meanStress!, -$1.weekday * 4 - $1.timeOfDay.rawValue) }) else {
             return answer(.notEnoughData, nil, [], nil, nil,
                           "Not enough data to name a peak time yet: no weekday and time of day has \(minimumCellCount) memos with speech "
-                          + "(\(stressed.count) \(stressed.count == 1 ? "memo" : "memos") in all). Record at different times over a few weeks.")
+                          + "(\(stressedCount) \(stressedCount == 1 ? "memo" : "memos") in all). Record at different times over a few weeks.")
         }
         let index = (best.weekday - 1) * 4 + best.timeOfDay.rawValue
-        let inside = stressed.filter { cellIndex($0.recordedLocal) == index }.map { $0.stress! }
-        let others = stressed.filter { cellIndex($0.recordedLocal) != index }.map { $0.stress! }
+        var inside: [Double] = [], others: [Double] = []
+        for memo in recordings {
+            guard let stress = memo.stress else { continue }
+            if cellIndex(memo.recordedLocal) == index { inside.append(stress) } else { others.append(stress) }
+        }
         guard let welch = Statistics.welchInterval(inside, others) else {
             return answer(.notEnoughData, best, others, nil, nil,
                           "Not enough data to compare \(best.name) with other times yet: only \(others.count) other \(others.count == 1 ? "memo" : "memos") with speech.")
@@ -325,12 +332,43 @@ public struct JournalSummary: Sendable {
         return answer(.noClearDifference, best, others, welch, corrected,
                       "No clear difference: \(best.name) have the highest \(facts.replacingOccurrences(of: "mean stress", with: "mean stress,")).")
     }
+}
 
-    static func baseline(_ stressed: [JournalRecording], from: LocalTime, through: LocalTime) -> Baseline? {
-        let end = through.adding(days: 1)
-        let values = stressed.filter { $0.recordedLocal >= from && $0.recordedLocal < end }.map { $0.stress! }
-        guard values.count >= minimumBaselineCount, let median = Statistics.median(values),
+/// The stress of each memo that has one, with its day, in time order.
+struct StressPoints {
+    let days: [Int], stress: [Double], ids: [Int64]
+
+    init(_ sorted: [JournalRecording]) {
+        var days: [Int] = [], stress: [Double] = [], ids: [Int64] = []
+        for memo in sorted {
+            guard let value = memo.stress else { continue }
+            days.append(memo.recordedLocal.dayNumber)
+            stress.append(value)
+            ids.append(memo.id)
+        }
+        (self.days, self.stress, self.ids) = (days, stress, ids)
+    }
+
+    /// Indices of the memos recorded from `first` through `last` (day numbers), by binary search.
+    func range(fromDay first: Int, throughDay last: Int) -> Range<Int> {
+        func firstIndex(atOrAfter day: Int) -> Int {
+            var (low, high) = (0, days.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if days[middle] < day { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        let start = firstIndex(atOrAfter: first)
+        return start..<max(start, firstIndex(atOrAfter: last + 1))
+    }
+
+    /// The baseline of the memos from day `first` through day `last`, if they are enough.
+    func baseline(fromDay first: Int, throughDay last: Int) -> Baseline? {
+        let values = Array(stress[range(fromDay: first, throughDay: last)])
+        guard values.count >= JournalSummary.minimumBaselineCount, let median = Statistics.median(values),
               let mad = Statistics.medianAbsoluteDeviation(values) else { return nil }
-        return Baseline(from: from, through: through, count: values.count, median: median, mad: mad)
+        return Baseline(from: LocalTime(wallSeconds: Int64(first) * 86_400), through: LocalTime(wallSeconds: Int64(last) * 86_400),
+                        count: values.count, median: median, mad: mad)
     }
 }

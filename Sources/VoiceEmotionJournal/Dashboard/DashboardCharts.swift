@@ -65,12 +65,24 @@ enum DashboardCharts {
                                  children: [SVG("title", text: "\(d.label): \(d.count) memos, mean stress \(f(d.meanStress!))")]))
             }
         }
-        // 7-day rolling mean (speech-weighted), at each day with memos.
+        // 7-day rolling mean (speech-weighted), at each day with memos: a window sliding over
+        // the memos in time order.
         var rolling: [(Double, Double)] = []
+        var (windowStart, windowEnd, weightedSum, weightSum) = (0, 0, 0.0, 0.0)
         for d in s.days where d.meanStress != nil {
-            let window = stressed.filter { $0.recordedLocal >= d.start.adding(days: -6) && $0.recordedLocal < d.start.adding(days: 1) }
-            if let mean = Statistics.weightedMean(window.map { $0.stress! }, weights: window.map(\.speechSeconds)) {
-                rolling.append((x(d.start) + 0.5 * (width - left - right) * 86_400 / span, y(mean)))
+            let (first, last) = (d.start.dayNumber - 6, d.start.dayNumber)
+            while windowEnd < stressed.count, stressed[windowEnd].recordedLocal.dayNumber <= last {
+                weightedSum += stressed[windowEnd].stress! * stressed[windowEnd].speechSeconds
+                weightSum += stressed[windowEnd].speechSeconds
+                windowEnd += 1
+            }
+            while windowStart < windowEnd, stressed[windowStart].recordedLocal.dayNumber < first {
+                weightedSum -= stressed[windowStart].stress! * stressed[windowStart].speechSeconds
+                weightSum -= stressed[windowStart].speechSeconds
+                windowStart += 1
+            }
+            if weightSum > 1e-9 {
+                rolling.append((x(d.start) + 0.5 * (width - left - right) * 86_400 / span, y(weightedSum / weightSum)))
             }
         }
         if rolling.count > 1 { nodes.append(.polyline(rolling, stroke: "#E69F00", width: 2.5, extra: [("class", "rolling-mean")])) }

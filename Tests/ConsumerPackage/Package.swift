@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // A minimal app-side package that depends on VoiceEmotion by path, as an app would by URL, with
-// the one product an app needs. scripts/test.sh builds and runs it:
+// the products an app needs: VoiceEmotion, and VoiceEmotionJournal for keeping results. scripts/test.sh builds and runs it:
 // `swift run --package-path Tests/ConsumerPackage -c release Consumer`.
 
 import PackageDescription
@@ -16,6 +16,7 @@ let package = Package(
             name: "Consumer",
             dependencies: [
                 .product(name: "VoiceEmotion", package: "VoiceEmotion"),
+                .product(name: "VoiceEmotionJournal", package: "VoiceEmotion"),
             ]),
     ]
 )

@@ -1,9 +1,11 @@
-// Uses VoiceEmotion the way an app does, with `import VoiceEmotion` only: the bundled VAD with no
-// path, then EmotionAnalyzer with a model folder (here the small test fixture model), then the
-// README's example verbatim. Exits non-zero if anything is off.
+// Uses VoiceEmotion the way an app does, with `import VoiceEmotion` (and VoiceEmotionJournal for
+// the journal): the bundled VAD with no path, then EmotionAnalyzer with a model folder (here the
+// small test fixture model), the model store, the journal, then the README's example verbatim.
+// Exits non-zero if anything is off.
 
 import Foundation
 import VoiceEmotion
+import VoiceEmotionJournal
 
 let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -61,7 +63,17 @@ do {
     } catch VoiceEmotionError.unknownModel(let name, _) {
         print("consumer: model store refused '\(name)'")
     }
-    // 4. The README example.
+    // 4. The journal: the analysis kept in a scratch journal file, summarised, and the page.
+    let journalFolder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("consumer-journal-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: journalFolder) }
+    let journal = try Journal(path: journalFolder.appendingPathComponent("journal.sqlite").path)
+    let added = try await journal.add(file: sample, analyzer: analyzer, tags: ["consumer"])
+    guard case .added = added, case .alreadyPresent = try await journal.add(file: sample, analyzer: analyzer) else { fail("journal add") }
+    let summary = JournalSummary(try journal.recordings(JournalFilter(latestPerContent: true)))
+    guard summary.recordings.count == 1, summary.peak.verdict == .notEnoughData,
+          try JournalDashboard.html(journal: journal).contains("<svg id=\"timeline\"") else { fail("journal summary or dashboard") }
+    print("consumer: journal kept the memo (id \(added.id)); \(summary.peak.sentence.prefix(40))...")
+    // 5. The README example.
     try await readmeExample(modelFolder: model, file: sample)
     print("consumer: OK")
 } catch {

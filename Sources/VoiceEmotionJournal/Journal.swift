@@ -90,21 +90,40 @@ public final class Journal: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // another process adding: wait for its transaction
         configuration.foreignKeysEnabled = true
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            let migrator = JournalSchema.migrator
-            let superseded = try pool.read { db -> [String]? in
-                guard try migrator.hasBeenSuperseded(db) else { return nil }
-                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-                let known = Set(migrator.migrations)
-                return applied.filter { !known.contains($0) }
+        pool = try Self.open(path: path, configuration: configuration)
+    }
+
+    /// Opens the pool, refuses a newer schema, and migrates. Two processes opening a new journal
+    /// at once can see SQLITE_BUSY where no busy handler applies (switching to WAL), or both try
+    /// to create the tables (GRDB's migrator reads which migrations ran before its transaction):
+    /// the loser retries, for up to 30 s, and then finds the schema in place.
+    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(30)
+        let migrator = JournalSchema.migrator
+        var pause: UInt32 = 10_000
+        while true {
+            var pool: DatabasePool?
+            do {
+                let opened = try DatabasePool(path: path, configuration: configuration)
+                pool = opened
+                let superseded = try opened.read { db -> [String]? in
+                    guard try migrator.hasBeenSuperseded(db) else { return nil }
+                    let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                    let known = Set(migrator.migrations)
+                    return applied.filter { !known.contains($0) }
+                }
+                if let unknown = superseded { throw VoiceEmotionError.journalFromNewerVersion(path: path, unknownMigrations: unknown) }
+                try migrator.migrate(opened)
+                return opened
+            } catch let error as DatabaseError where Date() < deadline {
+                let busy = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                let migratedByAnother = (try? pool?.read { try migrator.hasCompletedMigrations($0) }) == true
+                guard busy || migratedByAnother else { throw failure(error, path: path) }
+                usleep(pause)
+                pause = min(pause * 2, 500_000)
+            } catch {
+                throw failure(error, path: path)
             }
-            if let unknown = superseded { throw VoiceEmotionError.journalFromNewerVersion(path: path, unknownMigrations: unknown) }
-            try migrator.migrate(pool)
-        } catch let error as VoiceEmotionError {
-            throw error
-        } catch {
-            throw Self.failure(error, path: path)
         }
     }
 
@@ -114,7 +133,7 @@ public final class Journal: Sendable {
             let reason: String
             switch error.resultCode {
             case .SQLITE_NOTADB: reason = "the file is not a journal (not an SQLite database)"
-            case .SQLITE_BUSY, .SQLITE_LOCKED: reason = "another program kept it locked for 30 s; try again"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: reason = "another program kept it locked for more than 30 s; try again"
             case .SQLITE_CORRUPT: reason = "the file is damaged (\(error.message ?? "corrupt"))"
             case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: reason = "cannot open it for writing (\(error.message ?? "permission denied"))"
             case .SQLITE_FULL: reason = "the disk is full"

@@ -128,20 +128,26 @@ import Testing
         #expect(empty.status == 0 && empty.out.contains("The journal is empty"))
     }
 
+    /// Two processes start on a journal that does not exist yet (both create it), five times over.
     @Test func twoProcessesAddAtOnce() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let journal = folder.appendingPathComponent("journal.sqlite").path
         let first = try noiseFiles(6, in: folder, seed: 1), second = try noiseFiles(6, in: folder, seed: 2)
-        let results = LockedResults()
-        let threads = [first, second].map { files in
-            Thread { results.append((try? run(["journal", "add"] + files + ["--model", model, "--journal", journal]))?.status ?? -1) }
+        for round in 0..<5 {
+            let journal = folder.appendingPathComponent("journal-\(round).sqlite").path
+            let results = LockedResults()
+            let threads = [first, second].map { files in
+                Thread {
+                    let result = try? run(["journal", "add"] + files + ["--model", model, "--journal", journal])
+                    results.append(result?.status ?? -1, result?.err ?? "")
+                }
+            }
+            threads.forEach { $0.start() }
+            while results.count < 2 { usleep(20_000) }
+            #expect(results.all == [0, 0], "round \(round): \(results.errors)")
+            let stored = try recordings(journal)
+            #expect(stored.count == 12 && Set(stored.compactMap { $0["content_sha256"] as? String }).count == 12)
         }
-        threads.forEach { $0.start() }
-        while results.count < 2 { usleep(20_000) }
-        #expect(results.all == [0, 0])
-        let stored = try recordings(journal)
-        #expect(stored.count == 12 && Set(stored.compactMap { $0["content_sha256"] as? String }).count == 12)
     }
 
     @Test func killedInsideItsTransactionLeavesNothing() throws {
@@ -175,13 +181,15 @@ import Testing
     }
 }
 
-/// Exit statuses collected from threads.
+/// Exit statuses and stderr collected from threads.
 final class LockedResults: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [Int32] = []
-    func append(_ value: Int32) { lock.withLock { values.append(value) } }
+    private var messages: [String] = []
+    func append(_ value: Int32, _ message: String) { lock.withLock { values.append(value); messages.append(message) } }
     var count: Int { lock.withLock { values.count } }
     var all: [Int32] { lock.withLock { values } }
+    var errors: [String] { lock.withLock { messages } }
 }
 
 /// A CLI process running in the background, its stderr collected as it comes.

@@ -75,7 +75,8 @@ public enum JournalDashboard {
         let thisWeek = s.sevenDays(endingWith: options.today), lastWeek = s.sevenDays(endingWith: options.today.adding(days: -7))
         func change() -> String {
             guard let a = thisWeek.meanStress, let b = lastWeek.meanStress else { return "" }
-            return String(format: " (%+.2f)", a - b)
+            let text = String(format: "%+.2f", a - b)
+            return " (" + (text == "-0.00" || text == "+0.00" ? "±0.00" : text) + ")"
         }
         let memos = listedMemos.sorted { $0.recordedLocal > $1.recordedLocal }
         return .group(

@@ -92,7 +92,7 @@ let package = Package(
             name: "ModelStoreTests", dependencies: ["ModelStore", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
-        .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "TestSupport"]),
+        .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "TestSupport"]),
         .testTarget(
             name: "VoiceEmotionJournalTests", dependencies: ["VoiceEmotionJournal", "VoiceEmotion", "TestSupport"],
             exclude: ["reference_t_quantiles.py", "Browser/png_stats.py"]),

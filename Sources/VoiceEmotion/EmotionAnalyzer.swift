@@ -150,6 +150,31 @@ public final class EmotionAnalyzer: Sendable {
                        start: start, progress: progress)
     }
 
+    /// Emotions of speech segments found elsewhere (your own segmentation, or a live session's):
+    /// 16 kHz mono `samples` and segments in their sample indices, analysed exactly as
+    /// `analyze(samples:sampleRate:)` analyses the segments its VAD finds. Segments must be in
+    /// time order, within the samples, and not overlap.
+    public func analyzeBlocking(samples: [Float], speechSegments segments: [SpeechSegment]) throws -> RecordingAnalysis {
+        let start = Date()
+        try samples.withUnsafeBufferPointer { (buffer) throws in
+            try AudioLoader.requireFinite(buffer, sampleRate: modelSampleRate, label: "<samples>")
+        }
+        var previousEnd = 0
+        for segment in segments {
+            guard segment.sampleRate == modelSampleRate, segment.start >= previousEnd, segment.end > segment.start, segment.end <= samples.count else {
+                throw VoiceEmotionError.invalidOption(name: "speechSegments", value: "\(segment.start)..<\(segment.end) at \(segment.sampleRate) Hz",
+                                                      reason: "segments must be 16 kHz sample ranges in time order, within the \(samples.count) samples, not overlapping")
+            }
+            previousEnd = segment.end
+        }
+        var tracker = ProgressTracker(report: nil, model: nil, windowSamples: 0, expectedSamples: nil, sampleRate: modelSampleRate)
+        let emotion = try classify(plan(segments), from: ArraySource(samples: samples, sampleRate: modelSampleRate), segments: segments.count, tracker: &tracker)
+        var timings = AnalysisTimings()
+        timings.emotionSeconds = emotion.modelSeconds
+        return assemble(file: nil, recordedAt: nil, segments: segments, windowScores: emotion.windows, audioLength: samples.count,
+                        timings: timings, start: start)
+    }
+
     /// Speech only, for a file: per-chunk probabilities and segments at the rate the VAD runs best
     /// at for it (8 kHz for 8 kHz files, 16 kHz otherwise), decoded block by block. Uses the
     /// analyzer's speech options; the model is not needed.

@@ -254,6 +254,20 @@ extension EmotionAnalyzer {
             stress: overall.isEmpty ? nil : stress(overall), timings: timings)
     }
 
+    /// One speech segment's result from its own samples (16 kHz; `start` is its first sample in
+    /// the recording): the same windows, model calls and weighting as the offline pipeline gives a
+    /// segment of that length, so a live segment and the offline one agree.
+    func analyzeSegment(_ samples: [Float], start: Int) throws -> SegmentAnalysis {
+        let local = SpeechSegment(start: 0, end: samples.count, sampleRate: modelSampleRate)
+        var tracker = ProgressTracker(report: nil, model: nil, windowSamples: 0, expectedSamples: nil, sampleRate: modelSampleRate)
+        let windows = plan([local])
+        let emotion = try classify(windows, from: ArraySource(samples: samples, sampleRate: modelSampleRate), segments: 1, tracker: &tracker)
+        let scores = Self.weightedMean(emotion.windows[0])
+        let rate = Double(modelSampleRate)
+        return SegmentAnalysis(startSeconds: Double(start) / rate, endSeconds: Double(start + samples.count) / rate, scores: scores,
+                               dimensions: EmotionDimensions(scores), stress: stress(scores), windows: emotion.windows[0].count)
+    }
+
     /// Label-wise mean of score lists (same labels, same order), weighted.
     static func weightedMean(_ items: [([EmotionScore], Double)]) -> [EmotionScore] {
         guard let first = items.first?.0 else { return [] }

@@ -34,12 +34,16 @@ public struct LiveAnalysisOptions: Sendable, Equatable {
     /// The defaults.
     public init() {}
 
-    func validate() throws {
+    /// Throws `.invalidOption` naming the first setting outside its range.
+    public func validate() throws {
         func check(_ name: String, _ value: Double, _ range: ClosedRange<Double>) throws {
             guard range.contains(value) else {
                 throw VoiceEmotionError.invalidOption(name: name, value: "\(value)", reason: "must be within \(range.lowerBound)...\(range.upperBound)")
             }
         }
+        try check("threshold", speech.threshold, 0...1)
+        try check("minSilenceDurationMs", speech.minSilenceDurationMs, 0...86_400_000)
+        try check("speechPadMs", speech.speechPadMs, 0...86_400_000)
         try check("maximumSpeechSeconds", maximumSpeechSeconds, 1...3600)
         try check("updateInterval", updateInterval, 0.1...60)
         try check("updateWindow", updateWindow, 0.5...30)
@@ -298,4 +302,43 @@ enum LiveJob {
     case started(sample: Int, pushed: UInt64)
     case update(samples: [Float], start: Int, pushed: UInt64)
     case segment(samples: [Float], start: Int, cut: Bool, pushed: UInt64)
+}
+
+extension LiveEvent: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case event, time = "time_s", latency = "latency_s", windowStart = "window_start_s", scores, stress
+        case smoothedStress = "smoothed_stress", skipped, cut, segment
+    }
+
+    /// One JSON object per event (`voice-emotion live --json` prints them as JSON Lines):
+    /// `{"event": "speech_started"|"update"|"speech_ended", "time_s", "latency_s", ...}`; updates add
+    /// `window_start_s`, `scores`, `stress`, `smoothed_stress`, `skipped`; ended segments add `cut`
+    /// and `segment` in the schema of `analyze --json` segments.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        func microseconds(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+        switch self {
+        case .speechStarted:
+            try c.encode("speech_started", forKey: .event)
+        case .update:
+            try c.encode("update", forKey: .event)
+        case .speechEnded:
+            try c.encode("speech_ended", forKey: .event)
+        }
+        try c.encode(JSONRounding.time(time), forKey: .time)
+        try c.encode(microseconds(latency), forKey: .latency)
+        switch self {
+        case .speechStarted:
+            break
+        case .update(let update):
+            try c.encode(JSONRounding.time(update.windowStart), forKey: .windowStart)
+            try c.encode(ScoreMap(update.scores), forKey: .scores)
+            try c.encode(update.stress.map(JSONRounding.score), forKey: .stress)
+            try c.encode(update.smoothedStress.map(JSONRounding.score), forKey: .smoothedStress)
+            try c.encode(update.skipped, forKey: .skipped)
+        case .speechEnded(let ended):
+            try c.encode(ended.wasCut, forKey: .cut)
+            try c.encode(ended.segment, forKey: .segment)
+        }
+    }
 }

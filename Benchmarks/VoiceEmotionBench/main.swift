@@ -1,7 +1,8 @@
 // voice-emotion-bench: speed measurements (see Docs/Benchmarks.md).
 //
 //   swift run -c release voice-emotion-bench [--threads N] [--runs N] [--json]
-//       [--only sgemm,vad,wav2vec2,e2e] [--model DIR] [--configs base,large] [--lengths 3,10,30]
+//       [--only sgemm,vad,wav2vec2,e2e,live] [--model DIR] [--configs base,large] [--lengths 3,10,30]
+//       (live runs in real time, so only when named: --only live)
 //   swift run -c release voice-emotion-bench --write-random-model base|large DIR
 //   swift run -c release voice-emotion-bench --convert DIR [--runs N]   (DIR/pytorch_model.bin)
 //   swift run -c release voice-emotion-bench --journal 10000 [--runs N] [--keep-page FILE]
@@ -53,6 +54,12 @@ if settings.includes("e2e") {
     let e2e = try benchmarkEndToEnd(settings: settings)
     report.append(("end_to_end", e2e.json))
     lines += e2e.lines
+}
+if settings.only?.contains("live") == true {
+    // Real time (the sample's length per model): only when asked for by name.
+    let live = try benchmarkLive(settings: settings)
+    report.append(("live", live.json))
+    lines += live.lines
 }
 // The peak is reset after each random model is written (wav2vec2 entries and the end-to-end
 // entry carry their own peaks); this is the peak of what ran after the last reset.

@@ -264,7 +264,16 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
             case .started(let sample, let pushed):
                 event = .speechStarted(time: Double(sample) / Double(modelSampleRate), latency: Self.seconds(since: pushed))
             case .update(let samples, let start, let pushed):
-                if let result = try? analyzer.model!.classify(samples) {
+                // A segment that ends meanwhile goes first: the update is abandoned (and counted
+                // as skipped) rather than making the segment's result wait for it.
+                let result: ClassificationResult?
+                do {
+                    result = try analyzer.model!.classify(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
+                } catch {
+                    result = nil
+                    condition.withLock { skippedUpdates += 1 + skipped }
+                }
+                if let result {
                     let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
                     let stress = analyzer.stress(scores)
                     let time = Double(start + samples.count) / Double(modelSampleRate)

@@ -88,8 +88,10 @@ struct FeatureEncoder: Sendable {
     }
 
     /// Encodes `samples` into `output` `(frames, hidden)`; `scratch` holds `scratchCount(samples:)` floats.
+    /// Returns false when `shouldStop` said so between two conv layers (the output is then unset).
+    @discardableResult
     func encode(_ samples: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>,
-                scratch: UnsafeMutablePointer<Float>) {
+                scratch: UnsafeMutablePointer<Float>, shouldStop: () -> Bool = { false }) -> Bool {
         let lengths = lengths(samples: count)
         let sizes = bufferSizes(samples: count)
         var buffers = (scratch, scratch + sizes.even)
@@ -98,6 +100,7 @@ struct FeatureEncoder: Sendable {
         var input = samples
         var length = count
         for (i, conv) in convs.enumerated() {
+            if i > 0 && shouldStop() { return false }
             let out = buffers.0
             if conv.computesRowsDirectly {
                 firstLayer(conv, norm: norms[i], samples: input, count: length, output: out)
@@ -120,6 +123,7 @@ struct FeatureEncoder: Sendable {
         let features = UnsafeMutablePointer(mutating: input)
         projectionNorm?.apply(input: features, rows: length, output: features)
         projection.apply(input: features, rows: length, output: output)
+        return true
     }
 
     /// The conv over the waveform (one input channel) with its norm and GELU, a few rows at a

@@ -240,6 +240,13 @@ public struct Wav2Vec2Classifier: Sendable {
     /// `maximumSamples` (the memory limit); NaN or infinite samples are refused, and so is a
     /// non-finite result (`nonFiniteOutput`) — never a label.
     public func classify(_ samples: [Float], sampleRate: Int = modelSampleRate) throws -> ClassificationResult {
+        try classify(samples, sampleRate: sampleRate, shouldStop: nil)
+    }
+
+    /// `classify`, abandoned with `.cancelled` as soon as `shouldStop` says so (asked after the
+    /// feature encoder and after each encoder layer): a live session stops an update this way
+    /// when a finished segment is waiting for the model.
+    package func classify(_ samples: [Float], sampleRate: Int = modelSampleRate, shouldStop: (() -> Bool)?) throws -> ClassificationResult {
         guard sampleRate == preprocessor.samplingRate else {
             throw VoiceEmotionError.unsupportedSampleRate(rate: sampleRate, supported: [preprocessor.samplingRate])
         }
@@ -259,7 +266,7 @@ public struct Wav2Vec2Classifier: Sendable {
             return Double(now - clock) / 1e9
         }
         let input = preprocessor.preprocess(samples)
-        let logits = try forward(input, frames: frames) { stage in
+        let logits = try forward(input, frames: frames, shouldStop: shouldStop ?? { false }) { stage in
             switch stage {
             case 0: timings.featureEncoderSeconds = lap()
             case 1: timings.positionalConvSeconds = lap()
@@ -277,7 +284,7 @@ public struct Wav2Vec2Classifier: Sendable {
     /// positional conv (1), encoder layers (2) and head (3).
     /// Throws `nonFiniteOutput` when the hidden states the head reads are not finite (a max
     /// pooling would otherwise hide a NaN).
-    func forward(_ input: [Float], frames t: Int, stageDone: (Int) -> Void) throws -> [Float] {
+    func forward(_ input: [Float], frames t: Int, shouldStop: () -> Bool = { false }, stageDone: (Int) -> Void) throws -> [Float] {
         let h = config.hiddenSize
         // Activation buffers come from the model's pool (see ScratchPool: fresh memory costs a
         // page fault per 4 KB) and go back to it at the end of the call.
@@ -286,14 +293,22 @@ public struct Wav2Vec2Classifier: Sendable {
         do {
             // The feature encoder's buffer (the largest of a call) is reused by the transformer.
             let scratch = scratchPool.take(featureEncoder.scratchCount(samples: input.count))
-            withExtendedLifetime(scratch) {
+            let finished = withExtendedLifetime(scratch) {
                 input.withUnsafeBufferPointer { x in
-                    featureEncoder.encode(x.baseAddress!, count: x.count, output: state, scratch: scratch.pointer)
+                    featureEncoder.encode(x.baseAddress!, count: x.count, output: state, scratch: scratch.pointer, shouldStop: shouldStop)
                 }
             }
             scratchPool.give(scratch)
+            if !finished {
+                scratchPool.give(hiddenBuffer)
+                throw VoiceEmotionError.cancelled
+            }
         }
         stageDone(0)
+        if shouldStop() {
+            scratchPool.give(hiddenBuffer)
+            throw VoiceEmotionError.cancelled
+        }
         let weights = head.layerWeights
         let parts = attentionParts
         let scratchCount = max(positional.scratchCount(frames: t),
@@ -319,6 +334,7 @@ public struct Wav2Vec2Classifier: Sendable {
         accumulate(0)
         let encoderScratch = EncoderScratch(base, frames: t, hidden: h, intermediate: config.intermediateSize, parts: parts)
         for (n, layer) in layers.enumerated() {
+            if shouldStop() { throw VoiceEmotionError.cancelled }
             layer.apply(state, frames: t, scratch: encoderScratch)
             if n < layers.count - 1 { accumulate(n + 1) }
         }

@@ -88,7 +88,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
         let events = try await runLive(LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options()), try loadSpeech(),
                                        seed: 11, speedup: 20)
         var open = false
-        var updates = 0, lastTime = 0.0, started = 0.0
+        var updates = 0, skipped = 0, lastTime = 0.0, started = 0.0
         for event in events {
             switch event {
             case .speechStarted(let time, _):
@@ -99,14 +99,17 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
                 #expect(open && update.time > update.windowStart && update.windowStart >= started && update.time - update.windowStart <= 3.0001)
                 #expect(update.smoothedStress != nil && update.latency >= 0)
                 updates += 1
+                skipped += update.skipped
             case .speechEnded(let ended):
                 #expect(open && ended.segment.startSeconds == started && ended.latency >= 0)
                 open = false
                 lastTime = ended.segment.endSeconds
             }
         }
-        // 47 s of speech in 16 segments: about 40 updates fall due.
-        #expect(!open && updates >= 30, "\(updates) updates")
+        // 47 s of speech in 16 segments: 40 updates fall due. Made or skipped (when the model was
+        // busy: how many depends on the machine's load), each is accounted for, but for skips
+        // after the last update made, which no later update reports.
+        #expect(!open && updates >= 5 && updates + skipped >= 36, "\(updates) updates, \(skipped) skipped")
         // Updates fall due every second of a segment's speech and are made at the end of the
         // block that reaches that point (blocks here are at most 3000 samples, 0.19 s); one the
         // model had no time for is skipped, never late.
@@ -124,7 +127,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
     @Test func smoothingFollowsItsTimeConstant() async throws {
         let events = try await runLive(LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options()), try loadSpeech(), speedup: 20)
         let updates = events.compactMap { if case .update(let u) = $0 { return u } else { return nil } }
-        #expect(updates.count >= 30)
+        #expect(updates.count >= 5)  // the formula is checked on every update made
         var smoothed: Double?
         var last = 0.0
         for update in updates {

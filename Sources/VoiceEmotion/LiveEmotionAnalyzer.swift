@@ -137,6 +137,8 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     private var pendingSegments = 0
     private var skippedUpdates = 0
     private var finishing = false, cancelled = false, workerDone = false
+    private var pushing = false  // one push at a time queues its jobs, so their order holds
+    private var smoothed: Double?, lastUpdateTime: Double?  // the model thread's only
 
     /// A session on `analyzer` (which needs an emotion model) for audio at `sampleRate`
     /// (1 kHz ... 768 kHz) with `channels` interleaved channels (1...64; mixed to mono by their mean).
@@ -159,12 +161,19 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { self?.cancel() }
         }
-        let worker = Thread { [self] in runWorker() }
+        // The thread holds the session only while it works on it: a session dropped without
+        // finish() or cancel() ends (deinit cancels it), and so does the thread.
+        let worker = Thread { [weak self] in
+            while let live = self, live.workOnce() {}
+        }
         worker.name = "LiveEmotionAnalyzer"
         worker.start()
     }
 
-    deinit { cancel() }
+    deinit {
+        cancel()
+        continuation.finish()
+    }
 
     /// Pushes interleaved Float samples (any count; a partial frame waits for the next push).
     /// NaN or infinite samples are refused with `.nonFiniteSample` before any of the block is used.
@@ -176,7 +185,14 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     public func push(_ samples: UnsafeBufferPointer<Float>) throws {
         let now = DispatchTime.now().uptimeNanoseconds
         condition.lock()
-        defer { condition.unlock() }
+        // Another push may be waiting for the model (backpressure) with jobs still to queue.
+        while pushing && !cancelled { condition.wait() }
+        pushing = true
+        defer {
+            pushing = false
+            condition.broadcast()
+            condition.unlock()
+        }
         guard !cancelled else { throw VoiceEmotionError.cancelled }
         guard !finishing else {
             throw VoiceEmotionError.invalidOption(name: "push", value: "after finish()", reason: "a finished session takes no more audio; start a new one")
@@ -194,6 +210,7 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     /// at the end of the audio, as offline), lets the model finish, then ends `events`.
     public func finish() {
         condition.lock()
+        while pushing && !cancelled { condition.wait() }
         defer { condition.unlock() }
         guard !finishing, !cancelled else { return }
         if let produced = try? front.finish(at: DispatchTime.now().uptimeNanoseconds) { enqueue(produced) }
@@ -242,63 +259,66 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
         condition.broadcast()
     }
 
-    private func runWorker() {
-        var smoothed: Double?
-        var lastUpdateTime: Double?
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !finishing && !cancelled { condition.wait() }
-            if cancelled || jobs.isEmpty {
-                workerDone = true
-                condition.unlock()
-                continuation.finish()
-                return
-            }
-            let job = jobs.removeFirst()
-            let skipped: Int
-            if case .update = job { skipped = skippedUpdates; skippedUpdates = 0 } else { skipped = 0 }
+    /// One step of the model thread: waits (a quarter second at most, so that a session nobody
+    /// holds any more is noticed) for a job and runs it. Returns false when the session is over.
+    private func workOnce() -> Bool {
+        condition.lock()
+        if jobs.isEmpty && !finishing && !cancelled { _ = condition.wait(until: Date().addingTimeInterval(0.25)) }
+        if cancelled || (jobs.isEmpty && finishing) {
+            workerDone = true
             condition.unlock()
-
-            var event: LiveEvent?
-            switch job {
-            case .started(let sample, let pushed):
-                event = .speechStarted(time: Double(sample) / Double(modelSampleRate), latency: Self.seconds(since: pushed))
-            case .update(let samples, let start, let pushed):
-                // A segment that ends meanwhile goes first: the update is abandoned (and counted
-                // as skipped) rather than making the segment's result wait for it.
-                let result: ClassificationResult?
-                do {
-                    result = try analyzer.model!.classify(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
-                } catch {
-                    result = nil
-                    condition.withLock { skippedUpdates += 1 + skipped }
-                }
-                if let result {
-                    let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
-                    let stress = analyzer.stress(scores)
-                    let time = Double(start + samples.count) / Double(modelSampleRate)
-                    if let stress {
-                        if let previous = smoothed, let last = lastUpdateTime {
-                            smoothed = previous + (1 - exp(-max(0, time - last) / options.smoothingSeconds)) * (stress - previous)
-                        } else {
-                            smoothed = stress
-                        }
-                        lastUpdateTime = time
-                    }
-                    event = .update(LiveUpdate(windowStart: Double(start) / Double(modelSampleRate), time: time, scores: scores,
-                                               stress: stress, smoothedStress: smoothed, skipped: skipped, latency: Self.seconds(since: pushed)))
-                }
-            case .segment(let samples, let start, let cut, let pushed):
-                if let segment = try? analyzer.analyzeSegment(samples, start: start) {
-                    event = .speechEnded(LiveSegment(segment: segment, wasCut: cut, latency: Self.seconds(since: pushed)))
-                }
-                condition.withLock {
-                    pendingSegments -= 1
-                    condition.broadcast()
-                }
-            }
-            if let event { continuation.yield(event) }
+            continuation.finish()
+            return false
         }
+        if jobs.isEmpty {
+            condition.unlock()
+            return true
+        }
+        let job = jobs.removeFirst()
+        let skipped: Int
+        if case .update = job { skipped = skippedUpdates; skippedUpdates = 0 } else { skipped = 0 }
+        condition.unlock()
+
+        var event: LiveEvent?
+        switch job {
+        case .started(let sample, let pushed):
+            event = .speechStarted(time: Double(sample) / Double(modelSampleRate), latency: Self.seconds(since: pushed))
+        case .update(let samples, let start, let pushed):
+            // A segment that ends meanwhile goes first: the update is abandoned (and counted
+            // as skipped) rather than making the segment's result wait for it.
+            let result: ClassificationResult?
+            do {
+                result = try analyzer.model!.classify(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
+            } catch {
+                result = nil
+                condition.withLock { skippedUpdates += 1 + skipped }
+            }
+            if let result {
+                let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
+                let stress = analyzer.stress(scores)
+                let time = Double(start + samples.count) / Double(modelSampleRate)
+                if let stress {
+                    if let previous = smoothed, let last = lastUpdateTime {
+                        smoothed = previous + (1 - exp(-max(0, time - last) / options.smoothingSeconds)) * (stress - previous)
+                    } else {
+                        smoothed = stress
+                    }
+                    lastUpdateTime = time
+                }
+                event = .update(LiveUpdate(windowStart: Double(start) / Double(modelSampleRate), time: time, scores: scores,
+                                           stress: stress, smoothedStress: smoothed, skipped: skipped, latency: Self.seconds(since: pushed)))
+            }
+        case .segment(let samples, let start, let cut, let pushed):
+            if let segment = try? analyzer.analyzeSegment(samples, start: start) {
+                event = .speechEnded(LiveSegment(segment: segment, wasCut: cut, latency: Self.seconds(since: pushed)))
+            }
+            condition.withLock {
+                pendingSegments -= 1
+                condition.broadcast()
+            }
+        }
+        if let event { continuation.yield(event) }
+        return true
     }
 
     private static func seconds(since uptime: UInt64) -> Double {

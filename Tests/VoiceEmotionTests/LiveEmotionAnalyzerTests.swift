@@ -239,6 +239,16 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
         #expect(refused)
     }
 
+    @Test func aDroppedSessionEnds() async throws {
+        var live: LiveEmotionAnalyzer? = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options())
+        let stream = live!.events
+        try live!.push(Array(try loadSpeech()[0..<48_000]))
+        let consumer = Task { var n = 0; for await _ in stream { n += 1 }; return n }
+        live = nil  // neither finish() nor cancel(): the session and its thread still end
+        let ended = await consumer.value
+        #expect(ended >= 0)
+    }
+
     @Test func badInputIsRefused() throws {
         #expect(throws: VoiceEmotionError.invalidSampleRate(path: "<stream>", rate: 0)) { try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 0) }
         #expect(throws: VoiceEmotionError.self) { try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, channels: 0) }

@@ -62,6 +62,8 @@ let package = Package(
         // Models without Python: the hub, the catalogue, pull/list/remove (URLSession).
         .target(name: "ModelStore", dependencies: ["VoiceEmotionCore", "TorchCheckpoint", "Wav2Vec2"]),
         .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels"]),
+        // Voice markers (pitch, intensity, ...) from their published definitions, Praat-exact.
+        .target(name: "Prosody"),
         // Memos over weeks: the SQLite journal, its statistics and the self-contained dashboard.
         .target(
             name: "VoiceEmotionJournal",
@@ -93,6 +95,9 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "VoiceEmotionCore", "TestSupport"]),
         .testTarget(name: "VoiceEmotionCLITests", dependencies: ["AudioInput", "TestSupport"]),
         .testTarget(name: "VoiceEmotionTests", dependencies: ["VoiceEmotion", "AudioInput", "SileroVAD", "TestSupport"]),
+        .testTarget(
+            name: "ProsodyTests", dependencies: ["Prosody", "AudioInput", "SafeTensors"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "VoiceEmotionJournalTests", dependencies: ["VoiceEmotionJournal", "VoiceEmotion", "TestSupport"],
             exclude: ["reference_t_quantiles.py", "Browser/png_stats.py"]),

@@ -1,0 +1,30 @@
+"""Reference voice markers from Praat (through parselmouth), committed as numbers: parselmouth is
+GPL and only ever runs here, offline, never with the library. Versions are recorded in the file.
+
+    .venv-tools/bin/python Tests/ProsodyTests/Fixtures/make_prosody_fixtures.py
+"""
+import pathlib
+
+import numpy as np
+import parselmouth
+import soundfile as sf
+from safetensors.numpy import save_file
+
+here = pathlib.Path(__file__).parent
+root = here.parent.parent.parent
+tensors = {}
+for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"),
+                   ("speech8k", "Tests/SileroVADTests/Fixtures/speech_8k.flac"),
+                   ("sample", "Docs/Samples/voice-memo.flac")]:
+    samples, rate = sf.read(root / path, dtype="float64")
+    sound = parselmouth.Sound(samples, rate)
+    intensity = sound.to_intensity(minimum_pitch=100.0)  # Praat's defaults: time step 0.8/100, mean subtracted
+    tensors[f"{name}.intensity.db"] = intensity.values[0].astype(np.float64)
+    tensors[f"{name}.intensity.first_time"] = np.array([intensity.x1], dtype=np.float64)
+    raw = sound.to_intensity(minimum_pitch=75.0, subtract_mean=False)
+    tensors[f"{name}.intensity75_raw.db"] = raw.values[0].astype(np.float64)
+    tensors[f"{name}.intensity75_raw.first_time"] = np.array([raw.x1], dtype=np.float64)
+
+metadata = {"parselmouth": parselmouth.__version__, "praat": parselmouth.PRAAT_VERSION, "numpy": np.__version__}
+save_file(tensors, here / "praat_reference.safetensors", metadata=metadata)
+print({k: v.shape for k, v in tensors.items()}, metadata)

@@ -21,6 +21,9 @@ for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"
     intensity = sound.to_intensity(minimum_pitch=100.0)  # Praat's defaults: time step 0.8/100, mean subtracted
     tensors[f"{name}.intensity.db"] = intensity.values[0].astype(np.float64)
     tensors[f"{name}.intensity.first_time"] = np.array([intensity.x1], dtype=np.float64)
+    pitch = sound.to_pitch_ac()  # Praat's defaults: floor 75, ceiling 600, 15 candidates, 0.03/0.45/0.01/0.35/0.14
+    tensors[f"{name}.pitch.f0"] = pitch.selected_array["frequency"].astype(np.float64)
+    tensors[f"{name}.pitch.first_time"] = np.array([pitch.x1], dtype=np.float64)
     raw = sound.to_intensity(minimum_pitch=75.0, subtract_mean=False)
     tensors[f"{name}.intensity75_raw.db"] = raw.values[0].astype(np.float64)
     tensors[f"{name}.intensity75_raw.first_time"] = np.array([raw.x1], dtype=np.float64)

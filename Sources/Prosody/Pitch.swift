@@ -1,0 +1,222 @@
+// Fundamental frequency by Boersma's (1993) autocorrelation method, as Praat's "Sound: To Pitch
+// (ac)..." applies it with its default settings (Praat manual): frames of 3 periods of the pitch
+// floor, Hanning-windowed, local mean removed; the autocorrelation of the windowed frame divided
+// by the window's own autocorrelation; its maxima as candidates, each with a strength; then the
+// cheapest path through the candidates (Viterbi), with costs for octave jumps and for voicing
+// changes. Written from the paper and the manual; checked frame by frame against Praat's output.
+
+import Foundation
+
+/// Settings of the pitch analysis; the defaults are Praat's.
+public struct PitchOptions: Sendable, Equatable {
+    /// Lowest and highest F0 in Hz (floor 75, ceiling 600).
+    public var floor = 75.0, ceiling = 600.0
+    /// Seconds between frames; nil: 0.75 / floor (10 ms).
+    public var timeStep: Double?
+    /// Candidates per frame, the unvoiced one included (15).
+    public var maximumCandidates = 15
+    /// A frame whose peak is below this fraction of the recording's peak leans to unvoiced (0.03).
+    public var silenceThreshold = 0.03
+    /// Autocorrelation strength needed to count as voiced (0.45).
+    public var voicingThreshold = 0.45
+    /// Favouring of higher frequencies, per octave below the ceiling (0.01).
+    public var octaveCost = 0.01
+    /// Cost of an octave jump between frames (0.35).
+    public var octaveJumpCost = 0.35
+    /// Cost of a change between voiced and unvoiced (0.14).
+    public var voicedUnvoicedCost = 0.14
+
+    /// Praat's defaults.
+    public init() {}
+}
+
+/// An F0 contour: Hz per frame (0 when unvoiced), frames at `startTime + k · timeStep`.
+public struct PitchContour: Sendable, Equatable {
+    /// Time of the first frame's centre in seconds.
+    public let startTime: Double
+    /// Seconds between frames.
+    public let timeStep: Double
+    /// F0 in Hz per frame; 0 for unvoiced frames.
+    public let frequencies: [Double]
+
+    /// The frames' times.
+    public var times: [Double] { frequencies.indices.map { startTime + Double($0) * timeStep } }
+    /// The F0 of the voiced frames.
+    public var voiced: [Double] { frequencies.filter { $0 > 0 } }
+}
+
+/// Praat's autocorrelation pitch analysis.
+public enum Pitch {
+    /// One frame's candidates: (frequency, strength), voiced ones only; and the frame's peak
+    /// relative to the recording's.
+    struct Frame {
+        var candidates: [(frequency: Double, strength: Double)]
+        var relativePeak: Double
+    }
+
+    /// The F0 contour of `samples` at `sampleRate`. Audio shorter than one window (3 / floor s)
+    /// gives no frames. A ceiling above the Nyquist frequency is lowered to it.
+    public static func contour(_ samples: [Float], sampleRate: Int, options: PitchOptions = PitchOptions()) -> PitchContour {
+        var options = options
+        options.ceiling = min(options.ceiling, 0.5 * Double(sampleRate))
+        let step = options.timeStep ?? 0.75 / options.floor
+        let dx = 1 / Double(sampleRate)
+        let windowDuration = 3 / options.floor
+        let placement = PraatFrames(sampleCount: samples.count, dx: dx, windowDuration: windowDuration, timeStep: step)
+        guard placement.count > 0 else { return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: []) }
+        let frames = candidates(samples, dx: dx, placement: placement, windowDuration: windowDuration, options: options)
+        let path = bestPath(frames, options: options, timeStep: step)
+        return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: path)
+    }
+
+    /// Every frame's candidates (Boersma 1993, steps 2-9).
+    static func candidates(_ samples: [Float], dx: Double, placement: PraatFrames, windowDuration: Double, options: PitchOptions) -> [Frame] {
+        let half = Int((windowDuration / dx).rounded(.down)) / 2
+        let width = 2 * half
+        var size = 1
+        while Double(size) < 1.5 * Double(width) { size *= 2 }  // room for lags of half a window without wrapping
+        let fft = ComplexFFT(size: size)
+        let hanning = (1...width).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(width + 1)) }
+        let windowCorrelation = fft.autocorrelation(hanning)
+        let globalPeak = samples.reduce(0) { max($0, abs(Double($1))) }
+        let maximumLag = min(width / 3 + 2, size / 2 - 1)  // one period of the floor, and a little
+        let x1 = 0.5 * dx
+        var frames: [Frame] = []
+        frames.reserveCapacity(placement.count)
+        var segment = [Double](repeating: 0, count: width)
+        for k in 0..<placement.count {
+            // The `width` samples around the frame's time: from the sample after it back `half`.
+            let left = Int(((placement.time(k) - x1) / dx).rounded(.down))
+            let start = left + 1 - half
+            var mean = 0.0
+            for i in 0..<width {
+                let j = start + i
+                segment[i] = j >= 0 && j < samples.count ? Double(samples[j]) : 0
+                mean += segment[i]
+            }
+            mean /= Double(width)
+            var peak = 0.0
+            for i in 0..<width {
+                segment[i] = (segment[i] - mean) * hanning[i]
+                peak = max(peak, abs(segment[i]))
+            }
+            var frame = Frame(candidates: [], relativePeak: globalPeak > 0 ? peak / globalPeak : 0)
+            if peak > 0 {
+                let r = fft.autocorrelation(segment)
+                var found: [(Double, Double)] = []
+                for i in 2..<maximumLag {
+                    let (previous, current, next) = (r[i - 1] / windowCorrelation[i - 1], r[i] / windowCorrelation[i], r[i + 1] / windowCorrelation[i + 1])
+                    guard current > 0.5 * options.voicingThreshold, current > previous, current >= next else { continue }
+                    // The maximum of the parabola through the three points.
+                    let slope = 0.5 * (next - previous), curvature = 2 * current - previous - next
+                    let lag = Double(i) + slope / curvature
+                    let frequency = 1 / (lag * dx)
+                    guard frequency <= options.ceiling else { continue }
+                    found.append((frequency, current + 0.5 * slope * slope / curvature))
+                }
+                found.sort { $0.1 > $1.1 }
+                frame.candidates = found.prefix(max(0, options.maximumCandidates - 1)).map { (frequency: $0.0, strength: $0.1) }
+            }
+            frames.append(frame)
+        }
+        return frames
+    }
+
+    /// The path through the candidates with the highest total strength minus transition costs
+    /// (Boersma 1993, section 4): F0 per frame, 0 where the unvoiced candidate is chosen.
+    static func bestPath(_ frames: [Frame], options: PitchOptions, timeStep: Double) -> [Double] {
+        let correction = 0.01 / timeStep  // Praat scales the transition costs to a 10 ms step
+        let unvoicedThreshold = options.silenceThreshold / (1 + options.voicingThreshold)
+        // Option 0 of each frame is unvoiced; option n is candidate n − 1.
+        func localStrength(_ frame: Frame, _ option: Int) -> Double {
+            if option == 0 { return options.voicingThreshold + max(0, 2 - frame.relativePeak / unvoicedThreshold) }
+            let candidate = frame.candidates[option - 1]
+            return candidate.strength - options.octaveCost * log2(options.ceiling / candidate.frequency)
+        }
+        func frequency(_ frame: Frame, _ option: Int) -> Double { option == 0 ? 0 : frame.candidates[option - 1].frequency }
+        var scores = (0...frames[0].candidates.count).map { localStrength(frames[0], $0) }
+        var back: [[Int]] = [Array(repeating: 0, count: scores.count)]
+        for k in 1..<max(frames.count, 1) {
+            let (previous, current) = (frames[k - 1], frames[k])
+            var next = [Double](repeating: -.infinity, count: current.candidates.count + 1)
+            var pointers = [Int](repeating: 0, count: next.count)
+            for j in next.indices {
+                let f2 = frequency(current, j)
+                for i in scores.indices {
+                    let f1 = frequency(previous, i)
+                    let cost: Double
+                    if f1 == 0 && f2 == 0 { cost = 0 } else if f1 == 0 || f2 == 0 { cost = options.voicedUnvoicedCost * correction } else {
+                        cost = options.octaveJumpCost * abs(log2(f1 / f2)) * correction
+                    }
+                    let value = scores[i] - cost
+                    if value > next[j] { next[j] = value; pointers[j] = i }
+                }
+                next[j] += localStrength(current, j)
+            }
+            scores = next
+            back.append(pointers)
+        }
+        var option = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+        var path = [Double](repeating: 0, count: frames.count)
+        for k in stride(from: frames.count - 1, through: 0, by: -1) {
+            path[k] = frequency(frames[k], option)
+            option = back[k][option]
+        }
+        return path
+    }
+}
+
+/// A radix-2 complex FFT of one size, for autocorrelations in double precision.
+struct ComplexFFT {
+    let size: Int
+    private let cosines: [Double], sines: [Double]
+    private let reversed: [Int]
+
+    init(size: Int) {
+        self.size = size
+        cosines = (0..<(size / 2)).map { cos(2 * Double.pi * Double($0) / Double(size)) }
+        sines = (0..<(size / 2)).map { sin(2 * Double.pi * Double($0) / Double(size)) }
+        let bits = size.trailingZeroBitCount
+        reversed = (0..<size).map { i in
+            var r = 0
+            for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
+            return r
+        }
+    }
+
+    /// In place; `inverse` without the 1/size scaling.
+    func transform(_ re: inout [Double], _ im: inout [Double], inverse: Bool) {
+        for i in 0..<size where i < reversed[i] {
+            re.swapAt(i, reversed[i])
+            im.swapAt(i, reversed[i])
+        }
+        var length = 2
+        while length <= size {
+            let stride = size / length
+            for start in Swift.stride(from: 0, to: size, by: length) {
+                for k in 0..<(length / 2) {
+                    let wr = cosines[k * stride], wi = inverse ? sines[k * stride] : -sines[k * stride]
+                    let (a, b) = (start + k, start + k + length / 2)
+                    let tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr
+                    re[b] = re[a] - tr; im[b] = im[a] - ti
+                    re[a] += tr; im[a] += ti
+                }
+            }
+            length *= 2
+        }
+    }
+
+    /// The autocorrelation of `signal` (zero-padded to `size`), normalised so that lag 0 is 1.
+    func autocorrelation(_ signal: [Double]) -> [Double] {
+        var re = [Double](repeating: 0, count: size), im = [Double](repeating: 0, count: size)
+        for (i, v) in signal.enumerated() { re[i] = v }
+        transform(&re, &im, inverse: false)
+        for i in 0..<size {
+            re[i] = re[i] * re[i] + im[i] * im[i]
+            im[i] = 0
+        }
+        transform(&re, &im, inverse: true)
+        let zero = re[0]
+        return zero > 0 ? re.map { $0 / zero } : re
+    }
+}

@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "VoiceEmotion", "VoiceEmotionJournal", "StrictJSON", "TorchCheckpoint",
+                "VoiceEmotion", "VoiceEmotionJournal", "Prosody", "StrictJSON", "TorchCheckpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -24,6 +24,17 @@ for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"
     pitch = sound.to_pitch_ac()  # Praat's defaults: floor 75, ceiling 600, 15 candidates, 0.03/0.45/0.01/0.35/0.14
     tensors[f"{name}.pitch.f0"] = pitch.selected_array["frequency"].astype(np.float64)
     tensors[f"{name}.pitch.first_time"] = np.array([pitch.x1], dtype=np.float64)
+    # Summaries of Praat's own frames, by NumPy: F0 over voiced frames (semitones re 27.5 Hz,
+    # percentiles with linear interpolation), intensity over frames above -300 dB (energy mean).
+    f0 = tensors[f"{name}.pitch.f0"]
+    voiced = f0[f0 > 0]
+    st = 12 * np.log2(voiced / 27.5)
+    db = tensors[f"{name}.intensity.db"]
+    db = db[db > -300]
+    tensors[f"{name}.summary"] = np.array([
+        voiced.mean(), st.std(ddof=1), np.percentile(st, 20), np.percentile(st, 50), np.percentile(st, 80),
+        len(voiced) / len(f0), 10 * np.log10(np.mean(10 ** (db / 10))), db.std(ddof=1), np.percentile(db, 95) - np.percentile(db, 5),
+    ], dtype=np.float64)
     raw = sound.to_intensity(minimum_pitch=75.0, subtract_mean=False)
     tensors[f"{name}.intensity75_raw.db"] = raw.values[0].astype(np.float64)
     tensors[f"{name}.intensity75_raw.first_time"] = np.array([raw.x1], dtype=np.float64)

@@ -1,0 +1,35 @@
+// The voice markers of a recording and of each of its speech segments, from one pitch and one
+// intensity analysis over the whole recording (so that segment edges see the same frames as the
+// whole), and the pauses between segments.
+
+/// A recording's voice markers.
+public struct ProsodyResult: Sendable, Equatable {
+    /// Praat's pitch frames (10 ms from 0.02 s with the defaults) over the whole recording.
+    public let pitch: PitchContour
+    /// Praat's intensity frames (8 ms from 0.032 s at 16 kHz with the defaults).
+    public let intensity: IntensityContour
+    /// Markers over all speech (all frames when there are no segments), with the pauses.
+    public let summary: ProsodySummary
+    /// Markers of each segment, in order.
+    public let segments: [ProsodySummary]
+}
+
+/// Computes voice markers; needs no emotion model.
+public enum ProsodyAnalysis {
+    /// The markers of `samples` at `sampleRate` and of its speech `segments` (seconds, in order).
+    /// Pauses are the gaps between consecutive segments: per minute of the span from the first
+    /// segment's start to the last one's end, and their mean length.
+    public static func analyze(_ samples: [Float], sampleRate: Int, segments: [(start: Double, end: Double)],
+                               pitchOptions: PitchOptions = PitchOptions()) -> ProsodyResult {
+        let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions)
+        let intensity = Intensity.contour(samples, sampleRate: sampleRate)
+        var summary = ProsodySummary(pitch: pitch, intensity: intensity, within: segments.isEmpty ? [(-.infinity, .infinity)] : segments)
+        let perSegment = segments.map { ProsodySummary(pitch: pitch, intensity: intensity, from: $0.start, to: $0.end) }
+        if let first = segments.first, let last = segments.last, last.end > first.start {
+            let gaps = zip(segments, segments.dropFirst()).map { $1.start - $0.end }.filter { $0 > 0 }
+            summary.pausesPerMinute = Double(gaps.count) / ((last.end - first.start) / 60)
+            summary.meanPauseSeconds = gaps.isEmpty ? nil : gaps.reduce(0, +) / Double(gaps.count)
+        }
+        return ProsodyResult(pitch: pitch, intensity: intensity, summary: summary, segments: perSegment)
+    }
+}

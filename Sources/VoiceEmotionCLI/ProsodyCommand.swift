@@ -1,0 +1,103 @@
+// `voice-emotion prosody FILE...`: voice markers (pitch, intensity, pauses) per recording and per
+// speech segment, on Praat's frame grids; no emotion model needed.
+
+import ArgumentParser
+import Foundation
+import Prosody
+import VoiceEmotion
+
+struct ProsodyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prosody",
+        abstract: "Voice markers per recording and speech segment: F0 level and range, voicing, intensity, pauses (Praat's definitions).",
+        discussion: """
+            Pitch is Praat's "To Pitch (ac)" and intensity its "To Intensity" with their defaults, computed natively \
+            (Docs/Prosody.md). Markers not computed yet (voice quality, spectral balance, syllable rate) are null. \
+            --frames adds Praat's pitch and intensity frames of the whole file at 16 kHz.
+            """)
+
+    @Argument(help: "Audio files; - reads standard input.")
+    var files: [String]
+
+    @Flag(help: "Print JSON (one object per file, an array for several).")
+    var json = false
+
+    @Flag(help: "With --json: add the pitch and intensity frames.")
+    var frames = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Give at least one audio file.") }
+        try validateStandardInput(files)
+        if frames && !json { throw ValidationError("--frames needs --json.") }
+    }
+
+    func run() throws {
+        let vad = try EmotionAnalyzer()
+        let failed = processFiles(files, json: json) { file, path in
+            let speech = try vad.detectSpeech(file: path)
+            let audio = try AudioLoader.load(path: path, sampleRate: modelSampleRate)
+            let segments = speech.segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
+            let result = ProsodyAnalysis.analyze(audio.samples, sampleRate: modelSampleRate, segments: segments)
+            let report = ProsodyReport(file: file, result: result, segments: segments, includeFrames: frames)
+            if json { return report }
+            Self.printReport(report)
+            return nil
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    static func printReport(_ report: ProsodyReport) {
+        func f(_ x: Double?, _ digits: Int = 1) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        let s = report.result.summary
+        print(report.file)
+        print("  F0 \(f(s.f0MeanHz)) Hz (median \(f(s.f0P50Hz)) Hz, 20-80% range \(f(s.f0RangeSemitones)) semitones), voiced \(f(s.voicedFraction.map { $0 * 100 }, 0))% of frames")
+        print("  intensity \(f(s.intensityMeanDb)) dB (5-95% range \(f(s.intensityRangeDb)) dB), \(f(s.loudnessPeaksPerSecond)) peaks/s; "
+              + "pauses \(f(s.pausesPerMinute)) per min, mean \(f(s.meanPauseSeconds, 2)) s")
+        for (segment, markers) in zip(report.segments, report.result.segments) {
+            print(String(format: "  %7.2f-%7.2f s  F0 %@ Hz  range %@ st  voiced %@%%  %@ dB", segment.start, segment.end,
+                         f(markers.f0MeanHz), f(markers.f0RangeSemitones), f(markers.voicedFraction.map { $0 * 100 }, 0), f(markers.intensityMeanDb)))
+        }
+    }
+}
+
+/// The JSON of one file.
+struct ProsodyReport: Encodable {
+    let file: String
+    let result: ProsodyResult
+    let segments: [(start: Double, end: Double)]
+    let includeFrames: Bool
+
+    struct Segment: Encodable {
+        let start: Double, end: Double
+        let markers: ProsodySummary
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode((start * 1000).rounded() / 1000, forKey: Key("start_s"))
+            try c.encode((end * 1000).rounded() / 1000, forKey: Key("end_s"))
+            try markers.encode(to: encoder)
+        }
+    }
+
+    struct Key: CodingKey {
+        let stringValue: String
+        init(_ value: String) { stringValue = value }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(file, forKey: Key("file"))
+        try c.encode(result.summary, forKey: Key("summary"))
+        try c.encode(zip(segments, result.segments).map { Segment(start: $0.start, end: $0.end, markers: $1) }, forKey: Key("segments"))
+        guard includeFrames else { return }
+        var frames = c.nestedContainer(keyedBy: Key.self, forKey: Key("frames"))
+        var pitch = frames.nestedContainer(keyedBy: Key.self, forKey: Key("pitch"))
+        try pitch.encode(result.pitch.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
+        try pitch.encode(result.pitch.frequencies.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("f0_hz"))
+        var intensity = frames.nestedContainer(keyedBy: Key.self, forKey: Key("intensity"))
+        try intensity.encode(result.intensity.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
+        try intensity.encode(result.intensity.decibels.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("db"))
+    }
+}

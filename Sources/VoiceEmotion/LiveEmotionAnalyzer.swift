@@ -101,6 +101,9 @@ public struct LiveSegment: Sendable, Equatable {
     public let segment: SegmentAnalysis
     /// Whether it was cut at `maximumSpeechSeconds` (speech goes on in the next segment).
     public let wasCut: Bool
+    /// Updates that fell due during this segment but were not made (the model was busy): with
+    /// the updates made, every due update is accounted for.
+    public let skippedUpdates: Int
     /// Seconds from the push of the audio that ended it to this event.
     public let latency: Double
 }
@@ -136,6 +139,7 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     private var jobs: [LiveJob] = []
     private var pendingSegments = 0
     private var skippedUpdates = 0
+    private var skippedBySegment: [Int: Int] = [:]
     private var finishing = false, cancelled = false, workerDone = false
     private var pushing = false  // one push at a time queues its jobs, so their order holds
     private var smoothed: Double?, lastUpdateTime: Double?  // the model thread's only
@@ -241,14 +245,13 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
             case .update:
                 // Only the newest update is worth computing: replace one still waiting.
                 if let index = jobs.lastIndex(where: { if case .update = $0 { return true } else { return false } }) {
-                    jobs.remove(at: index)
-                    skippedUpdates += 1
+                    skip(jobs.remove(at: index))
                 }
             case .segment:
                 // The segment's own result supersedes updates of it that have not run.
-                let before = jobs.count
-                jobs.removeAll { if case .update = $0 { return true } else { return false } }
-                skippedUpdates += before - jobs.count
+                for (index, waiting) in jobs.enumerated().reversed() {
+                    if case .update = waiting { skip(jobs.remove(at: index)) }
+                }
                 while pendingSegments >= options.maximumPendingSegments && !cancelled { condition.wait() }
                 pendingSegments += 1
             case .started:
@@ -257,6 +260,13 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
             jobs.append(job)
         }
         condition.broadcast()
+    }
+
+    /// Counts an update that will not be made (lock held).
+    private func skip(_ job: LiveJob) {
+        guard case .update(_, _, let segment, _) = job else { return }
+        skippedUpdates += 1
+        skippedBySegment[segment, default: 0] += 1
     }
 
     /// One step of the model thread: waits (a quarter second at most, so that a session nobody
@@ -283,7 +293,7 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
         switch job {
         case .started(let sample, let pushed):
             event = .speechStarted(time: Double(sample) / Double(modelSampleRate), latency: Self.seconds(since: pushed))
-        case .update(let samples, let start, let pushed):
+        case .update(let samples, let start, let segment, let pushed):
             // A segment that ends meanwhile goes first: the update is abandoned (and counted
             // as skipped) rather than making the segment's result wait for it.
             let result: ClassificationResult?
@@ -291,7 +301,10 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
                 result = try analyzer.model!.classify(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
             } catch {
                 result = nil
-                condition.withLock { skippedUpdates += 1 + skipped }
+                condition.withLock {
+                    skippedUpdates += 1 + skipped
+                    skippedBySegment[segment, default: 0] += 1
+                }
             }
             if let result {
                 let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
@@ -308,9 +321,10 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
                 event = .update(LiveUpdate(windowStart: Double(start) / Double(modelSampleRate), time: time, scores: scores,
                                            stress: stress, smoothedStress: smoothed, skipped: skipped, latency: Self.seconds(since: pushed)))
             }
-        case .segment(let samples, let start, let cut, let pushed):
+        case .segment(let samples, let start, let cut, let number, let pushed):
+            let skippedOfSegment = condition.withLock { skippedBySegment.removeValue(forKey: number) ?? 0 }
             if let segment = try? analyzer.analyzeSegment(samples, start: start) {
-                event = .speechEnded(LiveSegment(segment: segment, wasCut: cut, latency: Self.seconds(since: pushed)))
+                event = .speechEnded(LiveSegment(segment: segment, wasCut: cut, skippedUpdates: skippedOfSegment, latency: Self.seconds(since: pushed)))
             }
             condition.withLock {
                 pendingSegments -= 1
@@ -329,20 +343,20 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
 /// Work for the model thread, with the uptime at which the audio it depends on was pushed.
 enum LiveJob {
     case started(sample: Int, pushed: UInt64)
-    case update(samples: [Float], start: Int, pushed: UInt64)
-    case segment(samples: [Float], start: Int, cut: Bool, pushed: UInt64)
+    case update(samples: [Float], start: Int, segment: Int, pushed: UInt64)
+    case segment(samples: [Float], start: Int, cut: Bool, number: Int, pushed: UInt64)
 }
 
 extension LiveEvent: Encodable {
     enum CodingKeys: String, CodingKey {
         case event, time = "time_s", latency = "latency_s", windowStart = "window_start_s", scores, stress
-        case smoothedStress = "smoothed_stress", skipped, cut, segment
+        case smoothedStress = "smoothed_stress", skipped, cut, skippedUpdates = "skipped_updates", segment
     }
 
     /// One JSON object per event (`voice-emotion live --json` prints them as JSON Lines):
     /// `{"event": "speech_started"|"update"|"speech_ended", "time_s", "latency_s", ...}`; updates add
-    /// `window_start_s`, `scores`, `stress`, `smoothed_stress`, `skipped`; ended segments add `cut`
-    /// and `segment` in the schema of `analyze --json` segments.
+    /// `window_start_s`, `scores`, `stress`, `smoothed_stress`, `skipped`; ended segments add `cut`,
+    /// `skipped_updates` and `segment` in the schema of `analyze --json` segments.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         func microseconds(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
@@ -367,6 +381,7 @@ extension LiveEvent: Encodable {
             try c.encode(update.skipped, forKey: .skipped)
         case .speechEnded(let ended):
             try c.encode(ended.wasCut, forKey: .cut)
+            try c.encode(ended.skippedUpdates, forKey: .skippedUpdates)
             try c.encode(ended.segment, forKey: .segment)
         }
     }

@@ -26,6 +26,7 @@ final class LiveFront {
     private var total = 0          // 16 kHz samples given to the VAD so far
     private var inputFrames = 0    // frames pushed, at the input rate (for error messages)
     private var segmentStart: Int?
+    private var segmentNumber = 0  // of the open segment; a cut's continuation is a new one
     private var nextUpdate = 0
 
     init(analyzer: EmotionAnalyzer, sampleRate: Int, channels: Int, options: LiveAnalysisOptions) throws {
@@ -77,7 +78,7 @@ final class LiveFront {
             jobs = try feed(tail, at: time)
         }
         if let start = segmentStart {
-            jobs.append(.segment(samples: slice(start, total), start: start, cut: false, pushed: time))
+            jobs.append(.segment(samples: slice(start, total), start: start, cut: false, number: segmentNumber, pushed: time))
             segmentStart = nil
         }
         return jobs
@@ -102,28 +103,31 @@ final class LiveFront {
                 case .start(let sample):
                     let start = min(max(sample, historyStart), total)
                     segmentStart = start
+                    segmentNumber += 1
                     nextUpdate = start + updateInterval
                     jobs.append(.started(sample: start, pushed: time))
                 case .end(let sample):
                     guard let start = segmentStart else { continue }
                     // After a cut the end can fall before the continuation began: it is then empty.
-                    jobs.append(.segment(samples: slice(start, min(max(sample, start), total)), start: start, cut: false, pushed: time))
+                    jobs.append(.segment(samples: slice(start, min(max(sample, start), total)), start: start, cut: false,
+                                         number: segmentNumber, pushed: time))
                     segmentStart = nil
                 }
             }
             // max_speech_duration: a segment that reaches the maximum is cut there, and the
             // speech goes on in a new one.
             while let start = segmentStart, total - start >= maximumSpeech {
-                jobs.append(.segment(samples: slice(start, start + maximumSpeech), start: start, cut: true, pushed: time))
+                jobs.append(.segment(samples: slice(start, start + maximumSpeech), start: start, cut: true, number: segmentNumber, pushed: time))
                 let next = start + maximumSpeech
                 segmentStart = next
+                segmentNumber += 1
                 nextUpdate = next + updateInterval
                 jobs.append(.started(sample: next, pushed: time))
             }
             if let start = segmentStart, total >= nextUpdate {
                 let windowStart = max(start, total - updateWindow)
                 if total - windowStart >= minimumSamples {
-                    jobs.append(.update(samples: slice(windowStart, total), start: windowStart, pushed: time))
+                    jobs.append(.update(samples: slice(windowStart, total), start: windowStart, segment: segmentNumber, pushed: time))
                 }
                 while nextUpdate <= total { nextUpdate += updateInterval }
             }

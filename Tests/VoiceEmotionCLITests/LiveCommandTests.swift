@@ -69,7 +69,7 @@ import Testing
         #expect(update["scores"] is [String: Double] && update["stress"] is Double && update["smoothed_stress"] is Double && update["skipped"] is Int)
         let ended = try #require(events.first { $0["event"] as? String == "speech_ended" })
         let segment = try #require(ended["segment"] as? [String: Any])
-        #expect(Set(segment.keys) == ["start_s", "end_s", "scores", "dominant", "dimensions", "stress", "windows"] && ended["cut"] as? Bool == false)
+        #expect(Set(segment.keys) == ["start_s", "end_s", "scores", "dominant", "dimensions", "stress", "windows"] && ended["cut"] as? Bool == false && ended["skipped_updates"] is Int)
         // Float samples, and 44.1 kHz stereo, find the same eight segments.
         let float = try lines(run(["live", "-", "--model", model, "--json", "--format", "f32le"], input: try pcm("f32le", rate: 16_000, channels: 1)).out)
         #expect(float.filter { $0["event"] as? String == "speech_ended" }.count == 8)

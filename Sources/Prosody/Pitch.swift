@@ -39,6 +39,13 @@ public struct PitchContour: Sendable, Equatable {
     /// F0 in Hz per frame; 0 for unvoiced frames.
     public let frequencies: [Double]
 
+    /// A contour from its parts (e.g. frames computed elsewhere).
+    public init(startTime: Double, timeStep: Double, frequencies: [Double]) {
+        self.startTime = startTime
+        self.timeStep = timeStep
+        self.frequencies = frequencies
+    }
+
     /// The frames' times.
     public var times: [Double] { frequencies.indices.map { startTime + Double($0) * timeStep } }
     /// The F0 of the voiced frames.

@@ -1,6 +1,7 @@
 // Voice markers of a stretch of audio from its pitch and intensity frames: F0 level and spread
 // (Hz and semitones re 27.5 Hz, as eGeMAPS), voiced fraction, intensity level and spread, and
-// loudness peaks per second. Markers not computed yet are nil (JSON null), never a made-up value.
+// loudness peaks per second; spectral balance and pauses are filled in by `ProsodyAnalysis`.
+// Markers not computed yet are nil (JSON null), never a made-up value.
 
 import Foundation
 
@@ -23,9 +24,11 @@ public struct ProsodySummary: Sendable, Equatable, Codable {
     public var loudnessPeaksPerSecond: Double?
     /// Voice quality (Praat's jitter (local), shimmer (local, local dB), HNR (cc)): not computed yet.
     public var jitterLocal: Double?, shimmerLocal: Double?, shimmerLocalDb: Double?, hnrDb: Double?
-    /// Spectral balance (eGeMAPS): not computed yet.
+    /// Spectral balance (eGeMAPS, `SpectralBalance`) on voiced frames: alpha ratio and Hammarberg
+    /// index in dB, spectral slopes in dB/kHz.
     public var alphaRatioDb: Double?, hammarbergDb: Double?, slope0To500: Double?, slope500To1500: Double?
-    /// Tempo: not computed yet.
+    /// Tempo: syllable rates are not computed yet; pauses per minute and their mean length come
+    /// from the speech segments (`ProsodyAnalysis`).
     public var syllablesPerSecond: Double?, articulationRate: Double?, pausesPerMinute: Double?, meanPauseSeconds: Double?
 
     /// No markers.

@@ -9,10 +9,10 @@ import VoiceEmotion
 struct ProsodyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prosody",
-        abstract: "Voice markers per recording and speech segment: F0 level and range, voicing, intensity, pauses (Praat's definitions).",
+        abstract: "Voice markers per recording and speech segment: F0 level and range, voicing, intensity, spectral balance, pauses.",
         discussion: """
             Pitch is Praat's "To Pitch (ac)" and intensity its "To Intensity" with their defaults, computed natively \
-            (Docs/Prosody.md). Markers not computed yet (voice quality, spectral balance, syllable rate) are null. \
+            (Docs/Prosody.md). Spectral balance follows the eGeMAPS paper. Markers not computed yet (jitter, shimmer, HNR, syllable rate) are null. \
             --frames adds Praat's pitch and intensity frames of the whole file at 16 kHz.
             """)
 
@@ -53,6 +53,7 @@ struct ProsodyCommand: ParsableCommand {
         print("  F0 \(f(s.f0MeanHz)) Hz (median \(f(s.f0P50Hz)) Hz, 20-80% range \(f(s.f0RangeSemitones)) semitones), voiced \(f(s.voicedFraction.map { $0 * 100 }, 0))% of frames")
         print("  intensity \(f(s.intensityMeanDb)) dB (5-95% range \(f(s.intensityRangeDb)) dB), \(f(s.loudnessPeaksPerSecond)) peaks/s; "
               + "pauses \(f(s.pausesPerMinute)) per min, mean \(f(s.meanPauseSeconds, 2)) s")
+        print("  alpha ratio \(f(s.alphaRatioDb)) dB, Hammarberg \(f(s.hammarbergDb)) dB, slopes \(f(s.slope0To500)) and \(f(s.slope500To1500)) dB/kHz")
         for (segment, markers) in zip(report.segments, report.result.segments) {
             print(String(format: "  %7.2f-%7.2f s  F0 %@ Hz  range %@ st  voiced %@%%  %@ dB", segment.start, segment.end,
                          f(markers.f0MeanHz), f(markers.f0RangeSemitones), f(markers.voicedFraction.map { $0 * 100 }, 0), f(markers.intensityMeanDb)))

@@ -9,6 +9,7 @@ import numpy as np
 import parselmouth
 import soundfile as sf
 from safetensors.numpy import save_file
+from spectral_balance_reference import spectral_balance
 
 here = pathlib.Path(__file__).parent
 root = here.parent.parent.parent
@@ -35,6 +36,16 @@ for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"
         voiced.mean(), st.std(ddof=1), np.percentile(st, 20), np.percentile(st, 50), np.percentile(st, 80),
         len(voiced) / len(f0), 10 * np.log10(np.mean(10 ** (db / 10))), db.std(ddof=1), np.percentile(db, 95) - np.percentile(db, 5),
     ], dtype=np.float64)
+    # Spectral balance on voiced frames: Praat's voicing decisions (nearest pitch frame).
+    times = pitch.xs()
+
+    def voiced_at(t, f0=f0, times=times, dt=pitch.dt):
+        k = int(np.floor((t - times[0]) / dt + 0.5))
+        return 0 <= k < len(f0) and f0[k] > 0
+
+    balance, count = spectral_balance(samples.astype(np.float32).astype(np.float64), rate, voiced_at)
+    tensors[f"{name}.spectral_balance"] = balance
+    print(name, "spectral balance over", count, "voiced frames:", balance)
     raw = sound.to_intensity(minimum_pitch=75.0, subtract_mean=False)
     tensors[f"{name}.intensity75_raw.db"] = raw.values[0].astype(np.float64)
     tensors[f"{name}.intensity75_raw.first_time"] = np.array([raw.x1], dtype=np.float64)

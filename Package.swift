@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Wav2Vec2", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "StrictJSON"]),
         // Models without Python: the hub, the catalogue, pull/list/remove (URLSession).
         .target(name: "ModelStore", dependencies: ["VoiceEmotionCore", "TorchCheckpoint", "Wav2Vec2"]),
-        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels"]),
+        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels", "Prosody"]),
         // Voice markers (pitch, intensity, ...) from their published definitions, Praat-exact.
         .target(name: "Prosody"),
         // Memos over weeks: the SQLite journal, its statistics and the self-contained dashboard.

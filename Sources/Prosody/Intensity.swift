@@ -30,13 +30,25 @@ public enum Intensity {
     /// Audio shorter than the window gives no frames.
     public static func contour(_ samples: [Float], sampleRate: Int, minimumPitch: Double = 100, timeStep: Double? = nil,
                                subtractMean: Bool = true) -> IntensityContour {
+        contour(samples, sampleRate: sampleRate, minimumPitch: minimumPitch, timeStep: timeStep, subtractMean: subtractMean, part: nil)
+    }
+
+    /// With `part`, `samples` are samples `offset ..< offset + samples.count` of a recording of
+    /// `recordingCount` samples, and the result holds the recording's frames that fit in them.
+    package static func contour(_ samples: [Float], sampleRate: Int, minimumPitch: Double = 100, timeStep: Double? = nil,
+                                subtractMean: Bool = true, part: (recordingCount: Int, offset: Int)?) -> IntensityContour {
         let dx = 1 / Double(sampleRate)
         let x1 = 0.5 * dx
         let windowDuration = 6.4 / minimumPitch
         let step = timeStep ?? 0.8 / minimumPitch
-        let frames = PraatFrames(sampleCount: samples.count, dx: dx, windowDuration: windowDuration, timeStep: step)
-        guard frames.count > 0 else { return IntensityContour(startTime: frames.firstTime, timeStep: step, decibels: []) }
         let half = Int((0.5 * windowDuration / dx).rounded(.down))
+        func centre(_ time: Double) -> Int { Int(((time - x1) / dx + 1.5).rounded(.down)) - 1 }
+        var frames = PraatFrames(sampleCount: part?.recordingCount ?? samples.count, dx: dx, windowDuration: windowDuration, timeStep: step)
+        let offset = part?.offset ?? 0
+        if part != nil {
+            frames = frames.restricted(offset: offset, available: samples.count) { (centre($0) - half, centre($0) + half) }
+        }
+        guard frames.count > 0 else { return IntensityContour(startTime: frames.firstTime, timeStep: step, decibels: []) }
         // window[i + half] for offsets i = −half ... half from the centre sample; the phase runs
         // over the half window's duration (not its whole samples), as Praat's results show.
         let window = (-half...half).map { i -> Double in
@@ -48,7 +60,7 @@ public enum Intensity {
             for k in 0..<frames.count {
                 // The nearest sample, rounded from its 1-based position as Praat rounds it (this
                 // decides frames centred exactly between two samples).
-                let centre = Int(((frames.time(k) - x1) / dx + 1.5).rounded(.down)) - 1
+                let centre = centre(frames.time(k)) - offset
                 let first = max(centre - half, 0), last = min(centre + half, x.count - 1)
                 var mean = 0.0
                 if subtractMean {
@@ -86,7 +98,34 @@ struct PraatFrames {
         self.timeStep = timeStep
     }
 
+    /// `count` frames from `firstTime` on.
+    private init(count: Int, firstTime: Double, timeStep: Double) {
+        self.count = count
+        self.firstTime = firstTime
+        self.timeStep = timeStep
+    }
+
     func time(_ frame: Int) -> Double { firstTime + Double(frame) * timeStep }
+
+    /// The recording's frames whose whole window (`reach(k)` gives its first and last sample)
+    /// lies within samples `offset ..< offset + available`: a part analysed on its own lands on
+    /// the recording's own grid.
+    func restricted(offset: Int, available: Int, reach: (Double) -> (first: Int, last: Int)) -> PraatFrames {
+        guard count > 0, available > 0 else { return PraatFrames(count: 0, firstTime: firstTime, timeStep: timeStep) }
+        func fits(_ k: Int) -> Bool {
+            let r = reach(time(k))
+            return r.first >= offset && r.last < offset + available
+        }
+        // The first frame at or after the part's start, by bisection over the monotone reach.
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if reach(time(middle)).first >= offset { high = middle } else { low = middle + 1 }
+        }
+        var end = low
+        while end < count && fits(end) { end += 1 }
+        return PraatFrames(count: end - low, firstTime: time(low), timeStep: timeStep)
+    }
 }
 
 /// The modified Bessel function of the first kind, order 0: Σ ((x/2)^k / k!)², summed until the

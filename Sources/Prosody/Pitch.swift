@@ -63,21 +63,42 @@ public enum Pitch {
 
     /// The F0 contour of `samples` at `sampleRate`. Audio shorter than one window (3 / floor s)
     /// gives no frames. A ceiling above the Nyquist frequency is lowered to it.
-    public static func contour(_ samples: [Float], sampleRate: Int, options: PitchOptions = PitchOptions()) -> PitchContour {
+    ///
+    /// `globalPeak` is the peak the silence threshold is relative to: the largest absolute
+    /// sample of the recording, which `samples` may be only a part of (default: their own peak).
+    public static func contour(_ samples: [Float], sampleRate: Int, options: PitchOptions = PitchOptions(), globalPeak: Double? = nil) -> PitchContour {
+        contour(samples, sampleRate: sampleRate, options: options, globalPeak: globalPeak, part: nil)
+    }
+
+    /// With `part`, `samples` are samples `offset ..< offset + samples.count` of a recording of
+    /// `recordingCount` samples, and the result holds the recording's frames that fit in them
+    /// (the path is found over those frames alone).
+    package static func contour(_ samples: [Float], sampleRate: Int, options: PitchOptions = PitchOptions(), globalPeak: Double? = nil,
+                                part: (recordingCount: Int, offset: Int)?) -> PitchContour {
         var options = options
         options.ceiling = min(options.ceiling, 0.5 * Double(sampleRate))
         let step = options.timeStep ?? 0.75 / options.floor
         let dx = 1 / Double(sampleRate)
         let windowDuration = 3 / options.floor
-        let placement = PraatFrames(sampleCount: samples.count, dx: dx, windowDuration: windowDuration, timeStep: step)
+        var placement = PraatFrames(sampleCount: part?.recordingCount ?? samples.count, dx: dx, windowDuration: windowDuration, timeStep: step)
+        let offset = part?.offset ?? 0
+        if part != nil {
+            let half = Int((windowDuration / dx).rounded(.down)) / 2
+            placement = placement.restricted(offset: offset, available: samples.count) { time in
+                let left = Int(((time - 0.5 * dx) / dx).rounded(.down))
+                return (left + 1 - half, left + half)
+            }
+        }
         guard placement.count > 0 else { return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: []) }
-        let frames = candidates(samples, dx: dx, placement: placement, windowDuration: windowDuration, options: options)
+        let frames = candidates(samples, dx: dx, placement: placement, windowDuration: windowDuration, options: options,
+                                globalPeak: globalPeak ?? samples.reduce(0) { max($0, abs(Double($1))) }, offset: offset)
         let path = bestPath(frames, options: options, timeStep: step)
         return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: path)
     }
 
     /// Every frame's candidates (Boersma 1993, steps 2-9).
-    static func candidates(_ samples: [Float], dx: Double, placement: PraatFrames, windowDuration: Double, options: PitchOptions) -> [Frame] {
+    static func candidates(_ samples: [Float], dx: Double, placement: PraatFrames, windowDuration: Double, options: PitchOptions,
+                           globalPeak: Double, offset: Int) -> [Frame] {
         let half = Int((windowDuration / dx).rounded(.down)) / 2
         let width = 2 * half
         var size = 1
@@ -85,7 +106,6 @@ public enum Pitch {
         let fft = ComplexFFT(size: size)
         let hanning = (1...width).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(width + 1)) }
         let windowCorrelation = fft.autocorrelation(hanning)
-        let globalPeak = samples.reduce(0) { max($0, abs(Double($1))) }
         let maximumLag = min(width / 3 + 2, size / 2 - 1)  // one period of the floor, and a little
         let x1 = 0.5 * dx
         var frames: [Frame] = []
@@ -93,7 +113,7 @@ public enum Pitch {
         var segment = [Double](repeating: 0, count: width)
         for k in 0..<placement.count {
             // The `width` samples around the frame's time: from the sample after it back `half`.
-            let left = Int(((placement.time(k) - x1) / dx).rounded(.down))
+            let left = Int(((placement.time(k) - x1) / dx).rounded(.down)) - offset
             let start = left + 1 - half
             var mean = 0.0
             for i in 0..<width {

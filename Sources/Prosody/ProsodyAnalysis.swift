@@ -14,8 +14,54 @@ public struct ProsodyResult: Sendable, Equatable {
     public let segments: [ProsodySummary]
 }
 
+/// The frames of one speech segment, analysed from its own samples (with a margin), so that a
+/// long recording's markers need one segment in memory at a time; pooled by `ProsodySummary(pooling:)`.
+public struct SegmentProsody: Sendable, Equatable {
+    /// The segment's markers.
+    public let summary: ProsodySummary
+    /// Its pitch frames (Hz, 0 unvoiced) and intensity frames (dB) inside the segment.
+    public let f0Frames: [Double], intensityFrames: [Double]
+    /// Seconds between intensity frames.
+    public let intensityStep: Double
+    /// Its spectral balance, to pool with the others' by their voiced frames.
+    public let spectralBalance: SpectralBalance?
+}
+
 /// Computes voice markers; needs no emotion model.
 public enum ProsodyAnalysis {
+    /// Seconds of audio kept on each side of a segment analysed on its own: more than the
+    /// longest analysis window (64 ms intensity, 40 ms pitch), so frames near its edges are whole.
+    public static let segmentMargin = 0.1
+
+    /// One segment's markers from `samples` that start at `offset` seconds in the recording and
+    /// hold the segment `start..<end` (seconds in the recording) with up to `segmentMargin` around it.
+    /// `recordingPeak`: the recording's largest absolute sample, which the pitch analysis's
+    /// silence threshold is relative to (as when the whole recording is analysed).
+    /// Frames are the recording's own (`recordingCount` samples in all; `samples` begin at sample
+    /// `offset`), so they are the frames `analyze` gives the whole recording, but for the path
+    /// search, which sees only this part.
+    public static func analyzeSegment(_ samples: [Float], sampleRate: Int, offset: Int, recordingCount: Int, start: Double, end: Double,
+                                      recordingPeak: Double, pitchOptions: PitchOptions = PitchOptions()) -> SegmentProsody {
+        let part = (recordingCount: recordingCount, offset: offset)
+        let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions, globalPeak: recordingPeak, part: part)
+        let intensity = Intensity.contour(samples, sampleRate: sampleRate, part: part)
+        let (from, to) = (start, end)
+        func inside(_ time: Double) -> Bool { time >= from && time < to }
+        let f0 = zip(pitch.times, pitch.frequencies).filter { inside($0.0) }.map(\.1)
+        let decibels = zip(intensity.times, intensity.decibels).filter { inside($0.0) }.map(\.1)
+        var summary = ProsodySummary(f0Frames: f0, intensityFrames: decibels, intensityStep: intensity.timeStep)
+        let balance = SpectralBalance.measure(samples, sampleRate: sampleRate, offset: offset) { time in
+            guard inside(time) else { return false }
+            let k = Int(((time - pitch.startTime) / pitch.timeStep + 0.5).rounded(.down))
+            return k >= 0 && k < pitch.frequencies.count && pitch.frequencies[k] > 0
+        }
+        summary.alphaRatioDb = balance?.alphaRatioDb
+        summary.hammarbergDb = balance?.hammarbergDb
+        summary.slope0To500 = balance?.slope0To500
+        summary.slope500To1500 = balance?.slope500To1500
+        return SegmentProsody(summary: summary, f0Frames: f0, intensityFrames: decibels, intensityStep: intensity.timeStep, spectralBalance: balance)
+    }
+
     /// The markers of `samples` at `sampleRate` and of its speech `segments` (seconds, in order).
     /// Pauses are the gaps between consecutive segments: per minute of the span from the first
     /// segment's start to the last one's end, and their mean length.
@@ -31,16 +77,38 @@ public enum ProsodyAnalysis {
             markers.addSpectralBalance(samples, sampleRate: sampleRate, pitch: pitch, within: [segment])
             return markers
         }
-        if let first = segments.first, let last = segments.last, last.end > first.start {
-            let gaps = zip(segments, segments.dropFirst()).map { $1.start - $0.end }.filter { $0 > 0 }
-            summary.pausesPerMinute = Double(gaps.count) / ((last.end - first.start) / 60)
-            summary.meanPauseSeconds = gaps.isEmpty ? nil : gaps.reduce(0, +) / Double(gaps.count)
-        }
+        summary.addPauses(segments)
         return ProsodyResult(pitch: pitch, intensity: intensity, summary: summary, segments: perSegment)
     }
 }
 
 extension ProsodySummary {
+    /// A recording's markers from its segments' frames (pooled, not averaged: percentiles and
+    /// spreads are of all the speech), spectral balance weighted by voiced frames, and the pauses
+    /// between `segments` (seconds, in order).
+    public init(pooling parts: [SegmentProsody], segments: [(start: Double, end: Double)]) {
+        self.init(f0Frames: parts.flatMap(\.f0Frames), intensityFrames: parts.flatMap(\.intensityFrames),
+                  intensityStep: parts.first?.intensityStep ?? 0.008)
+        let balances = parts.compactMap(\.spectralBalance)
+        let frames = Double(balances.reduce(0) { $0 + $1.frames })
+        if frames > 0 {
+            alphaRatioDb = balances.reduce(0) { $0 + $1.alphaRatioDb * Double($1.frames) } / frames
+            hammarbergDb = balances.reduce(0) { $0 + $1.hammarbergDb * Double($1.frames) } / frames
+            slope0To500 = balances.reduce(0) { $0 + $1.slope0To500 * Double($1.frames) } / frames
+            slope500To1500 = balances.reduce(0) { $0 + $1.slope500To1500 * Double($1.frames) } / frames
+        }
+        addPauses(segments)
+    }
+
+    /// Pauses: the gaps between consecutive segments, per minute of the span from the first
+    /// segment's start to the last one's end, and their mean length.
+    mutating func addPauses(_ segments: [(start: Double, end: Double)]) {
+        guard let first = segments.first, let last = segments.last, last.end > first.start else { return }
+        let gaps = zip(segments, segments.dropFirst()).map { $1.start - $0.end }.filter { $0 > 0 }
+        pausesPerMinute = Double(gaps.count) / ((last.end - first.start) / 60)
+        meanPauseSeconds = gaps.isEmpty ? nil : gaps.reduce(0, +) / Double(gaps.count)
+    }
+
     /// Fills the spectral-balance markers from the voiced frames inside `ranges`.
     mutating func addSpectralBalance(_ samples: [Float], sampleRate: Int, pitch: PitchContour, within ranges: [(start: Double, end: Double)]) {
         let balance = SpectralBalance.measure(samples, sampleRate: sampleRate) { time in

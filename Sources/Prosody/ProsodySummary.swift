@@ -71,7 +71,14 @@ public struct ProsodySummary: Sendable, Equatable, Codable {
     /// overlapping): a recording's speech, leaving its silences out.
     public init(pitch: PitchContour, intensity: IntensityContour, within ranges: [(start: Double, end: Double)]) {
         func inside(_ time: Double) -> Bool { ranges.contains { time >= $0.start && time < $0.end } }
-        let f0Frames = zip(pitch.times, pitch.frequencies).filter { inside($0.0) }.map(\.1)
+        self.init(f0Frames: zip(pitch.times, pitch.frequencies).filter { inside($0.0) }.map(\.1),
+                  intensityFrames: zip(intensity.times, intensity.decibels).filter { inside($0.0) }.map(\.1),
+                  intensityStep: intensity.timeStep)
+    }
+
+    /// The markers of pitch frames (Hz, 0 unvoiced) and intensity frames (dB, −300 silent)
+    /// pooled from any number of stretches.
+    public init(f0Frames: [Double], intensityFrames: [Double], intensityStep: Double) {
         let voiced = f0Frames.filter { $0 > 0 }
         if !f0Frames.isEmpty { voicedFraction = Double(voiced.count) / Double(f0Frames.count) }
         if !voiced.isEmpty {
@@ -83,14 +90,13 @@ public struct ProsodySummary: Sendable, Equatable, Codable {
             (f0P20Semitones, f0P50Semitones, f0P80Semitones) = (Self.percentile(sortedSemitones, 20), Self.percentile(sortedSemitones, 50), Self.percentile(sortedSemitones, 80))
             f0RangeSemitones = f0P80Semitones! - f0P20Semitones!
         }
-        let decibels = zip(intensity.times, intensity.decibels).filter { inside($0.0) && $0.1 > -300 }.map(\.1)
+        let decibels = intensityFrames.filter { $0 > -300 }
         if !decibels.isEmpty {
             intensityMeanDb = 10 * log10(decibels.reduce(0) { $0 + pow(10, $1 / 10) } / Double(decibels.count))
             intensitySdDb = Self.standardDeviation(decibels)
             let sorted = decibels.sorted()
             intensityRangeDb = Self.percentile(sorted, 95) - Self.percentile(sorted, 5)
-            let seconds = Double(decibels.count) * intensity.timeStep
-            loudnessPeaksPerSecond = Double(Self.peakCount(decibels, prominence: 2)) / seconds
+            loudnessPeaksPerSecond = Double(Self.peakCount(decibels, prominence: 2)) / (Double(decibels.count) * intensityStep)
         }
     }
 

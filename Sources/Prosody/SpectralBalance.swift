@@ -20,6 +20,12 @@ public struct SpectralBalance: Sendable, Equatable {
     /// nil when no frame is voiced. 25 ms Hamming frames every 10 ms, the power spectrum
     /// zero-padded to a power of two; band edges above the Nyquist frequency are lowered to it.
     public static func measure(_ samples: [Float], sampleRate: Int, isVoiced: (Double) -> Bool) -> SpectralBalance? {
+        measure(samples, sampleRate: sampleRate, offset: 0, isVoiced: isVoiced)
+    }
+
+    /// With `offset`: `samples` begin at that sample of a recording, frames stay on the
+    /// recording's grid (starting at multiples of the step), and `isVoiced` gets recording times.
+    package static func measure(_ samples: [Float], sampleRate: Int, offset: Int, isVoiced: (Double) -> Bool) -> SpectralBalance? {
         let rate = Double(sampleRate)
         let width = Int((0.025 * rate).rounded()), step = Int((0.010 * rate).rounded())
         guard width >= 2, samples.count >= width else { return nil }
@@ -38,8 +44,8 @@ public struct SpectralBalance: Sendable, Equatable {
         let (slopeLow, slopeHigh) = (band(0, 500), band(500, 1500))
         var sums = (alpha: 0.0, hammarberg: 0.0, low: 0.0, high: 0.0), count = 0
         var re = [Double](repeating: 0, count: size), im = re, power = [Double](repeating: 0, count: bins)
-        for start in stride(from: 0, through: samples.count - width, by: step) {
-            guard isVoiced((Double(start) + Double(width) / 2) / rate) else { continue }
+        for start in stride(from: (step - offset % step) % step, through: samples.count - width, by: step) {
+            guard isVoiced((Double(offset + start) + Double(width) / 2) / rate) else { continue }
             for i in 0..<size {
                 re[i] = i < width ? Double(samples[start + i]) * window[i] : 0
                 im[i] = 0

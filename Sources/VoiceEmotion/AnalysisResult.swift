@@ -20,6 +20,8 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
     public let stress: Double?
     /// Model windows the segment was split into (long segments are cut to bound memory).
     public let windows: Int
+    /// Voice markers, when `EmotionAnalyzerOptions.prosody` asked for them.
+    public let prosody: ProsodySummary?
 
     /// Length in seconds.
     public var durationSeconds: Double { endSeconds - startSeconds }
@@ -29,17 +31,24 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
 
     /// A segment's results.
     public init(startSeconds: Double, endSeconds: Double, scores: [EmotionScore], dimensions: EmotionDimensions?,
-                stress: Double?, windows: Int) {
+                stress: Double?, windows: Int, prosody: ProsodySummary? = nil) {
         self.startSeconds = startSeconds
         self.endSeconds = endSeconds
         self.scores = scores
         self.dimensions = dimensions
         self.stress = stress
         self.windows = windows
+        self.prosody = prosody
+    }
+
+    /// The same segment with voice markers.
+    func with(prosody: ProsodySummary?) -> SegmentAnalysis {
+        SegmentAnalysis(startSeconds: startSeconds, endSeconds: endSeconds, scores: scores, dimensions: dimensions,
+                        stress: stress, windows: windows, prosody: prosody)
     }
 
     enum CodingKeys: String, CodingKey {
-        case startSeconds = "start_s", endSeconds = "end_s", scores, dominant, dimensions, stress, windows
+        case startSeconds = "start_s", endSeconds = "end_s", scores, dominant, dimensions, stress, windows, prosody
     }
 
     /// Encodes in the documented schema (rounded; `scores` keyed by canonical name).
@@ -52,6 +61,7 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
         try c.encode(dimensions.map(JSONRounding.dimensions), forKey: .dimensions)
         try c.encode(stress.map(JSONRounding.score), forKey: .stress)
         try c.encode(windows, forKey: .windows)
+        try c.encodeIfPresent(prosody, forKey: .prosody)  // only when asked for
     }
 
     /// Decodes the documented schema. Scores come back in the order the decoder lists their keys
@@ -64,12 +74,13 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
         dimensions = try c.decodeIfPresent(EmotionDimensions.self, forKey: .dimensions)
         stress = try c.decodeIfPresent(Double.self, forKey: .stress)
         windows = try c.decodeIfPresent(Int.self, forKey: .windows) ?? 0
+        prosody = try c.decodeIfPresent(ProsodySummary.self, forKey: .prosody)
     }
 
     /// The same segment with its scores under the model's `labels`, in their order.
     func relabelled(_ labels: [String]) -> SegmentAnalysis {
         SegmentAnalysis(startSeconds: startSeconds, endSeconds: endSeconds, scores: ScoreMap.restore(scores, labels: labels),
-                        dimensions: dimensions, stress: stress, windows: windows)
+                        dimensions: dimensions, stress: stress, windows: windows, prosody: prosody)
     }
 }
 
@@ -125,6 +136,9 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     public let stress: Double?
     /// Time per stage.
     public let timings: AnalysisTimings
+    /// Voice markers over all the speech (frames pooled from the segments) and the pauses
+    /// between segments, when `EmotionAnalyzerOptions.prosody` asked for them.
+    public let prosody: ProsodySummary?
 
     /// Whether any speech was found.
     public var hasSpeech: Bool { !segments.isEmpty }
@@ -134,7 +148,7 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
     /// A recording's results.
     public init(file: String?, recordedAt: RecordingTime? = nil, durationSeconds: Double, speechSeconds: Double,
                 segments: [SegmentAnalysis], scores: [EmotionScore], dimensions: EmotionDimensions?, dominant: Emotion?,
-                stress: Double?, timings: AnalysisTimings) {
+                stress: Double?, timings: AnalysisTimings, prosody: ProsodySummary? = nil) {
         self.file = file
         self.recordedAt = recordedAt
         self.durationSeconds = durationSeconds
@@ -145,12 +159,13 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
         self.dominant = dominant
         self.stress = stress
         self.timings = timings
+        self.prosody = prosody
     }
 
     enum CodingKeys: String, CodingKey {
         case file, recordedAt = "recorded_at", recordedAtSource = "recorded_at_source", recordedAtTag = "recorded_at_tag"
         case durationSeconds = "duration_s", speechSeconds = "speech_s", speechRatio = "speech_ratio", segments, labels
-        case scores, dominant, dimensions, stress, timings
+        case scores, dominant, dimensions, stress, timings, prosody
     }
 
     /// Encodes in the documented schema: `labels` lists the model's own labels in its order
@@ -172,6 +187,7 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
         try c.encode(dimensions.map(JSONRounding.dimensions), forKey: .dimensions)
         try c.encode(stress.map(JSONRounding.score), forKey: .stress)
         try c.encode(timings, forKey: .timings)
+        try c.encodeIfPresent(prosody, forKey: .prosody)  // only when asked for
     }
 
     /// Decodes the documented schema, restoring the model's label order from `labels`.
@@ -190,6 +206,7 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
         dominant = try c.decodeIfPresent(Emotion.self, forKey: .dominant)
         stress = try c.decodeIfPresent(Double.self, forKey: .stress)
         timings = try c.decodeIfPresent(AnalysisTimings.self, forKey: .timings) ?? AnalysisTimings()
+        prosody = try c.decodeIfPresent(ProsodySummary.self, forKey: .prosody)
     }
 }
 

@@ -140,8 +140,50 @@ extension EmotionAnalyzer {
         timings.vadSeconds = speech.vadSeconds
         timings.emotionSeconds = emotion.modelSeconds
         let file = source as? FileSource
-        return assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: speech.result.segments,
-                        windowScores: emotion.windows, audioLength: speech.result.audioLength, timings: timings, start: start)
+        let result = assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: speech.result.segments,
+                              windowScores: emotion.windows, audioLength: speech.result.audioLength, timings: timings, start: start)
+        guard options.prosody else { return result }
+        return try addProsody(to: result, segments: speech.result.segments, peak: speech.peak, total: speech.result.audioLength,
+                              from: source, start: start)
+    }
+
+    /// Pass 3 (with `options.prosody`): each segment's voice markers from its own samples and a
+    /// margin, one segment in memory at a time; the recording's from the segments' frames pooled.
+    func addProsody(to result: RecordingAnalysis, segments: [SpeechSegment], peak: Double, total: Int, from source: SampleSource,
+                    start: Date) throws -> RecordingAnalysis {
+        let rate = source.sampleRate
+        let margin = Int(ProsodyAnalysis.segmentMargin * Double(rate))
+        let ranges = segments.map { (first: max(0, $0.start - margin), last: $0.end + margin) }
+        var parts: [SegmentProsody] = []
+        var pending: [Float] = []
+        var pendingStart = 0
+        func analyze(_ index: Int) {
+            let range = ranges[index]
+            let first = range.first - pendingStart, last = min(range.last - pendingStart, pending.count)
+            let samples = Array(pending[max(0, first)..<max(first, last)])
+            parts.append(ProsodyAnalysis.analyzeSegment(samples, sampleRate: rate, offset: range.first, recordingCount: total,
+                                                        start: segments[index].startSeconds, end: segments[index].endSeconds, recordingPeak: peak))
+        }
+        if !ranges.isEmpty {
+            _ = try source.read { (block) throws in
+                pending.append(contentsOf: block)
+                while parts.count < ranges.count, ranges[parts.count].last <= pendingStart + pending.count { analyze(parts.count) }
+                let keepFrom = parts.count < ranges.count ? ranges[parts.count].first : pendingStart + pending.count
+                let drop = min(max(0, keepFrom - pendingStart), pending.count)
+                pending.removeFirst(drop)
+                pendingStart += drop
+                if Task.isCancelled { throw VoiceEmotionError.cancelled }
+                return parts.count < ranges.count
+            }
+            while parts.count < ranges.count { analyze(parts.count) }  // the last margin runs past the end
+        }
+        let spans = segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
+        var timings = result.timings
+        timings.totalSeconds = Date().timeIntervalSince(start)
+        return RecordingAnalysis(
+            file: result.file, recordedAt: result.recordedAt, durationSeconds: result.durationSeconds, speechSeconds: result.speechSeconds,
+            segments: zip(result.segments, parts).map { $0.with(prosody: $1.summary) }, scores: result.scores, dimensions: result.dimensions,
+            dominant: result.dominant, stress: result.stress, timings: timings, prosody: ProsodySummary(pooling: parts, segments: spans))
     }
 
     /// What pass 1 found, and where its time went.
@@ -151,6 +193,8 @@ extension EmotionAnalyzer {
         let vadSeconds: Double
         /// The rest of the pass: decoding and resampling.
         let decodeSeconds: Double
+        /// The largest absolute sample (the voice markers' silence threshold is relative to it).
+        let peak: Double
     }
 
     /// Pass 1: every sample through the VAD (one probability per chunk), then the segments.
@@ -159,7 +203,9 @@ extension EmotionAnalyzer {
         var vadSeconds = 0.0
         let expected = Double(source.expectedCount ?? 0)
         let start = Date()
+        var peak: Float = 0
         let count = try source.read { (block) throws in
+            for sample in block { peak = max(peak, abs(sample)) }
             let clock = Date()
             try stream.append(block)
             vadSeconds += Date().timeIntervalSince(clock)
@@ -173,7 +219,8 @@ extension EmotionAnalyzer {
         vadSeconds += Date().timeIntervalSince(clock)
         try tracker.update(.detectingSpeech, tracker.speechShare)
         let result = VoiceActivityResult(sampleRate: source.sampleRate, audioLength: count, probabilities: probabilities, segments: segments)
-        return SpeechPass(result: result, vadSeconds: vadSeconds, decodeSeconds: max(0, Date().timeIntervalSince(start) - vadSeconds))
+        return SpeechPass(result: result, vadSeconds: vadSeconds, decodeSeconds: max(0, Date().timeIntervalSince(start) - vadSeconds),
+                          peak: Double(peak))
     }
 
     /// The model windows of `segments`, in time order: each segment long enough for the model is

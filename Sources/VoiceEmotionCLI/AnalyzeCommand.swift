@@ -43,6 +43,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
 
+    @Flag(help: "Also compute voice markers (pitch, intensity, spectral balance, pauses) per segment and recording; needs no model.")
+    var prosody = false
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
         try validateStandardInput(files)
@@ -78,6 +81,7 @@ struct AnalyzeCommand: ParsableCommand {
         options.maximumWindowSeconds = maximumWindowSeconds
         options.memoryLimitBytes = memoryLimitMB << 20
         options.legacyHeadActivation = legacyHeadActivation
+        options.prosody = prosody
         let folder = resolveModel()
         let analyzer: EmotionAnalyzer
         do { analyzer = try EmotionAnalyzer(modelFolder: folder, options: options) } catch {
@@ -148,6 +152,11 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if let stress = result.stress {
             print(String(format: "  stress index: %.2f (0 none, 1 high; a heuristic, not a clinical measure)", stress))
+        }
+        if let voice = result.prosody {
+            func f(_ x: Double?, _ format: String = "%.1f") -> String { x.map { String(format: format, $0) } ?? "-" }
+            print("  voice: F0 \(f(voice.f0MeanHz, "%.0f")) Hz, range \(f(voice.f0RangeSemitones)) st, \(f(voice.intensityMeanDb, "%.0f")) dB, "
+                  + "\(f(voice.pausesPerMinute, "%.0f")) pauses/min, alpha ratio \(f(voice.alphaRatioDb)) dB")
         }
         print(String(format: "  time: decode %.2f s, VAD %.2f s, emotion %.2f s, total %.2f s",
                      result.timings.decodeSeconds, result.timings.vadSeconds, result.timings.emotionSeconds, result.timings.totalSeconds))

@@ -1,0 +1,41 @@
+// Voice markers in the analysis (`EmotionAnalyzerOptions.prosody`): each segment analysed on its
+// own agrees with the whole-file analysis of `ProsodyAnalysis`; absent unless asked for; no model needed.
+
+import AudioInput
+import Foundation
+import Prosody
+import Testing
+import VoiceEmotion
+
+@Suite struct ProsodyInAnalysisTests {
+    let sample = liveRepository.appendingPathComponent("Docs/Samples/voice-memo.flac").path
+
+    @Test func segmentsAgreeWithTheWholeFile() async throws {
+        var options = EmotionAnalyzerOptions()
+        options.prosody = true
+        let analyzer = try EmotionAnalyzer(options: options)  // no model: the markers need none
+        let result = try await analyzer.analyze(file: sample)
+        let audio = try AudioLoader.load(path: sample, sampleRate: 16_000)
+        let whole = ProsodyAnalysis.analyze(audio.samples, sampleRate: 16_000, segments: result.segments.map { ($0.startSeconds, $0.endSeconds) })
+        #expect(result.segments.count == 8 && result.segments.allSatisfy { $0.prosody != nil } && result.stress == nil)
+        for (segment, reference) in zip(result.segments, whole.segments) {
+            let markers = try #require(segment.prosody)
+            // The recording's own frames, from the segment and a 0.1 s margin: the same F0 (here the
+            // path search reaches the same choices), intensity within 1e-4 dB (reached: 7e-5).
+            #expect(markers.f0MeanHz == reference.f0MeanHz && markers.voicedFraction == reference.voicedFraction, "\(segment.startSeconds)")
+            #expect(abs(markers.intensityMeanDb! - reference.intensityMeanDb!) < 1e-4)
+            #expect(abs(markers.alphaRatioDb! - reference.alphaRatioDb!) < 1e-9 && abs(markers.slope0To500! - reference.slope0To500!) < 1e-9)
+        }
+        let overall = try #require(result.prosody)
+        #expect(abs(overall.f0MeanHz! - whole.summary.f0MeanHz!) < 1e-9 && abs(overall.intensityMeanDb! - whole.summary.intensityMeanDb!) < 1e-4)
+        #expect(overall.pausesPerMinute == whole.summary.pausesPerMinute && overall.alphaRatioDb != nil)
+        // Same results from the samples in memory.
+        let fromSamples = try await analyzer.analyze(samples: audio.samples, sampleRate: 16_000)
+        #expect(fromSamples.prosody == result.prosody)
+    }
+
+    @Test func absentUnlessAskedFor() async throws {
+        let result = try await EmotionAnalyzer().analyze(file: sample)
+        #expect(result.prosody == nil && result.segments.allSatisfy { $0.prosody == nil })
+    }
+}

@@ -61,7 +61,7 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
         try c.encode(dimensions.map(JSONRounding.dimensions), forKey: .dimensions)
         try c.encode(stress.map(JSONRounding.score), forKey: .stress)
         try c.encode(windows, forKey: .windows)
-        try c.encodeIfPresent(prosody, forKey: .prosody)  // only when asked for
+        if let prosody { try c.encode(prosody, forKey: .prosody) }  // only when asked for
     }
 
     /// Decodes the documented schema. Scores come back in the order the decoder lists their keys
@@ -187,7 +187,7 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
         try c.encode(dimensions.map(JSONRounding.dimensions), forKey: .dimensions)
         try c.encode(stress.map(JSONRounding.score), forKey: .stress)
         try c.encode(timings, forKey: .timings)
-        try c.encodeIfPresent(prosody, forKey: .prosody)  // only when asked for
+        if let prosody { try c.encode(prosody, forKey: .prosody) }  // only when asked for
     }
 
     /// Decodes the documented schema, restoring the model's label order from `labels`.

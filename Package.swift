@@ -78,7 +78,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint", "VoiceEmotionJournal"],
+            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint", "VoiceEmotionJournal", "Prosody"],
             path: "Benchmarks/VoiceEmotionBench"),
         .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
 

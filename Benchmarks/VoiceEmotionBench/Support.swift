@@ -61,7 +61,7 @@ func parseArguments() -> Settings {
             guard !lengths.isEmpty, lengths.allSatisfy({ $0 > 0.05 }) else { fail("--lengths needs seconds like 3,10,30") }
             settings.lengths = lengths
         default:
-            fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e,live] "
+            fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e,prosody,live] "
                  + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR | --convert DIR [--runs N] | --journal N [--runs N] [--keep-page FILE]")
         }
     }

@@ -1,8 +1,8 @@
 // voice-emotion-bench: speed measurements (see Docs/Benchmarks.md).
 //
 //   swift run -c release voice-emotion-bench [--threads N] [--runs N] [--json]
-//       [--only sgemm,vad,wav2vec2,e2e,live] [--model DIR] [--configs base,large] [--lengths 3,10,30]
-//       (live runs in real time, so only when named: --only live)
+//       [--only sgemm,vad,wav2vec2,e2e,prosody,live] [--model DIR] [--configs base,large] [--lengths 3,10,30]
+//       (prosody and live run only when named: --only prosody,live)
 //   swift run -c release voice-emotion-bench --write-random-model base|large DIR
 //   swift run -c release voice-emotion-bench --convert DIR [--runs N]   (DIR/pytorch_model.bin)
 //   swift run -c release voice-emotion-bench --journal 10000 [--runs N] [--keep-page FILE]
@@ -54,6 +54,11 @@ if settings.includes("e2e") {
     let e2e = try benchmarkEndToEnd(settings: settings)
     report.append(("end_to_end", e2e.json))
     lines += e2e.lines
+}
+if settings.only?.contains("prosody") == true {
+    let prosody = try benchmarkProsody(settings: settings)
+    report.append(("prosody", prosody.json))
+    lines += prosody.lines
 }
 if settings.only?.contains("live") == true {
     // Real time (the sample's length per model): only when asked for by name.

@@ -108,43 +108,59 @@ public enum Pitch {
         let windowCorrelation = fft.autocorrelation(hanning)
         let maximumLag = min(width / 3 + 2, size / 2 - 1)  // one period of the floor, and a little
         let x1 = 0.5 * dx
-        var frames: [Frame] = []
-        frames.reserveCapacity(placement.count)
-        var segment = [Double](repeating: 0, count: width)
-        for k in 0..<placement.count {
+        // Frames go through the FFT two at a time: one as the real part, the next as the
+        // imaginary part of one complex transform (their spectra separate by symmetry).
+        var frames = [Frame](repeating: Frame(candidates: [], relativePeak: 0), count: placement.count)
+        var segments = [[Double](repeating: 0, count: width), [Double](repeating: 0, count: width)]
+        var peaks = [0.0, 0.0]
+        var re = [Double](repeating: 0, count: size), im = re
+        var correlations = [[Double](repeating: 0, count: size), [Double](repeating: 0, count: size)]
+        var normalised = [Double](repeating: 0, count: maximumLag + 1)
+        func prepare(_ k: Int, into slot: Int) {
             // The `width` samples around the frame's time: from the sample after it back `half`.
             let left = Int(((placement.time(k) - x1) / dx).rounded(.down)) - offset
             let start = left + 1 - half
             var mean = 0.0
             for i in 0..<width {
                 let j = start + i
-                segment[i] = j >= 0 && j < samples.count ? Double(samples[j]) : 0
-                mean += segment[i]
+                segments[slot][i] = j >= 0 && j < samples.count ? Double(samples[j]) : 0
+                mean += segments[slot][i]
             }
             mean /= Double(width)
             var peak = 0.0
             for i in 0..<width {
-                segment[i] = (segment[i] - mean) * hanning[i]
-                peak = max(peak, abs(segment[i]))
+                segments[slot][i] = (segments[slot][i] - mean) * hanning[i]
+                peak = max(peak, abs(segments[slot][i]))
             }
-            var frame = Frame(candidates: [], relativePeak: globalPeak > 0 ? peak / globalPeak : 0)
-            if peak > 0 {
-                let r = fft.autocorrelation(segment)
-                var found: [(Double, Double)] = []
-                for i in 2..<maximumLag {
-                    let (previous, current, next) = (r[i - 1] / windowCorrelation[i - 1], r[i] / windowCorrelation[i], r[i + 1] / windowCorrelation[i + 1])
-                    guard current > 0.5 * options.voicingThreshold, current > previous, current >= next else { continue }
-                    // The maximum of the parabola through the three points.
-                    let slope = 0.5 * (next - previous), curvature = 2 * current - previous - next
-                    let lag = Double(i) + slope / curvature
-                    let frequency = 1 / (lag * dx)
-                    guard frequency <= options.ceiling else { continue }
-                    found.append((frequency, current + 0.5 * slope * slope / curvature))
+            peaks[slot] = peak
+        }
+        var k = 0
+        while k < placement.count {
+            let pair = min(2, placement.count - k)
+            for slot in 0..<pair { prepare(k + slot, into: slot) }
+            fft.autocorrelations(segments[0], pair == 2 ? segments[1] : nil, re: &re, im: &im, into: &correlations)
+            for slot in 0..<pair {
+                var frame = Frame(candidates: [], relativePeak: globalPeak > 0 ? peaks[slot] / globalPeak : 0)
+                if peaks[slot] > 0 {
+                    // The frame's autocorrelation over the window's, up to the longest lag.
+                    for i in 0...maximumLag { normalised[i] = correlations[slot][i] / windowCorrelation[i] }
+                    var found: [(Double, Double)] = []
+                    for i in 2..<maximumLag {
+                        let (previous, current, next) = (normalised[i - 1], normalised[i], normalised[i + 1])
+                        guard current > 0.5 * options.voicingThreshold, current > previous, current >= next else { continue }
+                        // The maximum of the parabola through the three points.
+                        let slope = 0.5 * (next - previous), curvature = 2 * current - previous - next
+                        let lag = Double(i) + slope / curvature
+                        let frequency = 1 / (lag * dx)
+                        guard frequency <= options.ceiling else { continue }
+                        found.append((frequency, current + 0.5 * slope * slope / curvature))
+                    }
+                    found.sort { $0.1 > $1.1 }
+                    frame.candidates = found.prefix(max(0, options.maximumCandidates - 1)).map { (frequency: $0.0, strength: $0.1) }
                 }
-                found.sort { $0.1 > $1.1 }
-                frame.candidates = found.prefix(max(0, options.maximumCandidates - 1)).map { (frequency: $0.0, strength: $0.1) }
+                frames[k + slot] = frame
             }
-            frames.append(frame)
+            k += pair
         }
         return frames
     }
@@ -213,30 +229,82 @@ struct ComplexFFT {
 
     /// In place; `inverse` without the 1/size scaling.
     func transform(_ re: inout [Double], _ im: inout [Double], inverse: Bool) {
-        for i in 0..<size where i < reversed[i] {
-            re.swapAt(i, reversed[i])
-            im.swapAt(i, reversed[i])
+        re.withUnsafeMutableBufferPointer { r in
+            im.withUnsafeMutableBufferPointer { i in transform(r.baseAddress!, i.baseAddress!, inverse: inverse) }
         }
-        var length = 2
-        while length <= size {
-            let stride = size / length
-            for start in Swift.stride(from: 0, to: size, by: length) {
-                for k in 0..<(length / 2) {
-                    let wr = cosines[k * stride], wi = inverse ? sines[k * stride] : -sines[k * stride]
-                    let (a, b) = (start + k, start + k + length / 2)
-                    let tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr
-                    re[b] = re[a] - tr; im[b] = im[a] - ti
-                    re[a] += tr; im[a] += ti
+    }
+
+    func transform(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, inverse: Bool) {
+        reversed.withUnsafeBufferPointer { reversed in
+            for i in 0..<size where i < reversed[i] {
+                let j = reversed[i]
+                (re[i], re[j]) = (re[j], re[i])
+                (im[i], im[j]) = (im[j], im[i])
+            }
+        }
+        cosines.withUnsafeBufferPointer { cosines in
+            sines.withUnsafeBufferPointer { sines in
+                let sign = inverse ? 1.0 : -1.0
+                var length = 2
+                while length <= size {
+                    let stride = size / length, half = length / 2
+                    var start = 0
+                    while start < size {
+                        for k in 0..<half {
+                            let wr = cosines[k * stride], wi = sign * sines[k * stride]
+                            let a = start + k, b = a + half
+                            let tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr
+                            re[b] = re[a] - tr; im[b] = im[a] - ti
+                            re[a] += tr; im[a] += ti
+                        }
+                        start += length
+                    }
+                    length *= 2
                 }
             }
-            length *= 2
         }
     }
 
     /// The autocorrelation of `signal` (zero-padded to `size`), normalised so that lag 0 is 1.
     func autocorrelation(_ signal: [Double]) -> [Double] {
-        var re = [Double](repeating: 0, count: size), im = [Double](repeating: 0, count: size)
-        for (i, v) in signal.enumerated() { re[i] = v }
+        var re = [Double](repeating: 0, count: size), im = re
+        autocorrelation(signal, re: &re, im: &im)
+        return re
+    }
+
+    /// The normalised autocorrelations of two real signals (the second may be absent) with one
+    /// forward and one inverse transform: a + ib in, spectra A[k] = (Z[k] + Z*[N−k]) / 2 and
+    /// B[k] = (Z[k] − Z*[N−k]) / 2i apart, |A|² + i|B|² back (both inverses are real).
+    func autocorrelations(_ a: [Double], _ b: [Double]?, re: inout [Double], im: inout [Double], into output: inout [[Double]]) {
+        for i in 0..<size {
+            re[i] = i < a.count ? a[i] : 0
+            im[i] = b.map { i < $0.count ? $0[i] : 0 } ?? 0
+        }
+        transform(&re, &im, inverse: false)
+        // Power spectra of both, k and N − k together (each pair read before either is written).
+        for k in 0...(size / 2) {
+            let m = (size - k) % size
+            let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
+            let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))   // A[k]
+            let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))   // B[k]
+            let powerA = ar * ar + ai * ai, powerB = br * br + bi * bi
+            re[k] = powerA; im[k] = powerB
+            re[m] = powerA; im[m] = powerB
+        }
+        transform(&re, &im, inverse: true)
+        let (zeroA, zeroB) = (re[0], im[0])
+        for i in 0..<size {
+            output[0][i] = zeroA > 0 ? re[i] / zeroA : re[i]
+            output[1][i] = zeroB > 0 ? im[i] / zeroB : im[i]
+        }
+    }
+
+    /// `autocorrelation(_:)` into `re` (`im` is scratch), both `size` long.
+    func autocorrelation(_ signal: [Double], re: inout [Double], im: inout [Double]) {
+        for i in 0..<size {
+            re[i] = i < signal.count ? signal[i] : 0
+            im[i] = 0
+        }
         transform(&re, &im, inverse: false)
         for i in 0..<size {
             re[i] = re[i] * re[i] + im[i] * im[i]
@@ -244,6 +312,6 @@ struct ComplexFFT {
         }
         transform(&re, &im, inverse: true)
         let zero = re[0]
-        return zero > 0 ? re.map { $0 / zero } : re
+        if zero > 0 { for i in 0..<size { re[i] /= zero } }
     }
 }

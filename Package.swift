@@ -100,7 +100,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "VoiceEmotionJournalTests", dependencies: ["VoiceEmotionJournal", "VoiceEmotion", "TestSupport"],
-            exclude: ["reference_t_quantiles.py", "Browser/png_stats.py"]),
+            exclude: ["reference_t_quantiles.py", "Browser/png_stats.py", "Fixtures/journal_v1.sql"]),
         .testTarget(
             name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels", "VoiceEmotionCore"],
             exclude: ["full_size_parity.py"],

@@ -108,7 +108,9 @@ struct JournalCommand: ParsableCommand {
             let analyzer: EmotionAnalyzer
             let identity: ModelIdentity
             do {
-                analyzer = try EmotionAnalyzer(modelFolder: folder)
+                var options = EmotionAnalyzerOptions()
+                options.prosody = true  // the journal keeps the voice markers too, for the baseline
+                analyzer = try EmotionAnalyzer(modelFolder: folder, options: options)
                 identity = try journal.modelIdentity(folder: folder)
             } catch {
                 printError("error: model \(folder): \(error)")

@@ -27,6 +27,11 @@ enum JournalReport {
             lines.append(String(format: "Weekly trend:    %+.3f per week (95%% interval %+.3f to %+.3f) over %d weeks",
                                 t.slopePerWeek, t.interval.lowerBound, t.interval.upperBound, t.weeks))
         }
+        if !s.markerDeviations.isEmpty {
+            lines.append("")
+            lines.append("Your voice in the latest memo, against the \(JournalSummary.baselineDays) days before it:")
+            for deviation in s.markerDeviations { lines.append("  " + deviation.sentence) }
+        }
         lines.append("")
         lines += wordWrap(s.peak.sentence)
         lines.append("")

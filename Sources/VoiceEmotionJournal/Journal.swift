@@ -188,13 +188,13 @@ public final class Journal: Sendable {
             }
             try db.execute(sql: """
                 INSERT INTO recording (content_sha256, path, recorded_at, recorded_local, recorded_at_source, duration_s, speech_s,
-                                       model_name, model_sha256, options, scores, dimensions, stress, dominant, added_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       model_name, model_sha256, options, scores, dimensions, stress, dominant, added_at, prosody)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     contentSHA256, keepPath ? analysis.file : nil, time?.date.timeIntervalSince1970, local.wallSeconds, source,
                     analysis.durationSeconds, analysis.speechSeconds, model.name, model.sha256, Self.encode(settings),
                     Self.encode(scores), analysis.dimensions.map { Self.encode(dimensions: $0) }, analysis.stress,
-                    analysis.dominant?.name, now.timeIntervalSince1970,
+                    analysis.dominant?.name, now.timeIntervalSince1970, analysis.prosody.flatMap { try? OrderedJSONEncoder().encode($0) },
                 ])
             let id = db.lastInsertedRowID
             Self.pauseForInterruptionTest()
@@ -344,7 +344,7 @@ public final class Journal: Sendable {
         return try read { db in
             // Columns by position (reading a row by column name costs a lookup per field).
             let columns = "r.id, r.content_sha256, r.path, r.recorded_at, r.recorded_local, r.recorded_at_source, r.duration_s, r.speech_s, "
-                + "r.model_name, r.model_sha256, r.options, r.scores, r.dimensions, r.stress, r.dominant, r.added_at"
+                + "r.model_name, r.model_sha256, r.options, r.scores, r.dimensions, r.stress, r.dominant, r.added_at, r.prosody"
             let rows = try Row.fetchAll(db, sql: "SELECT \(columns) " + selection + " ORDER BY r.recorded_local, r.id", arguments: statementArguments)
             var tags: [Int64: [String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT recording_id, name FROM tag WHERE recording_id IN (SELECT r.id \(selection)) ORDER BY name",
@@ -363,13 +363,15 @@ public final class Journal: Sendable {
                 let id: Int64 = row[0]
                 let recordedAt: Double? = row[3]
                 let dimensions: String? = row[12]
+                let prosody: String? = row[16]
                 return JournalRecording(
                     id: id, contentSHA256: row[1], path: row[2], recordedAt: recordedAt.map(Date.init(timeIntervalSince1970:)),
                     recordedLocal: LocalTime(wallSeconds: row[4]), recordedAtSource: row[5], durationSeconds: row[6], speechSeconds: row[7],
                     model: ModelIdentity(name: row[8], sha256: row[9]), settings: settings(row[10]),
                     scores: Self.decodeScores(row[11]), dimensions: dimensions.flatMap(Self.decodeDimensions),
                     stress: row[13], dominant: row[14], tags: tags[id] ?? [],
-                    addedAt: Date(timeIntervalSince1970: row[15]), segments: segments[id] ?? [])
+                    addedAt: Date(timeIntervalSince1970: row[15]), segments: segments[id] ?? [],
+                    prosody: prosody.flatMap { try? JSONDecoder().decode(ProsodySummary.self, from: Data($0.utf8)) })
             }
         }
     }

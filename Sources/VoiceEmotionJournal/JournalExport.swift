@@ -70,6 +70,7 @@ public enum JournalExport {
         let currentBaseline: Baseline?
         let flaggedDays: [DayDeviation]
         let trend: Trend?
+        let voice: [MarkerDeviation]
 
         init(_ s: JournalSummary) {
             recordings = s.recordings.count
@@ -80,10 +81,11 @@ public enum JournalExport {
             currentBaseline = s.currentBaseline
             flaggedDays = s.dayDeviations.filter(\.flagged)
             trend = s.trend
+            voice = s.markerDeviations
         }
 
         enum CodingKeys: String, CodingKey {
-            case recordings, days, weeks, grid, peak, currentBaseline = "current_baseline", flaggedDays = "flagged_days", trend
+            case recordings, days, weeks, grid, peak, currentBaseline = "current_baseline", flaggedDays = "flagged_days", trend, voice
         }
     }
 }

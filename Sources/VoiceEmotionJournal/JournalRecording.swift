@@ -242,12 +242,14 @@ public struct JournalRecording: Sendable, Equatable, Encodable, Identifiable {
     public let addedAt: Date
     /// Its speech segments.
     public let segments: [JournalSegment]
+    /// Its voice markers, when the analysis measured them.
+    public let prosody: ProsodySummary?
 
     /// A recording from its parts (the journal makes these; tests and imports may too).
     public init(id: Int64, contentSHA256: String, path: String?, recordedAt: Date?, recordedLocal: LocalTime,
                 recordedAtSource: String, durationSeconds: Double, speechSeconds: Double, model: ModelIdentity,
                 settings: AnalysisSettings? = nil, scores: [LabelScore], dimensions: EmotionDimensions? = nil, stress: Double?,
-                dominant: String?, tags: [String] = [], addedAt: Date = Date(), segments: [JournalSegment] = []) {
+                dominant: String?, tags: [String] = [], addedAt: Date = Date(), segments: [JournalSegment] = [], prosody: ProsodySummary? = nil) {
         self.id = id
         self.contentSHA256 = contentSHA256
         self.path = path
@@ -265,12 +267,13 @@ public struct JournalRecording: Sendable, Equatable, Encodable, Identifiable {
         self.tags = tags
         self.addedAt = addedAt
         self.segments = segments
+        self.prosody = prosody
     }
 
     enum CodingKeys: String, CodingKey {
         case id, contentSHA256 = "content_sha256", path, recordedAt = "recorded_at_utc", recordedLocal = "recorded_local"
         case recordedAtSource = "recorded_at_source", durationSeconds = "duration_s", speechSeconds = "speech_s"
-        case model, options, scores, dimensions, stress, dominant, tags, addedAt = "added_at", segments
+        case model, options, scores, dimensions, stress, dominant, tags, addedAt = "added_at", segments, prosody
     }
 
     /// Encodes the export schema: times as ISO 8601 (`recorded_local` without a zone), scores as an object in the model's label order.
@@ -293,6 +296,7 @@ public struct JournalRecording: Sendable, Equatable, Encodable, Identifiable {
         try c.encode(tags, forKey: .tags)
         try c.encode(isoUTC(addedAt), forKey: .addedAt)
         try c.encode(segments, forKey: .segments)
+        try c.encode(prosody, forKey: .prosody)
     }
 }
 

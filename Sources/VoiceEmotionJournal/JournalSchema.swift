@@ -49,6 +49,11 @@ enum JournalSchema {
                 t.column("sha256", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: voice markers") { db in
+            try db.alter(table: "recording") { t in
+                t.add(column: "prosody", .text)  // JSON of ProsodySummary; NULL when not measured
+            }
+        }
         return migrator
     }
 }

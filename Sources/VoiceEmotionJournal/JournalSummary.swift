@@ -5,6 +5,7 @@
 // which is what their intervals assume.
 
 import Foundation
+import VoiceEmotion
 
 /// A part of the day, in the local time of the recording.
 public enum TimeOfDay: Int, Sendable, CaseIterable, Codable, Comparable {
@@ -163,6 +164,34 @@ public struct DayDeviation: Sendable, Equatable, Encodable {
     }
 }
 
+/// A voice marker of one memo compared with the person's own usual value.
+public struct MarkerDeviation: Sendable, Equatable, Encodable {
+    /// The marker in words ("pitch", "loudness", ...) and its unit.
+    public let marker: String, unit: String
+    /// The memo's value.
+    public let value: Double
+    /// Median and MAD of the marker over the memos of the `JournalSummary.baselineDays` days before.
+    public let baseline: Baseline
+    /// (value − median) / MAD, the MAD floored at the marker's smallest meaningful step.
+    public let deviation: Double
+
+    /// "pitch 24.10 st: +1.8 MAD against your usual 22.60 st".
+    public var sentence: String {
+        String(format: "%@ %.2f %@: %+.1f MAD against your usual %.2f %@", marker, value, unit, deviation, baseline.median, unit)
+    }
+
+    enum CodingKeys: String, CodingKey { case marker, unit, value, baseline, deviation }
+}
+
+/// The markers compared with the person's baseline, with the smallest spread counted as one MAD.
+let comparedMarkers: [(name: String, unit: String, floor: Double, value: @Sendable (ProsodySummary) -> Double?)] = [
+    ("pitch", "st", 0.1, { $0.f0P50Semitones }),
+    ("pitch range", "st", 0.1, { $0.f0RangeSemitones }),
+    ("loudness", "dB", 0.5, { $0.intensityMeanDb }),
+    ("pauses", "per min", 1.0, { $0.pausesPerMinute }),
+    ("alpha ratio", "dB", 0.5, { $0.alphaRatioDb }),
+]
+
 /// The change of weekly mean stress per week.
 public struct Trend: Sendable, Equatable, Codable {
     /// Least-squares slope (stress units per week) and its 95% interval.
@@ -202,6 +231,9 @@ public struct JournalSummary: Sendable {
     public let memoDeviations: [Int64: Double]
     /// The weekly trend (nil with fewer than three weeks).
     public let trend: Trend?
+    /// The latest memo with voice markers against the baseline of the days before it: one entry
+    /// per marker that has `minimumBaselineCount` earlier values in the window.
+    public let markerDeviations: [MarkerDeviation]
 
     /// Summarises `recordings` (any order; each recording once, e.g. from
     /// `JournalFilter(latestPerContent: true)`).
@@ -232,6 +264,7 @@ public struct JournalSummary: Sendable {
         }
         dayDeviations = deviations
         self.memoDeviations = memoDeviations
+        markerDeviations = Self.markerDeviations(sorted)
         let weekly = weeks.compactMap { week in week.meanStress.map { (week.start, $0) } }
         if let first = weekly.first,
            let fit = Statistics.slope(x: weekly.map { Double(($0.0.dayNumber - first.0.dayNumber) / 7) }, y: weekly.map(\.1)) {
@@ -246,6 +279,22 @@ public struct JournalSummary: Sendable {
         let start = day.startOfDay.adding(days: -6)
         let inside = recordings.filter { $0.recordedLocal >= start && $0.recordedLocal < day.startOfDay.adding(days: 1) }
         return Self.summary(inside, start: start, label: "\(start.dayText)…\(day.dayText)")
+    }
+
+    static func markerDeviations(_ sorted: [JournalRecording]) -> [MarkerDeviation] {
+        guard let latest = sorted.last(where: { $0.prosody != nil }), let markers = latest.prosody else { return [] }
+        let day = latest.recordedLocal.dayNumber
+        let earlier = sorted.filter { (day - baselineDays..<day).contains($0.recordedLocal.dayNumber) }.compactMap(\.prosody)
+        return comparedMarkers.compactMap { marker in
+            guard let value = marker.value(markers) else { return nil }
+            let values = earlier.compactMap(marker.value)
+            guard values.count >= minimumBaselineCount, let median = Statistics.median(values),
+                  let mad = Statistics.medianAbsoluteDeviation(values) else { return nil }
+            let baseline = Baseline(from: LocalTime(wallSeconds: Int64(day - baselineDays) * 86_400),
+                                    through: LocalTime(wallSeconds: Int64(day - 1) * 86_400), count: values.count, median: median, mad: mad)
+            return MarkerDeviation(marker: marker.name, unit: marker.unit, value: value, baseline: baseline,
+                                   deviation: (value - median) / max(mad, marker.floor))
+        }
     }
 
     static func periods(_ sorted: [JournalRecording], key: (JournalRecording) -> LocalTime, label: (LocalTime) -> String) -> [PeriodSummary] {

@@ -62,6 +62,8 @@ import Testing
         let quicktime = try #require(stored.first { ($0["path"] as? String)?.hasSuffix("memo_quicktime.mov") == true })
         #expect(quicktime["recorded_local"] as? String == "2024-03-04T08:15:00" && quicktime["recorded_at_source"] as? String == "metadata")
         #expect((quicktime["model"] as? [String: Any])?["name"] as? String == "base_weighted")
+        // The journal keeps each memo's voice markers too.
+        #expect((quicktime["prosody"] as? [String: Any])?["intensity_mean_db"] is Double)
 
         // Again: nothing is analysed twice.
         let again = try run(["journal", "add", memos, "--model", model, "--journal", journal])

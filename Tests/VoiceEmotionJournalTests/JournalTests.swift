@@ -298,12 +298,16 @@ func fillSyntheticJournal(_ journal: Journal) throws {
     }
 }
 
-/// Runs one SQL statement with the sqlite3 program (the install script's `sqlite3`).
+/// Runs SQL (given on its standard input) with the sqlite3 program (the install script's `sqlite3`).
 func sqlite(_ path: String, _ sql: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["sqlite3", path, sql]
+    process.arguments = ["sqlite3", "-batch", "-bail", path]
+    let input = Pipe()
+    process.standardInput = input
     try process.run()
+    input.fileHandleForWriting.write(Data(sql.utf8))
+    try input.fileHandleForWriting.close()
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
 }
@@ -316,5 +320,52 @@ func sqlite(_ path: String, _ sql: String) throws {
         try journal.tag(first.id, "monday")
         try journal.add(analysis(stress: 0.6, speech: 10, angry: 0.5), contentSHA256: "c", model: modelA, tags: ["new"], replace: true)
         #expect(try journal.recordings().map(\.tags) == [["monday", "new", "work"]])
+    }
+}
+
+@Suite struct VoiceMarkerBaselineTests {
+    /// A memo whose analysis carries voice markers.
+    func memo(pitch: Double, loudness: Double) -> RecordingAnalysis {
+        let a = analysis(stress: 0.3, speech: 20, angry: 0.2)
+        var markers = ProsodySummary()
+        markers.f0P50Semitones = pitch
+        markers.intensityMeanDb = loudness
+        return RecordingAnalysis(file: a.file, durationSeconds: a.durationSeconds, speechSeconds: a.speechSeconds, segments: a.segments,
+                                 scores: a.scores, dimensions: nil, dominant: a.dominant, stress: a.stress, timings: a.timings, prosody: markers)
+    }
+
+    @Test func latestMemoAgainstTheDaysBefore() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Days 1-5: pitch 20, 21, 22, 23, 24 st (median 22; deviations 2, 1, 0, 1, 2: MAD 1) and
+        // loudness 70 dB every day (MAD 0, counted as the 0.5 dB floor); day 6: 26 st and 71 dB.
+        for (day, pitch) in [20.0, 21, 22, 23, 24].enumerated() {
+            try journal.add(memo(pitch: pitch, loudness: 70), contentSHA256: "m\(day)", model: modelA, recordedAt: at("2026-09-0\(day + 1)T09:00:00Z"))
+        }
+        try journal.add(memo(pitch: 26, loudness: 71), contentSHA256: "latest", model: modelA, recordedAt: at("2026-09-06T09:00:00Z"))
+        let stored = try journal.recordings()
+        #expect(stored.last?.prosody?.f0P50Semitones == 26)
+        let deviations = JournalSummary(stored).markerDeviations
+        #expect(deviations.map(\.marker) == ["pitch", "loudness"])  // the others have no values
+        #expect(deviations[0].baseline.median == 22 && deviations[0].baseline.mad == 1 && deviations[0].deviation == 4)
+        #expect(deviations[1].baseline.mad == 0 && deviations[1].deviation == 2)
+        #expect(deviations[0].sentence == "pitch 26.00 st: +4.0 MAD against your usual 22.00 st")
+        // With only four earlier memos there is no baseline yet.
+        #expect(JournalSummary(Array(stored.dropFirst())).markerDeviations.isEmpty)
+        #expect(try JournalDashboard.html(journal: journal).contains("pitch 26.00 st: +4.0 MAD against your usual 22.00 st"))
+    }
+
+    @Test func aFirstVersionJournalIsMigrated() throws {
+        // A journal as the first version of the schema wrote it (v1 only), with one recording.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("journal-v1-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("journal.sqlite").path
+        try sqlite(path, try String(contentsOf: sourceFolder.appendingPathComponent("Fixtures/journal_v1.sql"), encoding: .utf8))
+        let journal = try Journal(path: path)
+        let stored = try journal.recordings()
+        #expect(stored.count == 1 && stored[0].prosody == nil && stored[0].stress == 0.5 && stored[0].tags == ["old"])
+        try journal.add(memo(pitch: 22, loudness: 70), contentSHA256: "new", model: modelA)
+        #expect(try journal.recordings().last?.prosody?.intensityMeanDb == 70)
     }
 }

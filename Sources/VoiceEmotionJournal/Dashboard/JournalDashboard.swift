@@ -93,7 +93,10 @@ public enum JournalDashboard {
                     card("Your baseline", s.currentBaseline.map { f($0.median) } ?? "not yet",
                          s.currentBaseline.map { "median of \($0.count) memos in the last \(JournalSummary.baselineDays) days · MAD \(f($0.mad))" }
                             ?? "needs \(JournalSummary.minimumBaselineCount) memos within \(JournalSummary.baselineDays) days"),
-                    .div(.class("card peak"), .id("peak"), .h3("When is your stress highest?"), .p(.text(s.peak.sentence)))),
+                    .div(.class("card peak"), .id("peak"), .h3("When is your stress highest?"), .p(.text(s.peak.sentence))),
+                    .if(!s.markerDeviations.isEmpty,
+                        .div(.class("card peak"), .id("voice"), .h3("Your voice in the latest memo, against your usual"),
+                             .ul(.forEach(s.markerDeviations) { .li(.text($0.sentence)) })))),
                 .section(.id("timeline-section"),
                     .h2("Stress over time"),
                     .p(.class("note"), .text("Dots: memos. Orange line: 7-day mean. Blue band: your usual range (the median of the \(JournalSummary.baselineDays) days before ± \(Int(JournalSummary.flagThreshold)) MAD). Red marks: days above it.")),

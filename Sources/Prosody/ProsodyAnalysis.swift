@@ -1,6 +1,6 @@
-// The voice markers of a recording and of each of its speech segments, from one pitch and one
-// intensity analysis over the whole recording (so that segment edges see the same frames as the
-// whole), and the pauses between segments.
+// The voice markers of a recording and of each of its speech segments: from one pitch and one
+// intensity analysis over the whole recording, or segment by segment on the recording's own frame
+// grids (one segment in memory at a time); and the pauses between segments.
 
 /// A recording's voice markers.
 public struct ProsodyResult: Sendable, Equatable {
@@ -33,13 +33,12 @@ public enum ProsodyAnalysis {
     /// longest analysis window (64 ms intensity, 40 ms pitch), so frames near its edges are whole.
     public static let segmentMargin = 0.1
 
-    /// One segment's markers from `samples` that start at `offset` seconds in the recording and
-    /// hold the segment `start..<end` (seconds in the recording) with up to `segmentMargin` around it.
-    /// `recordingPeak`: the recording's largest absolute sample, which the pitch analysis's
-    /// silence threshold is relative to (as when the whole recording is analysed).
-    /// Frames are the recording's own (`recordingCount` samples in all; `samples` begin at sample
-    /// `offset`), so they are the frames `analyze` gives the whole recording, but for the path
-    /// search, which sees only this part.
+    /// One segment's markers from `samples`: samples `offset ..< offset + samples.count` of a
+    /// recording of `recordingCount` samples, holding the segment `start..<end` (seconds in the
+    /// recording) with up to `segmentMargin` around it. Frames are the recording's own, so they are
+    /// the frames `analyze` gives the whole recording, but for the path search, which sees only
+    /// this part. `recordingPeak`: the recording's largest absolute sample, which the pitch
+    /// analysis's silence threshold is relative to (as when the whole recording is analysed).
     public static func analyzeSegment(_ samples: [Float], sampleRate: Int, offset: Int, recordingCount: Int, start: Double, end: Double,
                                       recordingPeak: Double, pitchOptions: PitchOptions = PitchOptions()) -> SegmentProsody {
         let part = (recordingCount: recordingCount, offset: offset)

@@ -215,11 +215,15 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     public func finish() {
         condition.lock()
         while pushing && !cancelled { condition.wait() }
-        defer { condition.unlock() }
+        pushing = true  // the flush may wait for the model like a push; no push may slip in
+        defer {
+            pushing = false
+            condition.broadcast()
+            condition.unlock()
+        }
         guard !finishing, !cancelled else { return }
         if let produced = try? front.finish(at: DispatchTime.now().uptimeNanoseconds) { enqueue(produced) }
         finishing = true
-        condition.broadcast()
     }
 
     /// Stops at once: pending work is dropped and `events` ends.

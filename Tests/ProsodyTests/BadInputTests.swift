@@ -1,0 +1,41 @@
+// Input that could upset the markers: a pure tone, clipped speech, 8 kHz audio with a ceiling
+// above its Nyquist frequency, silence, 30 ms. Defined results, never NaN, never a crash.
+
+import Foundation
+import Prosody
+import Testing
+
+@Suite struct ProsodyBadInputTests {
+    func finite(_ s: ProsodySummary) -> Bool {
+        [s.f0MeanHz, s.f0SdSemitones, s.f0P50Semitones, s.voicedFraction, s.intensityMeanDb, s.intensitySdDb, s.alphaRatioDb,
+         s.hammarbergDb, s.slope0To500, s.slope500To1500, s.loudnessPeaksPerSecond].allSatisfy { $0.map(\.isFinite) ?? true }
+    }
+
+    @Test func pureToneIsItsOwnPitch() {
+        let tone = (0..<32_000).map { Float(0.3 * sin(2 * Double.pi * 200 * Double($0) / 16_000)) }
+        let result = ProsodyAnalysis.analyze(tone, sampleRate: 16_000, segments: [])
+        #expect(result.summary.voicedFraction == 1 && abs(result.summary.f0MeanHz! - 200) < 0.05 && finite(result.summary))
+        #expect(result.summary.f0SdSemitones! < 0.01)
+    }
+
+    @Test func clippedSpeechAndAnEightKilohertzCeiling() throws {
+        let (samples, _) = try recording("Docs/Samples/voice-memo.flac")
+        let clipped = samples.map { min(max($0 * 20, -0.99), 0.99) }
+        let result = ProsodyAnalysis.analyze(clipped, sampleRate: 16_000, segments: [(0.7, 7.3)])
+        #expect(finite(result.summary) && result.summary.f0MeanHz != nil)
+        // A ceiling above 4 kHz at 8 kHz is lowered to the Nyquist frequency, not refused.
+        let (narrow, rate) = try recording("Tests/SileroVADTests/Fixtures/speech_8k.flac")
+        var options = PitchOptions()
+        options.ceiling = 5_000
+        let contour = Pitch.contour(narrow, sampleRate: rate, options: options)
+        #expect(!contour.frequencies.isEmpty && contour.frequencies.allSatisfy { $0.isFinite && $0 <= 4_000 })
+    }
+
+    @Test func silenceAndThirtyMilliseconds() {
+        let silence = ProsodyAnalysis.analyze([Float](repeating: 0, count: 16_000), sampleRate: 16_000, segments: [(0.1, 0.9)])
+        #expect(silence.summary.f0MeanHz == nil && silence.summary.intensityMeanDb == nil && silence.summary.alphaRatioDb == nil && finite(silence.summary))
+        let short = ProsodyAnalysis.analyzeSegment([Float](repeating: 0.2, count: 480), sampleRate: 16_000, offset: 0, recordingCount: 480,
+                                                   start: 0, end: 0.03, recordingPeak: 0.2)
+        #expect(short.f0Frames.isEmpty && short.intensityFrames.isEmpty && short.summary.f0MeanHz == nil && finite(short.summary))
+    }
+}

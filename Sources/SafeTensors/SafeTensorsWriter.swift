@@ -1,5 +1,6 @@
 // A small safetensors writer for tests and tools (fixtures, converted weights).
 
+import StrictJSON
 import VoiceEmotionCore
 
 #if canImport(Darwin)
@@ -55,13 +56,13 @@ package struct SafeTensorsWriter: Sendable {
     static func header(_ tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int)], metadata: [String: String]) -> [UInt8] {
         var members: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(jsonStringLiteral($0)):\(jsonStringLiteral(metadata[$0]!))" }
             members.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for tensor in tensors {
             let end = offset + tensor.byteCount
-            members.append("\(jsonString(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
+            members.append("\(jsonStringLiteral(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var headerBytes = Array(("{" + members.joined(separator: ",") + "}").utf8)
@@ -170,23 +171,6 @@ private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) 
     #else
     return Glibc.write(fd, buffer, count)
     #endif
-}
-
-/// JSON string literal with the escapes JSON requires.
-private func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }
 
 /// Single → IEEE half bits, round to nearest even (overflow to infinity).

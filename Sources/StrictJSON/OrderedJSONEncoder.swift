@@ -17,6 +17,14 @@ package struct OrderedJSONEncoder {
     }
 }
 
+/// `text` as a JSON string literal, quoted, with the escapes JSON requires (for code that writes
+/// small JSON texts by hand: safetensors headers, the journal's score lists).
+package func jsonStringLiteral(_ text: String) -> String {
+    var out = ""
+    Node.quote(text, into: &out)
+    return out
+}
+
 /// An encoded value being built.
 private indirect enum Node {
     case object([(String, Node)])

@@ -386,7 +386,7 @@ public final class Journal: Sendable {
 
     /// Scores as `[["angry",0.1],...]`: shortest round-trip decimals, so a Double comes back bit for bit.
     static func encode(_ scores: [LabelScore]) -> String {
-        "[" + scores.map { "[\(jsonString($0.label)),\($0.score.isFinite ? "\($0.score)" : "null")]" }.joined(separator: ",") + "]"
+        "[" + scores.map { "[\(jsonStringLiteral($0.label)),\($0.score.isFinite ? "\($0.score)" : "null")]" }.joined(separator: ",") + "]"
     }
 
     static func encode(_ settings: AnalysisSettings?) -> String {
@@ -442,19 +442,6 @@ public final class Journal: Sendable {
     static func decodeDimensions(_ text: String) -> EmotionDimensions? {
         guard let values = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [NSNumber], values.count == 3 else { return nil }
         return EmotionDimensions(arousal: values[0].doubleValue, dominance: values[1].doubleValue, valence: values[2].doubleValue)
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// Test hook: `VOICE_EMOTION_JOURNAL_TEST_PAUSE_MS` holds an add inside its transaction (after

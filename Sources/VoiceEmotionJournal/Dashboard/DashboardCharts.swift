@@ -39,7 +39,7 @@ enum DashboardCharts {
         // Baseline band.
         let banded = s.dayDeviations.compactMap { d in d.baseline.map { (d.day, $0) } }
         if !banded.isEmpty {
-            let upper = banded.map { (x($0.0.adding(days: 0)) , y($0.1.median + JournalSummary.flagThreshold * max($0.1.mad, JournalSummary.minimumMAD))) }
+            let upper = banded.map { (x($0.0), y($0.1.median + JournalSummary.flagThreshold * max($0.1.mad, JournalSummary.minimumMAD))) }
             let lower = banded.reversed().map { (x($0.0), y($0.1.median - JournalSummary.flagThreshold * max($0.1.mad, JournalSummary.minimumMAD))) }
             let d = (upper + lower).enumerated().map { "\($0.offset == 0 ? "M" : "L")\(SVG.n($0.element.0)) \(SVG.n($0.element.1))" }.joined(separator: " ") + " Z"
             nodes.append(SVG("path", [("d", d), ("fill", "#56B4E9"), ("fill-opacity", "0.22"), ("stroke", "none"), ("class", "baseline-band")],
@@ -60,7 +60,7 @@ enum DashboardCharts {
             }
         } else {
             for d in s.days where d.meanStress != nil {
-                nodes.append(SVG("circle", [("cx", SVG.n(x(d.start.adding(days: 0)) + 0.5 * (width - left - right) * 86_400 / span)), ("cy", SVG.n(y(d.meanStress!))),
+                nodes.append(SVG("circle", [("cx", SVG.n(x(d.start) + 0.5 * (width - left - right) * 86_400 / span)), ("cy", SVG.n(y(d.meanStress!))),
                                             ("r", SVG.n(min(6, 2 + Double(d.count).squareRoot() / 2))), ("fill", "#333333"), ("fill-opacity", "0.6"), ("class", "memo")],
                                  children: [SVG("title", text: "\(d.label): \(d.count) memos, mean stress \(f(d.meanStress!))")]))
             }

@@ -25,6 +25,10 @@ public struct SegmentProsody: Sendable, Equatable {
     public let intensityStep: Double
     /// Its spectral balance, to pool with the others' by their voiced frames.
     public let spectralBalance: SpectralBalance?
+    /// HNR (dB) of its voiced harmonicity frames.
+    public let hnrFrames: [Double]
+    /// Its periods' perturbation, to pool with the others'.
+    public let perturbation: Perturbation
 }
 
 /// Computes voice markers; needs no emotion model.
@@ -38,9 +42,11 @@ public enum ProsodyAnalysis {
     /// recording) with up to `segmentMargin` around it. Frames are the recording's own, so they are
     /// the frames `analyze` gives the whole recording, but for the path search, which sees only
     /// this part. `recordingPeak`: the recording's largest absolute sample, which the pitch
-    /// analysis's silence threshold is relative to (as when the whole recording is analysed).
+    /// analysis's silence threshold is relative to (as when the whole recording is analysed);
+    /// `recordingMean` and `recordingCentredPeak` (`Harmonicity.centredPeak`) do the same for the HNR.
     public static func analyzeSegment(_ samples: [Float], sampleRate: Int, offset: Int, recordingCount: Int, start: Double, end: Double,
-                                      recordingPeak: Double, pitchOptions: PitchOptions = PitchOptions()) -> SegmentProsody {
+                                      recordingPeak: Double, recordingMean: Double = 0, recordingCentredPeak: Double? = nil,
+                                      pitchOptions: PitchOptions = PitchOptions()) -> SegmentProsody {
         let part = (recordingCount: recordingCount, offset: offset)
         let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions, globalPeak: recordingPeak, part: part)
         let intensity = Intensity.contour(samples, sampleRate: sampleRate, part: part)
@@ -58,7 +64,15 @@ public enum ProsodyAnalysis {
         summary.hammarbergDb = balance?.hammarbergDb
         summary.slope0To500 = balance?.slope0To500
         summary.slope500To1500 = balance?.slope500To1500
-        return SegmentProsody(summary: summary, f0Frames: f0, intensityFrames: decibels, intensityStep: intensity.timeStep, spectralBalance: balance)
+        let harmonicity = Harmonicity.contour(samples, sampleRate: sampleRate, options: HarmonicityOptions(),
+                                                globalPeak: recordingCentredPeak ?? recordingPeak, part: part, recordingMean: recordingMean)
+        let hnr = zip(harmonicity.times, harmonicity.decibels).compactMap { inside($0.0) ? $0.1 : nil }
+        summary.hnrDb = HarmonicityContour.mean(hnr)
+        let pulses = Pulses.find(samples, sampleRate: sampleRate, pitch: pitch, offset: offset).filter(inside)
+        let perturbation = Perturbation(pulses: pulses, samples: samples, sampleRate: sampleRate, offset: offset)
+        summary.addPerturbation(perturbation)
+        return SegmentProsody(summary: summary, f0Frames: f0, intensityFrames: decibels, intensityStep: intensity.timeStep,
+                              spectralBalance: balance, hnrFrames: hnr, perturbation: perturbation)
     }
 
     /// The markers of `samples` at `sampleRate` and of its speech `segments` (seconds, in order).
@@ -69,11 +83,23 @@ public enum ProsodyAnalysis {
         let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions)
         let intensity = Intensity.contour(samples, sampleRate: sampleRate)
         let speech: [(start: Double, end: Double)] = segments.isEmpty ? [(-.infinity, .infinity)] : segments
+        let harmonicity = Harmonicity.contour(samples, sampleRate: sampleRate)
         var summary = ProsodySummary(pitch: pitch, intensity: intensity, within: speech)
         summary.addSpectralBalance(samples, sampleRate: sampleRate, pitch: pitch, within: speech)
+        summary.addHarmonicity(harmonicity, within: speech)
+        let pulses = Pulses.find(samples, sampleRate: sampleRate, pitch: pitch)
+        func perturbation(within ranges: [(start: Double, end: Double)]) -> Perturbation {
+            // Each range's periods on their own, so no period spans a pause.
+            ranges.reduce(Perturbation()) { total, range in
+                total.merged(with: Perturbation(pulses: pulses.filter { $0 >= range.start && $0 < range.end }, samples: samples, sampleRate: sampleRate))
+            }
+        }
+        summary.addPerturbation(perturbation(within: speech))
         let perSegment = segments.map { segment -> ProsodySummary in
             var markers = ProsodySummary(pitch: pitch, intensity: intensity, from: segment.start, to: segment.end)
             markers.addSpectralBalance(samples, sampleRate: sampleRate, pitch: pitch, within: [segment])
+            markers.addHarmonicity(harmonicity, within: [segment])
+            markers.addPerturbation(perturbation(within: [segment]))
             return markers
         }
         summary.addPauses(segments)
@@ -96,7 +122,23 @@ extension ProsodySummary {
             slope0To500 = balances.reduce(0) { $0 + $1.slope0To500 * Double($1.frames) } / frames
             slope500To1500 = balances.reduce(0) { $0 + $1.slope500To1500 * Double($1.frames) } / frames
         }
+        hnrDb = HarmonicityContour.mean(parts.flatMap(\.hnrFrames))
+        addPerturbation(parts.reduce(Perturbation()) { $0.merged(with: $1.perturbation) })
         addPauses(segments)
+    }
+
+    /// Jitter and shimmer from the periods' perturbation.
+    mutating func addPerturbation(_ perturbation: Perturbation) {
+        jitterLocal = perturbation.jitterLocal
+        shimmerLocal = perturbation.shimmerLocal
+        shimmerLocalDb = perturbation.shimmerLocalDb
+    }
+
+    /// HNR: the mean of the voiced harmonicity frames inside `ranges`.
+    mutating func addHarmonicity(_ harmonicity: HarmonicityContour, within ranges: [(start: Double, end: Double)]) {
+        hnrDb = HarmonicityContour.mean(zip(harmonicity.times, harmonicity.decibels).compactMap { time, value in
+            ranges.contains { time >= $0.start && time < $0.end } ? value : nil
+        })
     }
 
     /// Pauses: the gaps between consecutive segments, per minute of the span from the first

@@ -143,15 +143,16 @@ extension EmotionAnalyzer {
         let result = assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: speech.result.segments,
                               windowScores: emotion.windows, audioLength: speech.result.audioLength, timings: timings, start: start)
         guard options.prosody else { return result }
-        return try addProsody(to: result, segments: speech.result.segments, peak: speech.peak, total: speech.result.audioLength,
-                              from: source, start: start)
+        return try addProsody(to: result, segments: speech.result.segments, speech: speech, from: source, start: start)
     }
 
     /// Pass 3 (with `options.prosody`): each segment's voice markers from its own samples and a
     /// margin, one segment in memory at a time; the recording's from the segments' frames pooled.
-    func addProsody(to result: RecordingAnalysis, segments: [SpeechSegment], peak: Double, total: Int, from source: SampleSource,
+    func addProsody(to result: RecordingAnalysis, segments: [SpeechSegment], speech: SpeechPass, from source: SampleSource,
                     start: Date) throws -> RecordingAnalysis {
         let rate = source.sampleRate
+        let total = speech.result.audioLength
+        let centred = Harmonicity.centredPeak(minimum: speech.minimum, maximum: speech.maximum, sum: speech.sum, count: total)
         let margin = Int(ProsodyAnalysis.segmentMargin * Double(rate))
         let ranges = segments.map { (first: max(0, $0.start - margin), last: $0.end + margin) }
         var parts: [SegmentProsody] = []
@@ -162,7 +163,8 @@ extension EmotionAnalyzer {
             let first = range.first - pendingStart, last = min(range.last - pendingStart, pending.count)
             let samples = Array(pending[max(0, first)..<max(first, last)])
             parts.append(ProsodyAnalysis.analyzeSegment(samples, sampleRate: rate, offset: range.first, recordingCount: total,
-                                                        start: segments[index].startSeconds, end: segments[index].endSeconds, recordingPeak: peak))
+                                                        start: segments[index].startSeconds, end: segments[index].endSeconds,
+                                                        recordingPeak: speech.peak, recordingMean: centred.mean, recordingCentredPeak: centred.peak))
         }
         if !ranges.isEmpty {
             _ = try source.read { (block) throws in
@@ -195,6 +197,9 @@ extension EmotionAnalyzer {
         let decodeSeconds: Double
         /// The largest absolute sample (the voice markers' silence threshold is relative to it).
         let peak: Double
+        /// The smallest and largest samples and their sum (the HNR's threshold is relative to the
+        /// largest deviation from the mean).
+        let minimum: Double, maximum: Double, sum: Double
     }
 
     /// Pass 1: every sample through the VAD (one probability per chunk), then the segments.
@@ -203,9 +208,13 @@ extension EmotionAnalyzer {
         var vadSeconds = 0.0
         let expected = Double(source.expectedCount ?? 0)
         let start = Date()
-        var peak: Float = 0
+        var peak: Float = 0, minimum = Float.greatestFiniteMagnitude, maximum = -Float.greatestFiniteMagnitude
+        var sum = 0.0
         let count = try source.read { (block) throws in
-            for sample in block { peak = max(peak, abs(sample)) }
+            for sample in block {
+                peak = max(peak, abs(sample)); minimum = min(minimum, sample); maximum = max(maximum, sample)
+                sum += Double(sample)
+            }
             let clock = Date()
             try stream.append(block)
             vadSeconds += Date().timeIntervalSince(clock)
@@ -220,7 +229,7 @@ extension EmotionAnalyzer {
         try tracker.update(.detectingSpeech, tracker.speechShare)
         let result = VoiceActivityResult(sampleRate: source.sampleRate, audioLength: count, probabilities: probabilities, segments: segments)
         return SpeechPass(result: result, vadSeconds: vadSeconds, decodeSeconds: max(0, Date().timeIntervalSince(start) - vadSeconds),
-                          peak: Double(peak))
+                          peak: Double(peak), minimum: Double(minimum), maximum: Double(maximum), sum: sum)
     }
 
     /// The model windows of `segments`, in time order: each segment long enough for the model is

@@ -24,7 +24,10 @@ func recording(_ path: String) throws -> (samples: [Float], rate: Int) {
 @Suite struct IntensityTests {
     static let recordings = [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"),
                              ("speech8k", "Tests/SileroVADTests/Fixtures/speech_8k.flac"),
-                             ("sample", "Docs/Samples/voice-memo.flac")]
+                             ("sample", "Docs/Samples/voice-memo.flac"),
+                             ("synthetic", "Tests/ProsodyTests/Fixtures/synthetic_voice.flac")]
+    /// The recorded speech only.
+    static let speech = Array(recordings.prefix(3))
 
     @Test(arguments: recordings) func everyFrameMatchesPraat(_ name: String, _ path: String) throws {
         let (samples, rate) = try recording(path)

@@ -27,10 +27,14 @@ import VoiceEmotion
             if let f0 = markers.f0MeanHz { #expect(abs(f0 - reference.f0MeanHz!) / f0 < 1e-9, "\(segment.startSeconds)") }
             #expect(abs(markers.intensityMeanDb! - reference.intensityMeanDb!) < 1e-4)
             #expect(abs(markers.alphaRatioDb! - reference.alphaRatioDb!) < 1e-9 && abs(markers.slope0To500! - reference.slope0To500!) < 1e-9)
+            // HNR: the same frames, the same mean and peak (from the streaming pass); pulses from the same pitch frames.
+            #expect(abs(markers.hnrDb! - reference.hnrDb!) < 1e-6, "\(segment.startSeconds): HNR \(markers.hnrDb!) vs \(reference.hnrDb!)")
+            if let jitter = markers.jitterLocal { #expect(abs(jitter - reference.jitterLocal!) < 1e-9 && abs(markers.shimmerLocal! - reference.shimmerLocal!) < 1e-9) }
         }
         let overall = try #require(result.prosody)
         #expect(abs(overall.f0MeanHz! - whole.summary.f0MeanHz!) < 1e-9 && abs(overall.intensityMeanDb! - whole.summary.intensityMeanDb!) < 1e-4)
         #expect(overall.pausesPerMinute == whole.summary.pausesPerMinute && overall.alphaRatioDb != nil)
+        #expect(abs(overall.hnrDb! - whole.summary.hnrDb!) < 1e-6 && abs(overall.jitterLocal! - whole.summary.jitterLocal!) < 1e-9)
         // Same results from the samples in memory.
         let fromSamples = try await analyzer.analyze(samples: audio.samples, sampleRate: 16_000)
         #expect(fromSamples.prosody == result.prosody)

@@ -7,16 +7,42 @@ import pathlib
 
 import numpy as np
 import parselmouth
+import scipy
+import scipy.signal
 import soundfile as sf
+from parselmouth.praat import call
 from safetensors.numpy import save_file
 from spectral_balance_reference import spectral_balance
 
 here = pathlib.Path(__file__).parent
 root = here.parent.parent.parent
+
+
+def synthetic_voice(rate=16000, seconds=1.5, f0=120.0, period_jitter=0.01, amplitude_shimmer=0.05, seed=17):
+    """A vowel-like voice with known perturbation: glottal pulses whose periods vary by 1% and
+    amplitudes by 5% (Gaussian, independent per pulse), through three formant resonators."""
+    rng = np.random.default_rng(seed)
+    source = np.zeros(int(rate * seconds))
+    t = 0.05
+    while t < seconds - 0.05:
+        position = int(round(t * rate))
+        source[position] = 1 + amplitude_shimmer * rng.standard_normal()
+        t += (1 + period_jitter * rng.standard_normal()) / f0
+    voice = source
+    for formant, bandwidth in [(700, 130), (1220, 70), (2600, 160)]:
+        r = np.exp(-np.pi * bandwidth / rate)
+        voice = scipy.signal.lfilter([1 - r], [1, -2 * r * np.cos(2 * np.pi * formant / rate), r * r], voice)
+    voice = scipy.signal.lfilter([1, -0.97], [1], voice)  # a little lip radiation
+    return (0.5 * voice / np.abs(voice).max()).astype(np.float32)
+
+
+synthetic = here / "synthetic_voice.flac"
+sf.write(synthetic, synthetic_voice(), 16000, subtype="PCM_16")
 tensors = {}
 for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"),
                    ("speech8k", "Tests/SileroVADTests/Fixtures/speech_8k.flac"),
-                   ("sample", "Docs/Samples/voice-memo.flac")]:
+                   ("sample", "Docs/Samples/voice-memo.flac"),
+                   ("synthetic", "Tests/ProsodyTests/Fixtures/synthetic_voice.flac")]:
     samples, rate = sf.read(root / path, dtype="float64")
     sound = parselmouth.Sound(samples, rate)
     intensity = sound.to_intensity(minimum_pitch=100.0)  # Praat's defaults: time step 0.8/100, mean subtracted
@@ -49,7 +75,23 @@ for name, path in [("speech16k", "Tests/SileroVADTests/Fixtures/speech_16k.flac"
     raw = sound.to_intensity(minimum_pitch=75.0, subtract_mean=False)
     tensors[f"{name}.intensity75_raw.db"] = raw.values[0].astype(np.float64)
     tensors[f"{name}.intensity75_raw.first_time"] = np.array([raw.x1], dtype=np.float64)
+    # Voice quality with Praat's defaults: HNR (cc) frames (-200 where unvoiced) and their mean;
+    # the periodic (cc) point process and jitter/shimmer on it.
+    harmonicity = sound.to_harmonicity_cc()  # 0.01 s, 75 Hz, silence 0.1, 1 period per window
+    tensors[f"{name}.hnr.db"] = harmonicity.values[0].astype(np.float64)
+    tensors[f"{name}.hnr.first_time"] = np.array([harmonicity.x1], dtype=np.float64)
+    points = call(sound, "To PointProcess (periodic, cc)", 75, 600)
+    tensors[f"{name}.pulses"] = np.array([call(points, "Get time from index", i + 1)
+                                          for i in range(call(points, "Get number of points"))], dtype=np.float64)
+    tensors[f"{name}.voice_quality"] = np.array([
+        call(harmonicity, "Get mean", 0, 0),
+        call(points, "Get jitter (local)", 0, 0, 0.0001, 0.02, 1.3),
+        call([sound, points], "Get shimmer (local)", 0, 0, 0.0001, 0.02, 1.3, 1.6),
+        call([sound, points], "Get shimmer (local_dB)", 0, 0, 0.0001, 0.02, 1.3, 1.6),
+    ], dtype=np.float64)
+    print(name, "HNR, jitter, shimmer, shimmer dB:", tensors[f"{name}.voice_quality"])
 
-metadata = {"parselmouth": parselmouth.__version__, "praat": parselmouth.PRAAT_VERSION, "numpy": np.__version__}
+metadata = {"parselmouth": parselmouth.__version__, "praat": parselmouth.PRAAT_VERSION, "numpy": np.__version__,
+            "scipy": scipy.__version__, "soundfile": sf.__version__}
 save_file(tensors, here / "praat_reference.safetensors", metadata=metadata)
 print({k: v.shape for k, v in tensors.items()}, metadata)

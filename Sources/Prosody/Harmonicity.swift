@@ -1,0 +1,187 @@
+// Harmonics-to-noise ratio as Praat's "To Harmonicity (cc)" reports it (Boersma 1993, section 5):
+// per frame, the normalised cross-correlation r of one window with the window one period later,
+// at the lag that maximises it (sinc-interpolated between lags), as 10·log10(r / (1 − r)) dB.
+// A frame is voiced when that r beats the unvoiced strength, which rises as the frame grows quiet
+// relative to the recording (silence threshold 0.1); other frames report nil (Praat: −200 dB).
+
+import Foundation
+
+/// Settings of the harmonicity analysis; the defaults are Praat's.
+public struct HarmonicityOptions: Sendable, Equatable {
+    /// Seconds between frames (0.01).
+    public var timeStep: Double = 0.01
+    /// Lowest F0 looked for, in Hz (75): sets the window and the longest lag.
+    public var minimumPitch: Double = 75
+    /// Frames whose peak is below this fraction of the recording's peak lean to unvoiced (0.1).
+    public var silenceThreshold: Double = 0.1
+
+    /// Praat's defaults.
+    public init() {}
+}
+
+/// HNR per frame on Praat's grid.
+public struct HarmonicityContour: Sendable, Equatable {
+    /// Time of the first frame's centre, in seconds.
+    public let startTime: Double
+    /// Seconds between frames.
+    public let timeStep: Double
+    /// HNR in dB per frame; nil where the frame is unvoiced or silent.
+    public let decibels: [Double?]
+
+    /// The frame centres in seconds.
+    public var times: [Double] { decibels.indices.map { startTime + Double($0) * timeStep } }
+
+    /// Mean over the voiced frames (Praat's "Get mean"), nil when none is voiced.
+    public var mean: Double? { Self.mean(decibels) }
+
+    static func mean(_ values: [Double?]) -> Double? {
+        let voiced = values.compactMap { $0 }
+        return voiced.isEmpty ? nil : voiced.reduce(0, +) / Double(voiced.count)
+    }
+}
+
+/// Computes the harmonics-to-noise ratio.
+public enum Harmonicity {
+    /// HNR frames of `samples` at `sampleRate`. `globalPeak`: the recording's largest absolute
+    /// deviation from its mean, which the silence threshold is relative to (default: that of
+    /// `samples`, whose mean is also removed first, as Praat does).
+    public static func contour(_ samples: [Float], sampleRate: Int, options: HarmonicityOptions = HarmonicityOptions(),
+                               globalPeak: Double? = nil) -> HarmonicityContour {
+        contour(samples, sampleRate: sampleRate, options: options, globalPeak: globalPeak, part: nil)
+    }
+
+    /// The recording's mean and its largest absolute deviation from it, from its smallest,
+    /// largest and summed samples (what a single streaming pass can keep).
+    public static func centredPeak(minimum: Double, maximum: Double, sum: Double, count: Int) -> (mean: Double, peak: Double) {
+        guard count > 0, minimum <= maximum else { return (0, 0) }
+        let mean = sum / Double(count)
+        return (mean, max(maximum - mean, mean - minimum, 0))
+    }
+
+    /// As above; `part` places `samples` at `offset` in a recording of `recordingCount` samples, so
+    /// frames are the recording's own and only those whose window fits in `samples` are analysed;
+    /// `recordingMean` is then the recording's mean (see `centredPeak`).
+    package static func contour(_ samples: [Float], sampleRate: Int, options: HarmonicityOptions, globalPeak: Double?,
+                                part: (recordingCount: Int, offset: Int)?, recordingMean: Double = 0) -> HarmonicityContour {
+        let dx = 1 / Double(sampleRate)
+        // One longest period; the correlated window is just under it (an even sample count) and
+        // the lags go to just past it.
+        let period = Int((1 / options.minimumPitch / dx).rounded(.down))
+        let half = period / 2 - 1
+        guard half >= 2, options.timeStep > 0, !samples.isEmpty else {
+            return HarmonicityContour(startTime: 0, timeStep: options.timeStep, decibels: [])
+        }
+        let width = 2 * half, maximumLag = width + 2
+        let grid = PraatFrames(sampleCount: part?.recordingCount ?? samples.count, dx: dx,
+                               windowDuration: 2 / options.minimumPitch, timeStep: options.timeStep)
+        let offset = part?.offset ?? 0
+        let x1 = 0.5 * dx
+        func leftSample(_ time: Double) -> Int { Int(((time - x1) / dx).rounded(.down)) }
+        let placement = part == nil ? grid : grid.restricted(offset: offset, available: samples.count) { time in
+            let left = leftSample(time)
+            return (left + 1 - period, left - period + width + maximumLag + interpolationDepth + 1)
+        }
+        let mean = part == nil ? samples.reduce(0.0) { $0 + Double($1) } / Double(samples.count) : recordingMean
+        let peak = globalPeak ?? samples.reduce(0.0) { max($0, abs(Double($1) - mean)) }
+        guard peak > 0 else {
+            return HarmonicityContour(startTime: placement.firstTime, timeStep: placement.timeStep,
+                                      decibels: Array(repeating: nil, count: placement.count))
+        }
+        // The frame's samples (from one period before its time), the correlation at every lag
+        // the peak refinement may read, and the lagged window's energy.
+        let span = width + maximumLag + interpolationDepth + 1
+        var frame = [Double](repeating: 0, count: span)
+        var correlation = [Double](repeating: 0, count: maximumLag + interpolationDepth + 1)
+        var values = [Double?](repeating: nil, count: placement.count)
+        for k in 0..<placement.count {
+            let left = leftSample(placement.time(k)) - offset
+            // Mean over one period on each side; peak over the central window.
+            var localMean = 0.0
+            for j in (left + 1 - period)...(left + period) { localMean += sample(samples, j) - mean }
+            localMean /= Double(2 * period)
+            var localPeak = 0.0
+            for j in (left + 1 - half)...(left + half) { localPeak = max(localPeak, abs(sample(samples, j) - mean - localMean)) }
+            let unvoicedStrength = max(0, 2 - localPeak / peak / options.silenceThreshold)
+            guard unvoicedStrength < 1 else { continue }  // no correlation can beat it
+            let start = left + 1 - period
+            for i in 0..<span { frame[i] = sample(samples, start + i) - mean - localMean }
+            guard let r = strongestCorrelation(frame, width: width, maximumLag: maximumLag, into: &correlation),
+                  r > unvoicedStrength else { continue }
+            values[k] = r > 1 - 1e-15 ? 150 : 10 * log10(r / (1 - r))
+        }
+        return HarmonicityContour(startTime: placement.firstTime, timeStep: placement.timeStep, decibels: values)
+    }
+
+    /// Taps on each side of the sinc interpolation between lags (Praat's "sinc70").
+    static let interpolationDepth = 70
+
+    private static func sample(_ samples: [Float], _ j: Int) -> Double { j >= 0 && j < samples.count ? Double(samples[j]) : 0 }
+
+    /// The highest normalised correlation between `frame[0..<width]` and `frame[lag..<lag+width]`
+    /// over lags 2..<maximumLag, refined between lags; nil when no lag has a positive maximum.
+    static func strongestCorrelation(_ frame: [Double], width: Int, maximumLag: Int, into correlation: inout [Double]) -> Double? {
+        let lags = correlation.count
+        frame.withUnsafeBufferPointer { x in
+            var first = 0.0
+            for j in 0..<width { first += x[j] * x[j] }
+            var lagged = first
+            for lag in 0..<lags {
+                if lag > 0 { lagged += x[lag + width - 1] * x[lag + width - 1] - x[lag - 1] * x[lag - 1] }
+                // Four running sums, so the products pipeline (a single sum waits on each add).
+                var (p0, p1, p2, p3) = (0.0, 0.0, 0.0, 0.0)
+                var j = 0
+                while j + 4 <= width {
+                    p0 += x[j] * x[j + lag]; p1 += x[j + 1] * x[j + 1 + lag]
+                    p2 += x[j + 2] * x[j + 2 + lag]; p3 += x[j + 3] * x[j + 3 + lag]
+                    j += 4
+                }
+                while j < width { p0 += x[j] * x[j + lag]; j += 1 }
+                let product = (p0 + p1) + (p2 + p3)
+                let energy = first * lagged
+                correlation[lag] = energy > 0 ? product / energy.squareRoot() : 0
+            }
+        }
+        var best: Int?
+        for i in 2..<maximumLag {
+            let r = correlation[i]
+            guard r > 0, r > correlation[i - 1], r >= correlation[i + 1] else { continue }
+            if best == nil || r > correlation[best!] { best = i }
+        }
+        guard let best else { return nil }
+        return refinedMaximum(correlation, around: best)
+    }
+
+    /// The maximum of the sinc-interpolated correlation within one lag of `index` (golden-section search).
+    static func refinedMaximum(_ values: [Double], around index: Int) -> Double {
+        // sin(π(q − i)) is ±sin(πq), and the window's cosine turns by a fixed angle per tap, so an
+        // evaluation needs three transcendental calls rather than two per tap.
+        let step = Double.pi / (Double(interpolationDepth) + 0.5)
+        let (cosStep, sinStep) = (cos(step), sin(step))
+        func interpolated(_ position: Double) -> Double {
+            let floor = Int(position.rounded(.down))
+            let lower = max(0, floor - interpolationDepth + 1), upper = min(values.count - 1, floor + interpolationDepth)
+            let sinPosition = sin(Double.pi * (position - Double(lower)))
+            var sign = 1.0
+            var (c, s) = (cos(step * (position - Double(lower))), sin(step * (position - Double(lower))))
+            var sum = 0.0
+            for i in lower...upper {
+                let d = position - Double(i)
+                let sinc = abs(d) < 1e-12 ? 1 : sign * sinPosition / (Double.pi * d)
+                sum += values[i] * sinc * (0.5 + 0.5 * c)
+                sign = -sign
+                (c, s) = (c * cosStep + s * sinStep, s * cosStep - c * sinStep)  // angle − step
+            }
+            return sum
+        }
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var a = Double(index - 1), b = Double(index + 1)
+        var c = b - ratio * (b - a), d = a + ratio * (b - a)
+        var fc = interpolated(c), fd = interpolated(d)
+        while b - a > 1e-6 {
+            if fc > fd { b = d; d = c; fd = fc; c = b - ratio * (b - a); fc = interpolated(c) } else {
+                a = c; c = d; fc = fd; d = a + ratio * (b - a); fd = interpolated(d)
+            }
+        }
+        return max(values[index], interpolated((a + b) / 2))
+    }
+}

@@ -1,0 +1,153 @@
+// Glottal pulses and the cycle-to-cycle perturbation measured on them, following the
+// descriptions in Praat's manual ("Sound & Pitch: To PointProcess (cc)", "Voice 2. Jitter",
+// "Voice 3. Shimmer"): in each voiced stretch of the pitch contour, a first pulse at the largest
+// amplitude around its middle, then pulse after pulse 0.8-1.2 periods away where the waveform
+// best matches the previous cycle; jitter and shimmer compare consecutive periods.
+
+import Foundation
+
+/// Finds glottal pulses.
+public enum Pulses {
+    /// Pulse times (seconds in the recording) in the voiced stretches of `pitch`. `samples` are
+    /// samples `offset ..< offset + samples.count` of the recording.
+    public static func find(_ samples: [Float], sampleRate: Int, pitch: PitchContour, offset: Int = 0) -> [Double] {
+        let dx = 1 / Double(sampleRate)
+        let x1 = (Double(offset) + 0.5) * dx  // time of samples[0]
+        let f0 = pitch.frequencies
+        var pulses: [Double] = []
+        var k = 0
+        while k < f0.count {
+            guard f0[k] > 0 else { k += 1; continue }
+            var last = k
+            while last + 1 < f0.count && f0[last + 1] > 0 { last += 1 }
+            let from = max(x1, pitch.startTime + (Double(k) - 0.5) * pitch.timeStep)
+            let to = min(x1 + Double(samples.count - 1) * dx, pitch.startTime + (Double(last) + 0.5) * pitch.timeStep)
+            if to > from { pulses += stretch(samples, dx: dx, x1: x1, from: from, to: to, pitch: pitch, frames: k...last) }
+            k = last + 1
+        }
+        return pulses
+    }
+
+    /// The period at `time`, linearly interpolated between the voiced frames of `frames`.
+    static func period(at time: Double, pitch: PitchContour, frames: ClosedRange<Int>) -> Double {
+        let position = (time - pitch.startTime) / pitch.timeStep
+        let below = min(max(Int(position.rounded(.down)), frames.lowerBound), frames.upperBound)
+        let above = min(below + 1, frames.upperBound)
+        let fraction = min(max(position - Double(below), 0), 1)
+        let frequency = pitch.frequencies[below] + (pitch.frequencies[above] - pitch.frequencies[below]) * fraction
+        return 1 / frequency
+    }
+
+    static func stretch(_ samples: [Float], dx: Double, x1: Double, from: Double, to: Double, pitch: PitchContour,
+                        frames: ClosedRange<Int>) -> [Double] {
+        func index(_ time: Double) -> Int { Int(((time - x1) / dx).rounded()) }
+        func value(_ i: Int) -> Double { i >= 0 && i < samples.count ? Double(samples[i]) : 0 }
+        // The first pulse: the largest absolute sample within half a period of the middle.
+        let middle = 0.5 * (from + to)
+        let half = 0.5 * period(at: middle, pitch: pitch, frames: frames)
+        var first = max(0, index(middle - half))
+        for i in max(0, index(middle - half))...min(samples.count - 1, index(middle + half)) where abs(value(i)) > abs(value(first)) { first = i }
+        let start = x1 + Double(first) * dx
+        var found: [(time: Double, strength: Double)] = [(start, 1)]
+        for direction in [-1.0, 1.0] {
+            var previous = start
+            while true {
+                let period = period(at: previous, pitch: pitch, frames: frames)
+                let length = max(2, Int((period / dx).rounded()))
+                let low = index(previous + direction * 0.8 * period), high = index(previous + direction * 1.2 * period)
+                let anchor = index(previous)
+                let lowest = min(low, high)
+                let correlations = (lowest...max(low, high)).map { correlation(value, anchor - length / 2, $0 - length / 2, length) }
+                let bestIndex = correlations.indices.max { correlations[$0] < correlations[$1] }!
+                let best = correlations[bestIndex]
+                // Parabolic refinement between the neighbouring candidates.
+                var time = x1 + Double(lowest + bestIndex) * dx
+                if bestIndex > 0 && bestIndex + 1 < correlations.count {
+                    let (left, right) = (correlations[bestIndex - 1], correlations[bestIndex + 1])
+                    let curvature = left - 2 * best + right
+                    if curvature < 0 { time += 0.5 * (left - right) / curvature * dx }
+                }
+                guard time >= from && time <= to else { break }
+                found.append((time, best))
+                previous = time
+            }
+        }
+        return found.filter { $0.strength >= 0.3 }.map(\.time).sorted()
+    }
+
+    /// Normalised cross-correlation of `length` samples from `a` and from `b`.
+    static func correlation(_ value: (Int) -> Double, _ a: Int, _ b: Int, _ length: Int) -> Double {
+        var product = 0.0, energyA = 0.0, energyB = 0.0
+        for j in 0..<length {
+            let (u, v) = (value(a + j), value(b + j))
+            product += u * v; energyA += u * u; energyB += v * v
+        }
+        let energy = energyA * energyB
+        return energy > 0 ? product / energy.squareRoot() : 0
+    }
+}
+
+/// Cycle-to-cycle perturbation of a stretch of voice, as sums that pool across segments.
+public struct Perturbation: Sendable, Equatable {
+    /// Sums of |ΔT| over counted period pairs, of the periods in counted pairs, and their counts.
+    var periodDifferences = 0.0, pairCount = 0, periodSum = 0.0, periodCount = 0
+    /// Sums of |ΔA| and |20·log10(A₂/A₁)| over counted amplitude pairs, of the valid periods'
+    /// amplitudes, and their counts.
+    var amplitudeDifferences = 0.0, decibelDifferences = 0.0, amplitudePairCount = 0, amplitudeSum = 0.0, amplitudeCount = 0
+
+    /// Praat's defaults: periods between 0.1 and 20 ms count; neighbours differing by more than
+    /// a factor 1.3 in period (1.6 in amplitude) are not compared.
+    public static let shortestPeriod = 0.0001, longestPeriod = 0.02, maximumPeriodFactor = 1.3, maximumAmplitudeFactor = 1.6
+
+    /// No periods.
+    public init() {}
+
+    /// The perturbation of the periods between consecutive `pulses` (seconds in the recording);
+    /// a period's amplitude is the largest sample between its pulses. `samples` are samples
+    /// `offset ..< offset + samples.count` of the recording.
+    public init(pulses: [Double], samples: [Float], sampleRate: Int, offset: Int = 0) {
+        let dx = 1 / Double(sampleRate)
+        let periods = zip(pulses, pulses.dropFirst()).map { $1 - $0 }
+        let amplitudes = zip(pulses, pulses.dropFirst()).map { start, end -> Double in
+            // The samples from the first pulse to the second, a pulse on a sample counting as on it
+            // however the times were rounded.
+            let first = max(0, Int((start / dx - 0.5 - 1e-6).rounded(.up)) - offset)
+            let last = min(samples.count - 1, Int((end / dx - 0.5 + 1e-6).rounded(.down)) - offset)
+            return first <= last ? Double(samples[first...last].max()!) : 0
+        }
+        func valid(_ i: Int) -> Bool { periods[i] >= Self.shortestPeriod && periods[i] <= Self.longestPeriod }
+        func ratio(_ a: Double, _ b: Double) -> Double { max(a, b) / min(a, b) }
+        var paired = [Bool](repeating: false, count: periods.count)
+        for i in periods.indices.dropFirst() where valid(i) && valid(i - 1) && ratio(periods[i], periods[i - 1]) <= Self.maximumPeriodFactor {
+            periodDifferences += abs(periods[i] - periods[i - 1]); pairCount += 1
+            paired[i] = true; paired[i - 1] = true
+            let (a, b) = (amplitudes[i - 1], amplitudes[i])
+            if a > 0 && b > 0 && ratio(a, b) <= Self.maximumAmplitudeFactor {
+                amplitudeDifferences += abs(b - a); decibelDifferences += abs(20 * log10(b / a)); amplitudePairCount += 1
+            }
+        }
+        for i in periods.indices {
+            if paired[i] { periodSum += periods[i]; periodCount += 1 }
+            if valid(i) { amplitudeSum += amplitudes[i]; amplitudeCount += 1 }
+        }
+    }
+
+    /// Both stretches' periods together (pairs never span the two).
+    public func merged(with other: Perturbation) -> Perturbation {
+        var sum = self
+        sum.periodDifferences += other.periodDifferences; sum.pairCount += other.pairCount
+        sum.periodSum += other.periodSum; sum.periodCount += other.periodCount
+        sum.amplitudeDifferences += other.amplitudeDifferences; sum.decibelDifferences += other.decibelDifferences
+        sum.amplitudePairCount += other.amplitudePairCount; sum.amplitudeSum += other.amplitudeSum; sum.amplitudeCount += other.amplitudeCount
+        return sum
+    }
+
+    /// Mean |ΔT| over the mean period (a fraction; nil without a counted pair).
+    public var jitterLocal: Double? { pairCount > 0 && periodSum > 0 ? (periodDifferences / Double(pairCount)) / (periodSum / Double(periodCount)) : nil }
+    /// Mean |ΔA| over the mean amplitude (a fraction).
+    public var shimmerLocal: Double? {
+        amplitudePairCount > 0 && amplitudeSum > 0 ? (amplitudeDifferences / Double(amplitudePairCount)) / (amplitudeSum / Double(amplitudeCount)) : nil
+    }
+    /// Mean |20·log10(A₂/A₁)| in dB.
+    public var shimmerLocalDb: Double? { amplitudePairCount > 0 ? decibelDifferences / Double(amplitudePairCount) : nil }
+}

@@ -64,8 +64,9 @@ public enum Pitch {
     /// The F0 contour of `samples` at `sampleRate`. Audio shorter than one window (3 / floor s)
     /// gives no frames. A ceiling above the Nyquist frequency is lowered to it.
     ///
-    /// `globalPeak` is the peak the silence threshold is relative to: the largest absolute
-    /// sample of the recording, which `samples` may be only a part of (default: their own peak).
+    /// `globalPeak` is the peak the silence threshold is relative to: the recording's largest
+    /// absolute deviation from its mean (`Harmonicity.centredPeak`), which `samples` may be only a
+    /// part of (default: that of `samples`).
     public static func contour(_ samples: [Float], sampleRate: Int, options: PitchOptions = PitchOptions(), globalPeak: Double? = nil) -> PitchContour {
         contour(samples, sampleRate: sampleRate, options: options, globalPeak: globalPeak, part: nil)
     }
@@ -91,9 +92,16 @@ public enum Pitch {
         }
         guard placement.count > 0 else { return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: []) }
         let frames = candidates(samples, dx: dx, placement: placement, windowDuration: windowDuration, options: options,
-                                globalPeak: globalPeak ?? samples.reduce(0) { max($0, abs(Double($1))) }, offset: offset)
+                                globalPeak: globalPeak ?? centredPeak(samples), offset: offset)
         let path = bestPath(frames, options: options, timeStep: step)
         return PitchContour(startTime: placement.firstTime, timeStep: step, frequencies: path)
+    }
+
+    /// The largest absolute deviation of `samples` from their mean.
+    static func centredPeak(_ samples: [Float]) -> Double {
+        guard let low = samples.min(), let high = samples.max() else { return 0 }
+        return Harmonicity.centredPeak(minimum: Double(low), maximum: Double(high), sum: samples.reduce(0.0) { $0 + Double($1) },
+                                       count: samples.count).peak
     }
 
     /// Every frame's candidates (Boersma 1993, steps 2-9).
@@ -116,21 +124,22 @@ public enum Pitch {
         var re = [Double](repeating: 0, count: size), im = re
         var correlations = [[Double](repeating: 0, count: size), [Double](repeating: 0, count: size)]
         var normalised = [Double](repeating: 0, count: maximumLag + 1)
+        // The local mean is over one floor period on each side of the frame's time, and the
+        // frame's peak (for the silence threshold) over the middle floor period of the window.
+        let period = Int((1 / options.floor / dx).rounded(.down))
+        let peakRange = max(0, half - period / 2 - 1)..<min(width, half + period / 2 + 1)
         func prepare(_ k: Int, into slot: Int) {
             // The `width` samples around the frame's time: from the sample after it back `half`.
             let left = Int(((placement.time(k) - x1) / dx).rounded(.down)) - offset
             let start = left + 1 - half
             var mean = 0.0
-            for i in 0..<width {
-                let j = start + i
-                segments[slot][i] = j >= 0 && j < samples.count ? Double(samples[j]) : 0
-                mean += segments[slot][i]
-            }
-            mean /= Double(width)
+            for j in (left + 1 - period)...(left + period) where j >= 0 && j < samples.count { mean += Double(samples[j]) }
+            mean /= Double(2 * period)
             var peak = 0.0
             for i in 0..<width {
-                segments[slot][i] = (segments[slot][i] - mean) * hanning[i]
-                peak = max(peak, abs(segments[slot][i]))
+                let j = start + i
+                segments[slot][i] = ((j >= 0 && j < samples.count ? Double(samples[j]) : 0) - mean) * hanning[i]
+                if peakRange.contains(i) { peak = max(peak, abs(segments[slot][i])) }
             }
             peaks[slot] = peak
         }

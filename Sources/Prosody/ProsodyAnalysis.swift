@@ -41,14 +41,15 @@ public enum ProsodyAnalysis {
     /// recording of `recordingCount` samples, holding the segment `start..<end` (seconds in the
     /// recording) with up to `segmentMargin` around it. Frames are the recording's own, so they are
     /// the frames `analyze` gives the whole recording, but for the path search, which sees only
-    /// this part. `recordingPeak`: the recording's largest absolute sample, which the pitch
-    /// analysis's silence threshold is relative to (as when the whole recording is analysed);
-    /// `recordingMean` and `recordingCentredPeak` (`Harmonicity.centredPeak`) do the same for the HNR.
+    /// this part. The silence thresholds of the pitch and HNR analyses are relative to the
+    /// recording's largest absolute deviation from its mean, `recordingCentredPeak`
+    /// (`Harmonicity.centredPeak`; when nil, `recordingPeak`, its largest absolute sample);
+    /// `recordingMean` is its mean.
     public static func analyzeSegment(_ samples: [Float], sampleRate: Int, offset: Int, recordingCount: Int, start: Double, end: Double,
                                       recordingPeak: Double, recordingMean: Double = 0, recordingCentredPeak: Double? = nil,
                                       pitchOptions: PitchOptions = PitchOptions()) -> SegmentProsody {
         let part = (recordingCount: recordingCount, offset: offset)
-        let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions, globalPeak: recordingPeak, part: part)
+        let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions, globalPeak: recordingCentredPeak ?? recordingPeak, part: part)
         let intensity = Intensity.contour(samples, sampleRate: sampleRate, part: part)
         let (from, to) = (start, end)
         func inside(_ time: Double) -> Bool { time >= from && time < to }

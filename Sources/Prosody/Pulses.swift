@@ -2,7 +2,9 @@
 // descriptions in Praat's manual ("Sound & Pitch: To PointProcess (cc)", "Voice 2. Jitter",
 // "Voice 3. Shimmer"): in each voiced stretch of the pitch contour, a first pulse at the largest
 // amplitude around its middle, then pulse after pulse 0.8-1.2 periods away where the waveform
-// best matches the previous cycle; jitter and shimmer compare consecutive periods.
+// best matches the previous cycle; jitter and shimmer compare consecutive periods. Where the
+// manual is silent (how far a pulse keeps its fraction of a sample, what a period's amplitude
+// is), the choices were fitted against Praat's output frame by frame (Docs/Prosody.md).
 
 import Foundation
 
@@ -47,7 +49,13 @@ public enum Pulses {
         let half = 0.5 * period(at: middle, pitch: pitch, frames: frames)
         var first = max(0, index(middle - half))
         for i in max(0, index(middle - half))...min(samples.count - 1, index(middle + half)) where abs(value(i)) > abs(value(first)) { first = i }
-        let start = x1 + Double(first) * dx
+        // Between samples, by the parabola through the extremum and its neighbours.
+        var start = x1 + Double(first) * dx
+        if first > 0 && first + 1 < samples.count {
+            let (left, centre, right) = (abs(value(first - 1)), abs(value(first)), abs(value(first + 1)))
+            let curvature = left - 2 * centre + right
+            if curvature < 0 { start += 0.5 * (left - right) / curvature * dx }
+        }
         var found: [(time: Double, strength: Double)] = [(start, 1)]
         for direction in [-1.0, 1.0] {
             var previous = start
@@ -60,8 +68,9 @@ public enum Pulses {
                 let correlations = (lowest...max(low, high)).map { correlation(value, anchor - length / 2, $0 - length / 2, length) }
                 let bestIndex = correlations.indices.max { correlations[$0] < correlations[$1] }!
                 let best = correlations[bestIndex]
-                // Parabolic refinement between the neighbouring candidates.
-                var time = x1 + Double(lowest + bestIndex) * dx
+                // The lag from the previous pulse (whose own fraction of a sample is kept), refined
+                // by a parabola through the neighbouring lags.
+                var time = previous + Double(lowest + bestIndex - anchor) * dx
                 if bestIndex > 0 && bestIndex + 1 < correlations.count {
                     let (left, right) = (correlations[bestIndex - 1], correlations[bestIndex + 1])
                     let curvature = left - 2 * best + right
@@ -91,45 +100,61 @@ public enum Pulses {
 public struct Perturbation: Sendable, Equatable {
     /// Sums of |ΔT| over counted period pairs, of the periods in counted pairs, and their counts.
     var periodDifferences = 0.0, pairCount = 0, periodSum = 0.0, periodCount = 0
-    /// Sums of |ΔA| and |20·log10(A₂/A₁)| over counted amplitude pairs, of the valid periods'
+    /// Sums of |ΔA| and |20·log10(A₂/A₁)| over counted amplitude pairs, of the pulses'
     /// amplitudes, and their counts.
     var amplitudeDifferences = 0.0, decibelDifferences = 0.0, amplitudePairCount = 0, amplitudeSum = 0.0, amplitudeCount = 0
 
     /// Praat's defaults: periods between 0.1 and 20 ms count; neighbours differing by more than
     /// a factor 1.3 in period (1.6 in amplitude) are not compared.
     public static let shortestPeriod = 0.0001, longestPeriod = 0.02, maximumPeriodFactor = 1.3, maximumAmplitudeFactor = 1.6
+    /// Half-width of the window an amplitude is measured over, in periods.
+    static let amplitudeReach = 0.15
 
     /// No periods.
     public init() {}
 
-    /// The perturbation of the periods between consecutive `pulses` (seconds in the recording);
-    /// a period's amplitude is the largest sample between its pulses. `samples` are samples
+    /// The perturbation of the periods between consecutive `pulses` (seconds in the recording).
+    /// Jitter compares consecutive periods. Shimmer compares the amplitudes at consecutive pulses
+    /// that sit between two comparable periods: the RMS of the waveform under a Hann window
+    /// reaching 0.15 of the local period to each side of the pulse. `samples` are samples
     /// `offset ..< offset + samples.count` of the recording.
     public init(pulses: [Double], samples: [Float], sampleRate: Int, offset: Int = 0) {
         let dx = 1 / Double(sampleRate)
         let periods = zip(pulses, pulses.dropFirst()).map { $1 - $0 }
-        let amplitudes = zip(pulses, pulses.dropFirst()).map { start, end -> Double in
-            // The samples from the first pulse to the second, a pulse on a sample counting as on it
-            // however the times were rounded.
-            let first = max(0, Int((start / dx - 0.5 - 1e-6).rounded(.up)) - offset)
-            let last = min(samples.count - 1, Int((end / dx - 0.5 + 1e-6).rounded(.down)) - offset)
-            return first <= last ? Double(samples[first...last].max()!) : 0
-        }
         func valid(_ i: Int) -> Bool { periods[i] >= Self.shortestPeriod && periods[i] <= Self.longestPeriod }
         func ratio(_ a: Double, _ b: Double) -> Double { max(a, b) / min(a, b) }
+        func comparable(_ i: Int) -> Bool { valid(i) && valid(i - 1) && ratio(periods[i], periods[i - 1]) <= Self.maximumPeriodFactor }
         var paired = [Bool](repeating: false, count: periods.count)
-        for i in periods.indices.dropFirst() where valid(i) && valid(i - 1) && ratio(periods[i], periods[i - 1]) <= Self.maximumPeriodFactor {
+        for i in periods.indices.dropFirst() where comparable(i) {
             periodDifferences += abs(periods[i] - periods[i - 1]); pairCount += 1
             paired[i] = true; paired[i - 1] = true
-            let (a, b) = (amplitudes[i - 1], amplitudes[i])
-            if a > 0 && b > 0 && ratio(a, b) <= Self.maximumAmplitudeFactor {
-                amplitudeDifferences += abs(b - a); decibelDifferences += abs(20 * log10(b / a)); amplitudePairCount += 1
+        }
+        for i in periods.indices where paired[i] { periodSum += periods[i]; periodCount += 1 }
+        // Amplitudes at the pulses between two comparable periods (pulse i sits between periods i − 1 and i).
+        var previous: (pulse: Int, amplitude: Double)?
+        for i in periods.indices.dropFirst() where comparable(i) {
+            let amplitude = Self.amplitude(samples, dx: dx, offset: offset, at: pulses[i], reach: Self.amplitudeReach * 0.5 * (pulses[i + 1] - pulses[i - 1]))
+            guard amplitude > 0 else { previous = nil; continue }
+            amplitudeSum += amplitude; amplitudeCount += 1
+            if let (pulse, before) = previous, pulse == i - 1, ratio(amplitude, before) <= Self.maximumAmplitudeFactor {
+                amplitudeDifferences += abs(amplitude - before); decibelDifferences += abs(20 * log10(amplitude / before)); amplitudePairCount += 1
             }
+            previous = (i, amplitude)
         }
-        for i in periods.indices {
-            if paired[i] { periodSum += periods[i]; periodCount += 1 }
-            if valid(i) { amplitudeSum += amplitudes[i]; amplitudeCount += 1 }
+    }
+
+    /// The Hann-weighted RMS of the samples within `reach` seconds of `time`.
+    static func amplitude(_ samples: [Float], dx: Double, offset: Int, at time: Double, reach: Double) -> Double {
+        let (low, high) = (time - reach, time + reach)
+        let first = max(0, Int((low / dx - 0.5).rounded(.up)) - offset), last = min(samples.count - 1, Int((high / dx - 0.5).rounded(.down)) - offset)
+        guard first <= last, high > low else { return 0 }
+        var weighted = 0.0, weights = 0.0
+        for j in first...last {
+            let t = (Double(j + offset) + 0.5) * dx
+            let w = 0.5 - 0.5 * cos(2 * Double.pi * (t - low) / (high - low))
+            weighted += w * Double(samples[j]) * Double(samples[j]); weights += w
         }
+        return weights > 0 ? (weighted / weights).squareRoot() : 0
     }
 
     /// Both stretches' periods together (pairs never span the two).

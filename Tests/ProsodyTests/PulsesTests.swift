@@ -21,19 +21,19 @@ import Testing
         let expected = try doubles("\(name).voice_quality")
         let jitter = try #require(measured.jitterLocal), shimmer = try #require(measured.shimmerLocal), decibels = try #require(measured.shimmerLocalDb)
         print("pulses \(name): \(pulses.count) vs \(praat.count), matched \(Double(matched) / Double(praat.count)); jitter \(jitter) vs \(expected[1]), shimmer \(shimmer) vs \(expected[2]), dB \(decibels) vs \(expected[3])")
-        // Praat's own pulses give its jitter exactly: the definition is right, what differs is where pulses fall.
+        // Praat's own pulses give its jitter exactly, and its shimmer to the window the amplitude is measured over.
         let onPraats = Perturbation(pulses: praat, samples: samples, sampleRate: rate)
         #expect(abs(onPraats.jitterLocal! - expected[1]) <= 1e-12 * expected[1], "\(name): jitter on Praat's pulses")
-        // Shimmer on Praat's own pulses differs too: a period's amplitude here is its largest sample,
-        // Praat's manual does not define its own (on speech within 2.3%; the synthetic voice 11% low).
-        // Reached on speech: pulses 90-95% within 0.25 ms of Praat's, jitter within 5%, shimmer
-        // within 3%, shimmer dB within 2% (the issue asks for 10%). The synthetic voice: jitter
-        // 11.5% and shimmer 8.6% low (the issue asks for 5%; not reached: pulse times are placed
-        // by correlation alone, Praat's differ by fractions of a sample; see Docs/Prosody.md).
-        let relative = name == "synthetic" ? 0.12 : 0.06
-        #expect(Double(matched) / Double(praat.count) >= (name == "synthetic" ? 0.99 : 0.9), "\(name): pulses matched")
-        #expect(abs(jitter - expected[1]) / expected[1] <= relative, "\(name): jitter \(jitter) vs \(expected[1])")
-        #expect(abs(shimmer - expected[2]) / expected[2] <= (name == "synthetic" ? 0.09 : 0.04), "\(name): shimmer \(shimmer) vs \(expected[2])")
-        #expect(abs(decibels - expected[3]) / expected[3] <= (name == "synthetic" ? 0.06 : 0.025), "\(name): shimmer dB \(decibels) vs \(expected[3])")
+        #expect(abs(onPraats.shimmerLocal! - expected[2]) <= 0.003 * expected[2] && abs(onPraats.shimmerLocalDb! - expected[3]) <= 0.003 * expected[3],
+                "\(name): shimmer on Praat's pulses \(onPraats.shimmerLocal!), \(onPraats.shimmerLocalDb!) dB")
+        // Reached on the synthetic voice: every pulse within 0.25 ms, jitter +0.08%, shimmer −0.06%,
+        // −0.16% in dB (the issue asks for 5%). On speech: 93-95% of pulses, jitter −1 to −4.4%,
+        // shimmer −0.8 to −1.1%, −0.03 to −1.4% in dB (the issue asks for 10%); the pulses that
+        // differ are at the edges of voiced stretches.
+        let synthetic = name == "synthetic"
+        #expect(Double(matched) / Double(praat.count) >= (synthetic ? 1 : 0.92), "\(name): pulses matched")
+        #expect(abs(jitter - expected[1]) / expected[1] <= (synthetic ? 0.002 : 0.05), "\(name): jitter \(jitter) vs \(expected[1])")
+        #expect(abs(shimmer - expected[2]) / expected[2] <= (synthetic ? 0.002 : 0.015), "\(name): shimmer \(shimmer) vs \(expected[2])")
+        #expect(abs(decibels - expected[3]) / expected[3] <= (synthetic ? 0.003 : 0.02), "\(name): shimmer dB \(decibels) vs \(expected[3])")
     }
 }

@@ -92,6 +92,10 @@ public enum Harmonicity {
         let span = width + maximumLag + interpolationDepth + 1
         var frame = [Double](repeating: 0, count: span)
         var correlation = [Double](repeating: 0, count: maximumLag + interpolationDepth + 1)
+        var size = 1
+        while size < span { size *= 2 }
+        let fft = ComplexFFT(size: size)
+        var re = [Double](repeating: 0, count: size), im = re
         var values = [Double?](repeating: nil, count: placement.count)
         for k in 0..<placement.count {
             let left = leftSample(placement.time(k)) - offset
@@ -105,7 +109,7 @@ public enum Harmonicity {
             guard unvoicedStrength < 1 else { continue }  // no correlation can beat it
             let start = left + 1 - period
             for i in 0..<span { frame[i] = sample(samples, start + i) - mean - localMean }
-            guard let r = strongestCorrelation(frame, width: width, maximumLag: maximumLag, into: &correlation),
+            guard let r = strongestCorrelation(frame, width: width, maximumLag: maximumLag, fft: fft, re: &re, im: &im, into: &correlation),
                   r > unvoicedStrength else { continue }
             values[k] = r > 1 - 1e-15 ? 150 : 10 * log10(r / (1 - r))
         }
@@ -119,24 +123,23 @@ public enum Harmonicity {
 
     /// The highest normalised correlation between `frame[0..<width]` and `frame[lag..<lag+width]`
     /// over lags 2..<maximumLag, refined between lags; nil when no lag has a positive maximum.
-    static func strongestCorrelation(_ frame: [Double], width: Int, maximumLag: Int, into correlation: inout [Double]) -> Double? {
-        let lags = correlation.count
+    static func strongestCorrelation(_ frame: [Double], width: Int, maximumLag: Int, fft: ComplexFFT, re: inout [Double], im: inout [Double],
+                                     into correlation: inout [Double]) -> Double? {
+        // Products at every lag at once: the window's cross-correlation with the whole frame by
+        // one transform of (window + i·frame) and one inverse (no wrap-around: the frame fits).
         frame.withUnsafeBufferPointer { x in
-            var first = 0.0
+            var first = 0.0, total = 0.0
             for j in 0..<width { first += x[j] * x[j] }
+            for j in 0..<(width + correlation.count - 1) { total += x[j] * x[j] }
+            // The transform's rounding is ~1e-16 of the whole frame's energy in every product:
+            // harmless unless the window itself is nearly silent, where products come directly.
+            let direct = first < 1e-6 * total
+            if !direct { fft.crossCorrelation(frame, prefix: width, re: &re, im: &im) }
             var lagged = first
-            for lag in 0..<lags {
+            for lag in 0..<correlation.count {
                 if lag > 0 { lagged += x[lag + width - 1] * x[lag + width - 1] - x[lag - 1] * x[lag - 1] }
-                // Four running sums, so the products pipeline (a single sum waits on each add).
-                var (p0, p1, p2, p3) = (0.0, 0.0, 0.0, 0.0)
-                var j = 0
-                while j + 4 <= width {
-                    p0 += x[j] * x[j + lag]; p1 += x[j + 1] * x[j + 1 + lag]
-                    p2 += x[j + 2] * x[j + 2 + lag]; p3 += x[j + 3] * x[j + 3 + lag]
-                    j += 4
-                }
-                while j < width { p0 += x[j] * x[j + lag]; j += 1 }
-                let product = (p0 + p1) + (p2 + p3)
+                var product = 0.0
+                if direct { for j in 0..<width { product += x[j] * x[j + lag] } } else { product = re[lag] }
                 let energy = first * lagged
                 correlation[lag] = energy > 0 ? product / energy.squareRoot() : 0
             }
@@ -152,7 +155,11 @@ public enum Harmonicity {
     }
 
     /// The maximum of the sinc-interpolated correlation within one lag of `index` (golden-section search).
-    static func refinedMaximum(_ values: [Double], around index: Int) -> Double {
+    static func refinedMaximum(_ values: [Double], around index: Int) -> Double { refinedPeak(values, around: index).value }
+
+    /// Where the sinc-interpolated `values` peak within one step of `index`, and the peak value
+    /// (golden-section search; never below `values[index]`).
+    static func refinedPeak(_ values: [Double], around index: Int) -> (position: Double, value: Double) {
         // sin(π(q − i)) is ±sin(πq), and the window's cosine turns by a fixed angle per tap, so an
         // evaluation needs three transcendental calls rather than two per tap.
         let step = Double.pi / (Double(interpolationDepth) + 0.5)
@@ -177,11 +184,12 @@ public enum Harmonicity {
         var a = Double(index - 1), b = Double(index + 1)
         var c = b - ratio * (b - a), d = a + ratio * (b - a)
         var fc = interpolated(c), fd = interpolated(d)
-        while b - a > 1e-6 {
+        while b - a > 1e-4 {  // lags; the top is flat there, r moves by ~1e-9
             if fc > fd { b = d; d = c; fd = fc; c = b - ratio * (b - a); fc = interpolated(c) } else {
                 a = c; c = d; fc = fd; d = a + ratio * (b - a); fd = interpolated(d)
             }
         }
-        return max(values[index], interpolated((a + b) / 2))
+        let middle = (a + b) / 2, value = interpolated(middle)
+        return value >= values[index] ? (middle, value) : (Double(index), values[index])
     }
 }

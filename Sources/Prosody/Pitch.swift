@@ -122,7 +122,7 @@ public enum Pitch {
         var segments = [[Double](repeating: 0, count: width), [Double](repeating: 0, count: width)]
         var peaks = [0.0, 0.0]
         var re = [Double](repeating: 0, count: size), im = re
-        var correlations = [[Double](repeating: 0, count: size), [Double](repeating: 0, count: size)]
+        var correlationA = [Double](repeating: 0, count: maximumLag + 1), correlationB = correlationA
         var normalised = [Double](repeating: 0, count: maximumLag + 1)
         // The local mean is over one floor period on each side of the frame's time, and the
         // frame's peak (for the silence threshold) over the middle floor period of the window.
@@ -143,34 +143,47 @@ public enum Pitch {
             }
             peaks[slot] = peak
         }
-        var k = 0
-        while k < placement.count {
-            let pair = min(2, placement.count - k)
-            for slot in 0..<pair { prepare(k + slot, into: slot) }
-            fft.autocorrelations(segments[0], pair == 2 ? segments[1] : nil, re: &re, im: &im, into: &correlations)
-            for slot in 0..<pair {
-                var frame = Frame(candidates: [], relativePeak: globalPeak > 0 ? peaks[slot] / globalPeak : 0)
-                if peaks[slot] > 0 {
-                    // The frame's autocorrelation over the window's, up to the longest lag.
-                    for i in 0...maximumLag { normalised[i] = correlations[slot][i] / windowCorrelation[i] }
-                    var found: [(Double, Double)] = []
-                    for i in 2..<maximumLag {
-                        let (previous, current, next) = (normalised[i - 1], normalised[i], normalised[i + 1])
-                        guard current > 0.5 * options.voicingThreshold, current > previous, current >= next else { continue }
-                        // The maximum of the parabola through the three points.
-                        let slope = 0.5 * (next - previous), curvature = 2 * current - previous - next
-                        let lag = Double(i) + slope / curvature
-                        let frequency = 1 / (lag * dx)
-                        guard frequency <= options.ceiling else { continue }
-                        found.append((frequency, current + 0.5 * slope * slope / curvature))
-                    }
-                    found.sort { $0.1 > $1.1 }
-                    frame.candidates = found.prefix(max(0, options.maximumCandidates - 1)).map { (frequency: $0.0, strength: $0.1) }
+        // A frame whose peak is below half the silence level gets no candidates: its unvoiced
+        // strength (at least voicing threshold + 1.5) beats any candidate's (an autocorrelation
+        // ratio of at most about 1) plus the two voiced/unvoiced transitions it could save, so
+        // the path is the same without transforming it. Silent stretches cost nothing.
+        let quiet = 0.5 * options.silenceThreshold / (1 + options.voicingThreshold) * globalPeak
+        var pending: [Int] = []  // frames prepared into slots 0 and 1, awaiting the transform
+        func transformPending() {
+            fft.autocorrelations(segments[0], pending.count == 2 ? segments[1] : nil, lags: maximumLag + 1, re: &re, im: &im,
+                                 into: &correlationA, &correlationB)
+            for (slot, index) in pending.enumerated() {
+                var frame = Frame(candidates: [], relativePeak: peaks[slot] / globalPeak)
+                // The frame's autocorrelation over the window's, up to the longest lag.
+                for i in 0...maximumLag { normalised[i] = (slot == 0 ? correlationA[i] : correlationB[i]) / windowCorrelation[i] }
+                var found: [(Double, Double)] = []
+                for i in 2..<maximumLag {
+                    let (previous, current, next) = (normalised[i - 1], normalised[i], normalised[i + 1])
+                    guard current > 0.5 * options.voicingThreshold, current > previous, current >= next else { continue }
+                    // The maximum of the parabola through the three points.
+                    let slope = 0.5 * (next - previous), curvature = 2 * current - previous - next
+                    let lag = Double(i) + slope / curvature
+                    let frequency = 1 / (lag * dx)
+                    guard frequency <= options.ceiling else { continue }
+                    found.append((frequency, current + 0.5 * slope * slope / curvature))
                 }
-                frames[k + slot] = frame
+                found.sort { $0.1 > $1.1 }
+                frame.candidates = found.prefix(max(0, options.maximumCandidates - 1)).map { (frequency: $0.0, strength: $0.1) }
+                frames[index] = frame
             }
-            k += pair
+            pending.removeAll(keepingCapacity: true)
         }
+        for k in 0..<placement.count {
+            prepare(k, into: pending.count)
+            let peak = peaks[pending.count]
+            guard globalPeak > 0, peak > 0, peak >= quiet else {
+                frames[k] = Frame(candidates: [], relativePeak: globalPeak > 0 ? peak / globalPeak : 0)
+                continue
+            }
+            pending.append(k)
+            if pending.count == 2 { transformPending() }
+        }
+        if !pending.isEmpty { transformPending() }
         return frames
     }
 
@@ -221,13 +234,23 @@ public enum Pitch {
 /// A radix-2 complex FFT of one size, for autocorrelations in double precision.
 struct ComplexFFT {
     let size: Int
+    /// Twiddle factors stage by stage: the stage combining halves of length h uses
+    /// cos/sin(2πk/2h), k < h, stored from index h − 1, so its inner loop reads them in order.
     private let cosines: [Double], sines: [Double]
     private let reversed: [Int]
 
     init(size: Int) {
         self.size = size
-        cosines = (0..<(size / 2)).map { cos(2 * Double.pi * Double($0) / Double(size)) }
-        sines = (0..<(size / 2)).map { sin(2 * Double.pi * Double($0) / Double(size)) }
+        var cosines = [Double](repeating: 1, count: max(size, 1)), sines = [Double](repeating: 0, count: max(size, 1))
+        var half = 1
+        while half < size {
+            for k in 0..<half {
+                cosines[half - 1 + k] = cos(Double.pi * Double(k) / Double(half))
+                sines[half - 1 + k] = sin(Double.pi * Double(k) / Double(half))
+            }
+            half *= 2
+        }
+        (self.cosines, self.sines) = (cosines, sines)
         let bits = size.trailingZeroBitCount
         reversed = (0..<size).map { i in
             var r = 0
@@ -251,24 +274,45 @@ struct ComplexFFT {
                 (im[i], im[j]) = (im[j], im[i])
             }
         }
+        // Length-2 butterflies need no multiplication.
+        var start = 0
+        while start + 1 < size {
+            let (ar, ai, br, bi) = (re[start], im[start], re[start + 1], im[start + 1])
+            re[start] = ar + br; im[start] = ai + bi
+            re[start + 1] = ar - br; im[start + 1] = ai - bi
+            start += 2
+        }
         cosines.withUnsafeBufferPointer { cosines in
             sines.withUnsafeBufferPointer { sines in
                 let sign = inverse ? 1.0 : -1.0
-                var length = 2
-                while length <= size {
-                    let stride = size / length, half = length / 2
+                var half = 2
+                while half < size {
+                    let c = cosines.baseAddress! + (half - 1), s = sines.baseAddress! + (half - 1)
                     var start = 0
                     while start < size {
-                        for k in 0..<half {
-                            let wr = cosines[k * stride], wi = sign * sines[k * stride]
-                            let a = start + k, b = a + half
-                            let tr = re[b] * wr - im[b] * wi, ti = re[b] * wi + im[b] * wr
-                            re[b] = re[a] - tr; im[b] = im[a] - ti
-                            re[a] += tr; im[a] += ti
+                        // Two butterflies at a time in SIMD registers (half is even here).
+                        let (ra, ia) = (UnsafeMutableRawPointer(re + start), UnsafeMutableRawPointer(im + start))
+                        let (rb, ib) = (UnsafeMutableRawPointer(re + start + half), UnsafeMutableRawPointer(im + start + half))
+                        let (cw, sw) = (UnsafeRawPointer(c), UnsafeRawPointer(s))
+                        var k = 0
+                        while k < half {
+                            let offset = k * MemoryLayout<Double>.stride
+                            let wr = cw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let wi = sign * sw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let xr = rb.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let xi = ib.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let yr = ra.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let yi = ia.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let tr = xr * wr - xi * wi, ti = xr * wi + xi * wr
+                            rb.storeBytes(of: yr - tr, toByteOffset: offset, as: SIMD2<Double>.self)
+                            ib.storeBytes(of: yi - ti, toByteOffset: offset, as: SIMD2<Double>.self)
+                            ra.storeBytes(of: yr + tr, toByteOffset: offset, as: SIMD2<Double>.self)
+                            ia.storeBytes(of: yi + ti, toByteOffset: offset, as: SIMD2<Double>.self)
+                            k += 2
                         }
-                        start += length
+                        start += 2 * half
                     }
-                    length *= 2
+                    half *= 2
                 }
             }
         }
@@ -281,31 +325,65 @@ struct ComplexFFT {
         return re
     }
 
-    /// The normalised autocorrelations of two real signals (the second may be absent) with one
-    /// forward and one inverse transform: a + ib in, spectra A[k] = (Z[k] + Z*[N−k]) / 2 and
-    /// B[k] = (Z[k] − Z*[N−k]) / 2i apart, |A|² + i|B|² back (both inverses are real).
-    func autocorrelations(_ a: [Double], _ b: [Double]?, re: inout [Double], im: inout [Double], into output: inout [[Double]]) {
+    /// The normalised autocorrelations of two real signals (the second may be absent) at lags
+    /// 0 ..< `lags`, with one forward and one inverse transform: a + ib in, spectra
+    /// A[k] = (Z[k] + Z*[N−k]) / 2 and B[k] = (Z[k] − Z*[N−k]) / 2i apart, |A|² + i|B|² back
+    /// (both inverses are real).
+    func autocorrelations(_ a: [Double], _ b: [Double]?, lags: Int, re: inout [Double], im: inout [Double], into first: inout [Double], _ second: inout [Double]) {
+        let n = size
+        re.withUnsafeMutableBufferPointer { re in
+            im.withUnsafeMutableBufferPointer { im in
+                let (re, im) = (re.baseAddress!, im.baseAddress!)
+                a.withUnsafeBufferPointer { a in
+                    for i in 0..<n { re[i] = i < a.count ? a[i] : 0 }
+                }
+                if let b {
+                    b.withUnsafeBufferPointer { b in for i in 0..<n { im[i] = i < b.count ? b[i] : 0 } }
+                } else {
+                    for i in 0..<n { im[i] = 0 }
+                }
+                transform(re, im, inverse: false)
+                // Power spectra of both, k and N − k together (each pair read before either is written).
+                for k in 0...(n / 2) {
+                    let m = (n - k) & (n - 1)
+                    let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
+                    let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))   // A[k]
+                    let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))   // B[k]
+                    let powerA = ar * ar + ai * ai, powerB = br * br + bi * bi
+                    re[k] = powerA; im[k] = powerB
+                    re[m] = powerA; im[m] = powerB
+                }
+                transform(re, im, inverse: true)
+                let (zeroA, zeroB) = (re[0], im[0])
+                let (scaleA, scaleB) = (zeroA > 0 ? 1 / zeroA : 1, zeroB > 0 ? 1 / zeroB : 1)
+                first.withUnsafeMutableBufferPointer { out in for i in 0..<lags { out[i] = re[i] * scaleA } }
+                second.withUnsafeMutableBufferPointer { out in for i in 0..<lags { out[i] = im[i] * scaleB } }
+            }
+        }
+    }
+
+    /// Into `re[lag]`: Σ over j < `prefix` of signal[j] · signal[j + lag], for every lag with
+    /// `prefix + lag` within the signal (one forward and one inverse transform; `im` is scratch).
+    func crossCorrelation(_ signal: [Double], prefix: Int, re: inout [Double], im: inout [Double]) {
         for i in 0..<size {
-            re[i] = i < a.count ? a[i] : 0
-            im[i] = b.map { i < $0.count ? $0[i] : 0 } ?? 0
+            re[i] = i < prefix ? signal[i] : 0
+            im[i] = i < signal.count ? signal[i] : 0
         }
         transform(&re, &im, inverse: false)
-        // Power spectra of both, k and N − k together (each pair read before either is written).
+        // A = spectrum of the prefix, B = of the signal; the correlation's spectrum is conj(A)·B.
         for k in 0...(size / 2) {
             let m = (size - k) % size
             let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
-            let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))   // A[k]
-            let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))   // B[k]
-            let powerA = ar * ar + ai * ai, powerB = br * br + bi * bi
-            re[k] = powerA; im[k] = powerB
-            re[m] = powerA; im[m] = powerB
+            let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))
+            let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))
+            // conj(A[k])·B[k], and at N − k its conjugate (the correlation is real).
+            let (cr, ci) = (ar * br + ai * bi, ar * bi - ai * br)
+            re[k] = cr; im[k] = ci
+            re[m] = cr; im[m] = -ci
         }
         transform(&re, &im, inverse: true)
-        let (zeroA, zeroB) = (re[0], im[0])
-        for i in 0..<size {
-            output[0][i] = zeroA > 0 ? re[i] / zeroA : re[i]
-            output[1][i] = zeroB > 0 ? im[i] / zeroB : im[i]
-        }
+        let scale = 1 / Double(size)
+        for i in 0..<size { re[i] *= scale }
     }
 
     /// `autocorrelation(_:)` into `re` (`im` is scratch), both `size` long.

@@ -29,6 +29,8 @@ public struct SegmentProsody: Sendable, Equatable {
     public let hnrFrames: [Double]
     /// Its periods' perturbation, to pool with the others'.
     public let perturbation: Perturbation
+    /// Its intensity and voicing for syllable counting, which needs the recording's thresholds.
+    public let syllableEvidence: SyllableEvidence
 }
 
 /// Computes voice markers; needs no emotion model.
@@ -72,8 +74,12 @@ public enum ProsodyAnalysis {
         let pulses = Pulses.find(samples, sampleRate: sampleRate, pitch: pitch, offset: offset).filter(inside)
         let perturbation = Perturbation(pulses: pulses, samples: samples, sampleRate: sampleRate, offset: offset)
         summary.addPerturbation(perturbation)
+        let evidence = SyllableEvidence(
+            intensity: Intensity.contour(samples, sampleRate: sampleRate, minimumPitch: Syllables.intensityMinimumPitch, part: part),
+            pitch: Pitch.contour(samples, sampleRate: sampleRate, options: Syllables.pitchOptions, globalPeak: recordingCentredPeak ?? recordingPeak, part: part),
+            from: start, to: end)
         return SegmentProsody(summary: summary, f0Frames: f0, intensityFrames: decibels, intensityStep: intensity.timeStep,
-                              spectralBalance: balance, hnrFrames: hnr, perturbation: perturbation)
+                              spectralBalance: balance, hnrFrames: hnr, perturbation: perturbation, syllableEvidence: evidence)
     }
 
     /// The markers of `samples` at `sampleRate` and of its speech `segments` (seconds, in order).
@@ -103,8 +109,22 @@ public enum ProsodyAnalysis {
             markers.addPerturbation(perturbation(within: [segment]))
             return markers
         }
+        // Syllables: thresholds from all the speech, nuclei stretch by stretch.
+        let syllableIntensity = Intensity.contour(samples, sampleRate: sampleRate, minimumPitch: Syllables.intensityMinimumPitch)
+        let syllablePitch = Pitch.contour(samples, sampleRate: sampleRate, options: Syllables.pitchOptions)
+        let duration = Double(samples.count) / Double(sampleRate)
+        let stretches = (segments.isEmpty ? [(0, duration)] : segments).map {
+            SyllableEvidence(intensity: syllableIntensity, pitch: syllablePitch, from: $0.start, to: $0.end)
+        }
+        let counts = Syllables.countEach(stretches, step: syllableIntensity.timeStep)
+        summary.addSyllables(counts, speechSeconds: stretches.reduce(0) { $0 + $1.end - $1.start })
+        let perSegmentWithSyllables = zip(perSegment, zip(counts, stretches)).map { markers, pair in
+            var markers = markers
+            markers.addSyllables([pair.0], speechSeconds: pair.1.end - pair.1.start)
+            return markers
+        }
         summary.addPauses(segments)
-        return ProsodyResult(pitch: pitch, intensity: intensity, summary: summary, segments: perSegment)
+        return ProsodyResult(pitch: pitch, intensity: intensity, summary: summary, segments: segments.isEmpty ? [] : perSegmentWithSyllables)
     }
 }
 
@@ -113,6 +133,25 @@ extension ProsodySummary {
     /// spreads are of all the speech), spectral balance weighted by voiced frames, and the pauses
     /// between `segments` (seconds, in order).
     public init(pooling parts: [SegmentProsody], segments: [(start: Double, end: Double)]) {
+        self = ProsodySummary.pooled(parts, segments: segments).recording
+    }
+
+    /// The recording's markers (as `init(pooling:segments:)`) and each segment's, whose syllable
+    /// counts need the thresholds of the whole recording's speech.
+    public static func pooled(_ parts: [SegmentProsody], segments: [(start: Double, end: Double)]) -> (recording: ProsodySummary, segments: [ProsodySummary]) {
+        var recording = ProsodySummary(poolingWithoutSyllables: parts, segments: segments)
+        let evidence = parts.map(\.syllableEvidence)
+        let counts = Syllables.countEach(evidence, step: 0.8 / Syllables.intensityMinimumPitch)
+        recording.addSyllables(counts, speechSeconds: evidence.reduce(0) { $0 + $1.end - $1.start })
+        let each = zip(parts, zip(counts, evidence)).map { part, pair -> ProsodySummary in
+            var summary = part.summary
+            summary.addSyllables([pair.0], speechSeconds: pair.1.end - pair.1.start)
+            return summary
+        }
+        return (recording, each)
+    }
+
+    private init(poolingWithoutSyllables parts: [SegmentProsody], segments: [(start: Double, end: Double)]) {
         self.init(f0Frames: parts.flatMap(\.f0Frames), intensityFrames: parts.flatMap(\.intensityFrames),
                   intensityStep: parts.first?.intensityStep ?? 0.008)
         let balances = parts.compactMap(\.spectralBalance)
@@ -126,6 +165,14 @@ extension ProsodySummary {
         hnrDb = HarmonicityContour.mean(parts.flatMap(\.hnrFrames))
         addPerturbation(parts.reduce(Perturbation()) { $0.merged(with: $1.perturbation) })
         addPauses(segments)
+    }
+
+    /// Tempo from syllable nuclei: per second of speech (`speechSeconds`) and of sounding time.
+    mutating func addSyllables(_ counts: [SyllableCount], speechSeconds: Double) {
+        let nuclei = Double(counts.reduce(0) { $0 + $1.times.count })
+        let phonation = counts.reduce(0) { $0 + $1.phonationSeconds }
+        syllablesPerSecond = speechSeconds > 0 ? nuclei / speechSeconds : nil
+        articulationRate = phonation > 0 ? nuclei / phonation : nil
     }
 
     /// Jitter and shimmer from the periods' perturbation.

@@ -1,7 +1,7 @@
 // Voice markers of a stretch of audio from its pitch and intensity frames: F0 level and spread
 // (Hz and semitones re 27.5 Hz, as eGeMAPS), voiced fraction, intensity level and spread, and
-// loudness peaks per second; spectral balance and pauses are filled in by `ProsodyAnalysis`.
-// Markers not computed yet are nil (JSON null), never a made-up value.
+// loudness peaks per second; voice quality, spectral balance, tempo and pauses are filled in by
+// `ProsodyAnalysis`. A marker that cannot be measured is nil (JSON null), never a made-up value.
 
 import Foundation
 
@@ -22,13 +22,14 @@ public struct ProsodySummary: Sendable, Equatable, Codable {
     /// Intensity peaks (local maxima at least 2 dB above the lowest point on each side before a
     /// higher peak) per second.
     public var loudnessPeaksPerSecond: Double?
-    /// Voice quality (Praat's jitter (local), shimmer (local, local dB), HNR (cc)): not computed yet.
+    /// Voice quality: jitter (local) and shimmer (local) as fractions, shimmer (local) in dB, on
+    /// glottal pulses (`Pulses`, `Perturbation`); mean HNR of the voiced frames in dB (`Harmonicity`).
     public var jitterLocal: Double?, shimmerLocal: Double?, shimmerLocalDb: Double?, hnrDb: Double?
     /// Spectral balance (eGeMAPS, `SpectralBalance`) on voiced frames: alpha ratio and Hammarberg
     /// index in dB, spectral slopes in dB/kHz.
     public var alphaRatioDb: Double?, hammarbergDb: Double?, slope0To500: Double?, slope500To1500: Double?
-    /// Tempo: syllable rates are not computed yet; pauses per minute and their mean length come
-    /// from the speech segments (`ProsodyAnalysis`).
+    /// Tempo: syllable nuclei (`Syllables`) per second of speech and per second of sounding time;
+    /// pauses per minute and their mean length from the speech segments (`ProsodyAnalysis`).
     public var syllablesPerSecond: Double?, articulationRate: Double?, pausesPerMinute: Double?, meanPauseSeconds: Double?
 
     /// No markers.

@@ -65,7 +65,7 @@ public enum Pulses {
                 let low = index(previous + direction * 0.8 * period), high = index(previous + direction * 1.2 * period)
                 let anchor = index(previous)
                 let lowest = min(low, high)
-                let correlations = (lowest...max(low, high)).map { correlation(value, anchor - length / 2, $0 - length / 2, length) }
+                let correlations = (lowest...max(low, high)).map { correlation(samples, anchor - length / 2, $0 - length / 2, length) }
                 let bestIndex = correlations.indices.max { correlations[$0] < correlations[$1] }!
                 let best = correlations[bestIndex]
                 // The lag from the previous pulse (whose own fraction of a sample is kept), refined
@@ -85,11 +85,16 @@ public enum Pulses {
     }
 
     /// Normalised cross-correlation of `length` samples from `a` and from `b`.
-    static func correlation(_ value: (Int) -> Double, _ a: Int, _ b: Int, _ length: Int) -> Double {
+    static func correlation(_ samples: [Float], _ a: Int, _ b: Int, _ length: Int) -> Double {
         var product = 0.0, energyA = 0.0, energyB = 0.0
-        for j in 0..<length {
-            let (u, v) = (value(a + j), value(b + j))
-            product += u * v; energyA += u * u; energyB += v * v
+        samples.withUnsafeBufferPointer { x in
+            // Samples outside the recording are zeros: only the overlap of both stretches with it counts.
+            let first = max(0, -a, -b), last = min(length, x.count - a, x.count - b)
+            guard first < last else { return }
+            for j in first..<last {
+                let (u, v) = (Double(x[a + j]), Double(x[b + j]))
+                product += u * v; energyA += u * u; energyB += v * v
+            }
         }
         let energy = energyA * energyB
         return energy > 0 ? product / energy.squareRoot() : 0

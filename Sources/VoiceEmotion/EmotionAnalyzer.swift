@@ -18,7 +18,8 @@ public struct EmotionAnalyzerOptions: Sendable, Equatable {
     /// of activations per second of window; 20 s ≈ 0.2 GB plus the weights) and attention stays
     /// local. The window must fit `memoryLimitBytes` (checked when the analyzer is created).
     public var maximumWindowSeconds: Double = 20
-    /// Also compute voice markers (pitch, intensity, spectral balance, pauses; `ProsodySummary`)
+    /// Also compute voice markers (pitch, intensity, voice quality, spectral balance, tempo,
+    /// pauses; `ProsodySummary`)
     /// for every segment and the recording: a third pass over the audio, one segment in memory at
     /// a time. Needs no emotion model. Off by default (its cost: Docs/Benchmarks.md).
     public var prosody = false

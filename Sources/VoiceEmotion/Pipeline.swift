@@ -180,12 +180,13 @@ extension EmotionAnalyzer {
             while parts.count < ranges.count { analyze(parts.count) }  // the last margin runs past the end
         }
         let spans = segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
+        let pooled = ProsodySummary.pooled(parts, segments: spans)
         var timings = result.timings
         timings.totalSeconds = Date().timeIntervalSince(start)
         return RecordingAnalysis(
             file: result.file, recordedAt: result.recordedAt, durationSeconds: result.durationSeconds, speechSeconds: result.speechSeconds,
-            segments: zip(result.segments, parts).map { $0.with(prosody: $1.summary) }, scores: result.scores, dimensions: result.dimensions,
-            dominant: result.dominant, stress: result.stress, timings: timings, prosody: ProsodySummary(pooling: parts, segments: spans))
+            segments: zip(result.segments, pooled.segments).map { $0.with(prosody: $1) }, scores: result.scores, dimensions: result.dimensions,
+            dominant: result.dominant, stress: result.stress, timings: timings, prosody: pooled.recording)
     }
 
     /// What pass 1 found, and where its time went.

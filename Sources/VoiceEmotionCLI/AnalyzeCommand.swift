@@ -43,7 +43,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
 
-    @Flag(help: "Also compute voice markers (pitch, intensity, spectral balance, pauses) per segment and recording; needs no model.")
+    @Flag(help: "Also compute voice markers (pitch, intensity, voice quality, spectral balance, tempo, pauses) per segment and recording; needs no model.")
     var prosody = false
 
     func validate() throws {
@@ -156,7 +156,8 @@ struct AnalyzeCommand: ParsableCommand {
         if let voice = result.prosody {
             func f(_ x: Double?, _ format: String = "%.1f") -> String { x.map { String(format: format, $0) } ?? "-" }
             print("  voice: F0 \(f(voice.f0MeanHz, "%.0f")) Hz, range \(f(voice.f0RangeSemitones)) st, \(f(voice.intensityMeanDb, "%.0f")) dB, "
-                  + "\(f(voice.pausesPerMinute, "%.0f")) pauses/min, alpha ratio \(f(voice.alphaRatioDb)) dB")
+                  + "\(f(voice.syllablesPerSecond)) syllables/s, \(f(voice.pausesPerMinute, "%.0f")) pauses/min, "
+                  + "jitter \(f(voice.jitterLocal.map { $0 * 100 }, "%.2f"))%, HNR \(f(voice.hnrDb)) dB, alpha ratio \(f(voice.alphaRatioDb)) dB")
         }
         print(String(format: "  time: decode %.2f s, VAD %.2f s, emotion %.2f s, total %.2f s",
                      result.timings.decodeSeconds, result.timings.vadSeconds, result.timings.emotionSeconds, result.timings.totalSeconds))

@@ -9,10 +9,11 @@ import VoiceEmotion
 struct ProsodyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prosody",
-        abstract: "Voice markers per recording and speech segment: F0 level and range, voicing, intensity, spectral balance, pauses.",
+        abstract: "Voice markers per recording and speech segment: F0, voicing, intensity, jitter, shimmer, HNR, spectral balance, syllable rate, pauses.",
         discussion: """
-            Pitch is Praat's "To Pitch (ac)" and intensity its "To Intensity" with their defaults, computed natively \
-            (Docs/Prosody.md). Spectral balance follows the eGeMAPS paper. Markers not computed yet (jitter, shimmer, HNR, syllable rate) are null. \
+            Pitch is Praat's "To Pitch (ac)", intensity its "To Intensity", HNR its "To Harmonicity (cc)", jitter and shimmer \
+            its periodic pulses, with their defaults, computed natively (Docs/Prosody.md). Spectral balance follows the eGeMAPS \
+            paper, syllable nuclei de Jong & Wempe (2009). A marker that cannot be measured (no voiced frame, no speech) is null. \
             --frames adds Praat's pitch and intensity frames of the whole file at 16 kHz.
             """)
 
@@ -54,9 +55,12 @@ struct ProsodyCommand: ParsableCommand {
         print("  intensity \(f(s.intensityMeanDb)) dB (5-95% range \(f(s.intensityRangeDb)) dB), \(f(s.loudnessPeaksPerSecond)) peaks/s; "
               + "pauses \(f(s.pausesPerMinute)) per min, mean \(f(s.meanPauseSeconds, 2)) s")
         print("  alpha ratio \(f(s.alphaRatioDb)) dB, Hammarberg \(f(s.hammarbergDb)) dB, slopes \(f(s.slope0To500)) and \(f(s.slope500To1500)) dB/kHz")
+        print("  jitter \(f(s.jitterLocal.map { $0 * 100 }, 2))%, shimmer \(f(s.shimmerLocal.map { $0 * 100 }, 1))% (\(f(s.shimmerLocalDb, 2)) dB), HNR \(f(s.hnrDb)) dB")
+        print("  \(f(s.syllablesPerSecond, 2)) syllables per second of speech, \(f(s.articulationRate, 2)) per second of sounding time")
         for (segment, markers) in zip(report.segments, report.result.segments) {
-            print(String(format: "  %7.2f-%7.2f s  F0 %@ Hz  range %@ st  voiced %@%%  %@ dB", segment.start, segment.end,
-                         f(markers.f0MeanHz), f(markers.f0RangeSemitones), f(markers.voicedFraction.map { $0 * 100 }, 0), f(markers.intensityMeanDb)))
+            print(String(format: "  %7.2f-%7.2f s  F0 %@ Hz  range %@ st  voiced %@%%  %@ dB  HNR %@ dB  %@ syll/s", segment.start, segment.end,
+                         f(markers.f0MeanHz), f(markers.f0RangeSemitones), f(markers.voicedFraction.map { $0 * 100 }, 0), f(markers.intensityMeanDb),
+                         f(markers.hnrDb), f(markers.syllablesPerSecond)))
         }
     }
 }

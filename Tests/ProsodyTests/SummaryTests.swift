@@ -22,7 +22,7 @@ import Testing
         #expect(abs(s.voicedFraction! - r[5]) < 0.005)
         // Intensity frames are Praat's to 1e-6 dB, so are their summaries.
         #expect(abs(s.intensityMeanDb! - r[6]) < 1e-6 && abs(s.intensitySdDb! - r[7]) < 1e-6 && abs(s.intensityRangeDb! - r[8]) < 1e-6)
-        #expect(s.syllablesPerSecond == nil && s.pausesPerMinute == nil && s.alphaRatioDb != nil && s.jitterLocal != nil && s.hnrDb != nil)
+        #expect(s.pausesPerMinute == nil && s.alphaRatioDb != nil && s.jitterLocal != nil && s.hnrDb != nil)
     }
 
     @Test func peaksAndPauses() throws {

@@ -29,11 +29,15 @@ import VoiceEmotion
             #expect(abs(markers.alphaRatioDb! - reference.alphaRatioDb!) < 1e-9 && abs(markers.slope0To500! - reference.slope0To500!) < 1e-9)
             // HNR: the same frames, the same mean and peak (from the streaming pass); pulses from the same pitch frames.
             #expect(abs(markers.hnrDb! - reference.hnrDb!) < 1e-6, "\(segment.startSeconds): HNR \(markers.hnrDb!) vs \(reference.hnrDb!)")
+            // Syllables: the same nuclei (thresholds from all the speech in both); sounding time to rounding.
+            #expect(markers.syllablesPerSecond == reference.syllablesPerSecond && abs((markers.articulationRate ?? 0) - (reference.articulationRate ?? 0)) < 1e-9,
+                    "\(segment.startSeconds): \(String(describing: markers.syllablesPerSecond)) vs \(String(describing: reference.syllablesPerSecond))")
             if let jitter = markers.jitterLocal { #expect(abs(jitter - reference.jitterLocal!) < 1e-9 && abs(markers.shimmerLocal! - reference.shimmerLocal!) < 1e-9) }
         }
         let overall = try #require(result.prosody)
         #expect(abs(overall.f0MeanHz! - whole.summary.f0MeanHz!) < 1e-9 && abs(overall.intensityMeanDb! - whole.summary.intensityMeanDb!) < 1e-4)
         #expect(overall.pausesPerMinute == whole.summary.pausesPerMinute && overall.alphaRatioDb != nil)
+        #expect(overall.syllablesPerSecond == whole.summary.syllablesPerSecond && abs(overall.articulationRate! - whole.summary.articulationRate!) < 1e-9)
         #expect(abs(overall.hnrDb! - whole.summary.hnrDb!) < 1e-6 && abs(overall.jitterLocal! - whole.summary.jitterLocal!) < 1e-9)
         // Same results from the samples in memory.
         let fromSamples = try await analyzer.analyze(samples: audio.samples, sampleRate: 16_000)

@@ -160,26 +160,61 @@ public enum Harmonicity {
     /// Where the sinc-interpolated `values` peak within one step of `index`, and the peak value
     /// (golden-section search; never below `values[index]`).
     static func refinedPeak(_ values: [Double], around index: Int) -> (position: Double, value: Double) {
-        // sin(π(q − i)) is ±sin(πq), and the window's cosine turns by a fixed angle per tap, so an
-        // evaluation needs three transcendental calls rather than two per tap.
+        // sin(π(q − i)) and cos(π(q − i)) are ±sin(πq), ±cos(πq), and the window's angle turns by
+        // a fixed step per tap, so an evaluation needs a few transcendental calls, not some per tap.
         let step = Double.pi / (Double(interpolationDepth) + 0.5)
         let (cosStep, sinStep) = (cos(step), sin(step))
-        func interpolated(_ position: Double) -> Double {
+        // The interpolant and its first two derivatives at `position`.
+        func evaluate(_ position: Double) -> (value: Double, slope: Double, curvature: Double) {
             let floor = Int(position.rounded(.down))
             let lower = max(0, floor - interpolationDepth + 1), upper = min(values.count - 1, floor + interpolationDepth)
-            let sinPosition = sin(Double.pi * (position - Double(lower)))
+            let offset = position - Double(lower)
+            let (sinPosition, cosPosition) = (sin(Double.pi * offset), cos(Double.pi * offset))
             var sign = 1.0
-            var (c, s) = (cos(step * (position - Double(lower))), sin(step * (position - Double(lower))))
-            var sum = 0.0
+            var (c, s) = (cos(step * offset), sin(step * offset))
+            var (sum, slope, curvature) = (0.0, 0.0, 0.0)
             for i in lower...upper {
                 let d = position - Double(i)
-                let sinc = abs(d) < 1e-12 ? 1 : sign * sinPosition / (Double.pi * d)
-                sum += values[i] * sinc * (0.5 + 0.5 * c)
+                let (S, C) = (sign * sinPosition, sign * cosPosition)
+                let sinc: Double, sinc1: Double, sinc2: Double
+                if abs(d) < 1e-6 {
+                    (sinc, sinc1, sinc2) = (1, 0, -Double.pi * Double.pi / 3)
+                } else {
+                    let pd = Double.pi * d
+                    sinc = S / pd
+                    sinc1 = (pd * C - S) / (Double.pi * d * d)
+                    sinc2 = -Double.pi * S / d - 2 * C / (d * d) + 2 * S / (pd * d * d)
+                }
+                let (w, w1, w2) = (0.5 + 0.5 * c, -0.5 * step * s, -0.5 * step * step * c)
+                let v = values[i]
+                sum += v * sinc * w
+                slope += v * (sinc1 * w + sinc * w1)
+                curvature += v * (sinc2 * w + 2 * sinc1 * w1 + sinc * w2)
                 sign = -sign
                 (c, s) = (c * cosStep + s * sinStep, s * cosStep - c * sinStep)  // angle − step
             }
-            return sum
+            return (sum, slope, curvature)
         }
+        func interpolated(_ position: Double) -> Double { evaluate(position).value }
+        // Newton's method on the slope from the parabola's top through the three samples; it
+        // converges in a few steps where the top is a clean maximum.
+        if index > 0 && index + 1 < values.count {
+            let (l, m, r) = (values[index - 1], values[index], values[index + 1])
+            let bend = l - 2 * m + r
+            var q = Double(index) + (bend < 0 ? 0.5 * (l - r) / bend : 0)
+            for _ in 0..<8 {
+                let e = evaluate(q)
+                guard e.curvature < 0 else { break }
+                let move = e.slope / e.curvature
+                q -= move
+                guard abs(q - Double(index)) <= 1 else { break }
+                if abs(move) < 1e-7 {
+                    let value = interpolated(q)
+                    return value >= values[index] ? (q, value) : (Double(index), values[index])
+                }
+            }
+        }
+        // Otherwise a golden-section search over one step either side.
         let ratio = (5.0.squareRoot() - 1) / 2
         var a = Double(index - 1), b = Double(index + 1)
         var c = b - ratio * (b - a), d = a + ratio * (b - a)

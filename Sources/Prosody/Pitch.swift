@@ -132,14 +132,20 @@ public enum Pitch {
             // The `width` samples around the frame's time: from the sample after it back `half`.
             let left = Int(((placement.time(k) - x1) / dx).rounded(.down)) - offset
             let start = left + 1 - half
-            var mean = 0.0
-            for j in (left + 1 - period)...(left + period) where j >= 0 && j < samples.count { mean += Double(samples[j]) }
-            mean /= Double(2 * period)
             var peak = 0.0
-            for i in 0..<width {
-                let j = start + i
-                segments[slot][i] = ((j >= 0 && j < samples.count ? Double(samples[j]) : 0) - mean) * hanning[i]
-                if peakRange.contains(i) { peak = max(peak, abs(segments[slot][i])) }
+            samples.withUnsafeBufferPointer { x in
+                var mean = 0.0
+                for j in max(0, left + 1 - period)..<min(x.count, left + period + 1) { mean += Double(x[j]) }
+                mean /= Double(2 * period)
+                hanning.withUnsafeBufferPointer { w in
+                    segments[slot].withUnsafeMutableBufferPointer { segment in
+                        for i in 0..<width {
+                            let j = start + i
+                            segment[i] = ((j >= 0 && j < x.count ? Double(x[j]) : 0) - mean) * w[i]
+                        }
+                        for i in peakRange { peak = max(peak, abs(segment[i])) }
+                    }
+                }
             }
             peaks[slot] = peak
         }
@@ -238,6 +244,8 @@ struct ComplexFFT {
     /// cos/sin(2πk/2h), k < h, stored from index h − 1, so its inner loop reads them in order.
     private let cosines: [Double], sines: [Double]
     private let reversed: [Int]
+    /// For each position of a bit-reversed spectrum, the position of the mirror frequency N − f.
+    private let mirror: [Int]
 
     init(size: Int) {
         self.size = size
@@ -257,6 +265,55 @@ struct ComplexFFT {
             for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
             return r
         }
+        let reversed = self.reversed
+        mirror = (0..<size).map { reversed[(size - reversed[$0]) & (size - 1)] }
+    }
+
+    /// Forward transform in place from natural order to bit-reversed order (decimation in
+    /// frequency): no reordering pass, for uses that only multiply spectra before `inverseFromReversed`.
+    func forwardToReversed(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+        cosines.withUnsafeBufferPointer { cosines in
+            sines.withUnsafeBufferPointer { sines in
+                var half = size / 2
+                while half >= 2 {
+                    let (cw, sw) = (UnsafeRawPointer(cosines.baseAddress! + (half - 1)), UnsafeRawPointer(sines.baseAddress! + (half - 1)))
+                    var start = 0
+                    while start < size {
+                        let (ra, ia) = (UnsafeMutableRawPointer(re + start), UnsafeMutableRawPointer(im + start))
+                        let (rb, ib) = (UnsafeMutableRawPointer(re + start + half), UnsafeMutableRawPointer(im + start + half))
+                        var k = 0
+                        while k < half {
+                            let offset = k * MemoryLayout<Double>.stride
+                            let wr = cw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let wi = -sw.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                            let (xr, xi) = (ra.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self), ia.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self))
+                            let (yr, yi) = (rb.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self), ib.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self))
+                            let (dr, di) = (xr - yr, xi - yi)
+                            ra.storeBytes(of: xr + yr, toByteOffset: offset, as: SIMD2<Double>.self)
+                            ia.storeBytes(of: xi + yi, toByteOffset: offset, as: SIMD2<Double>.self)
+                            rb.storeBytes(of: dr * wr - di * wi, toByteOffset: offset, as: SIMD2<Double>.self)
+                            ib.storeBytes(of: dr * wi + di * wr, toByteOffset: offset, as: SIMD2<Double>.self)
+                            k += 2
+                        }
+                        start += 2 * half
+                    }
+                    half /= 2
+                }
+            }
+        }
+        var start = 0
+        while start + 1 < size {
+            let (ar, ai, br, bi) = (re[start], im[start], re[start + 1], im[start + 1])
+            re[start] = ar + br; im[start] = ai + bi
+            re[start + 1] = ar - br; im[start + 1] = ai - bi
+            start += 2
+        }
+    }
+
+    /// Inverse transform in place from bit-reversed order (as `forwardToReversed` leaves it) to
+    /// natural order, without the 1/size scaling.
+    func inverseFromReversed(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+        butterflies(re, im, inverse: true)
     }
 
     /// In place; `inverse` without the 1/size scaling.
@@ -274,6 +331,11 @@ struct ComplexFFT {
                 (im[i], im[j]) = (im[j], im[i])
             }
         }
+        butterflies(re, im, inverse: inverse)
+    }
+
+    /// The decimation-in-time stages, from bit-reversed order to natural order.
+    private func butterflies(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, inverse: Bool) {
         // Length-2 butterflies need no multiplication.
         var start = 0
         while start + 1 < size {
@@ -342,10 +404,12 @@ struct ComplexFFT {
                 } else {
                     for i in 0..<n { im[i] = 0 }
                 }
-                transform(re, im, inverse: false)
-                // Power spectra of both, k and N − k together (each pair read before either is written).
-                for k in 0...(n / 2) {
-                    let m = (n - k) & (n - 1)
+                forwardToReversed(re, im)
+                // Power spectra of both, k and N − k together (each pair read before either is
+                // written; the spectrum is in bit-reversed order, `mirror` pairs its positions).
+                mirror.withUnsafeBufferPointer { mirror in
+                for k in 0..<n where k <= mirror[k] {
+                    let m = mirror[k]
                     let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
                     let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))   // A[k]
                     let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))   // B[k]
@@ -353,7 +417,8 @@ struct ComplexFFT {
                     re[k] = powerA; im[k] = powerB
                     re[m] = powerA; im[m] = powerB
                 }
-                transform(re, im, inverse: true)
+                }
+                inverseFromReversed(re, im)
                 let (zeroA, zeroB) = (re[0], im[0])
                 let (scaleA, scaleB) = (zeroA > 0 ? 1 / zeroA : 1, zeroB > 0 ? 1 / zeroB : 1)
                 first.withUnsafeMutableBufferPointer { out in for i in 0..<lags { out[i] = re[i] * scaleA } }
@@ -365,25 +430,35 @@ struct ComplexFFT {
     /// Into `re[lag]`: Σ over j < `prefix` of signal[j] · signal[j + lag], for every lag with
     /// `prefix + lag` within the signal (one forward and one inverse transform; `im` is scratch).
     func crossCorrelation(_ signal: [Double], prefix: Int, re: inout [Double], im: inout [Double]) {
-        for i in 0..<size {
-            re[i] = i < prefix ? signal[i] : 0
-            im[i] = i < signal.count ? signal[i] : 0
+        let n = size
+        re.withUnsafeMutableBufferPointer { re in
+            im.withUnsafeMutableBufferPointer { im in
+                let (re, im) = (re.baseAddress!, im.baseAddress!)
+                signal.withUnsafeBufferPointer { x in
+                    for i in 0..<n {
+                        re[i] = i < prefix ? x[i] : 0
+                        im[i] = i < x.count ? x[i] : 0
+                    }
+                }
+                forwardToReversed(re, im)
+                // A = spectrum of the prefix, B = of the signal; the correlation's spectrum is
+                // conj(A)·B, and at N − f its conjugate (the correlation is real).
+                mirror.withUnsafeBufferPointer { mirror in
+                    for k in 0..<n where k <= mirror[k] {
+                        let m = mirror[k]
+                        let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
+                        let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))
+                        let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))
+                        let (cr, ci) = (ar * br + ai * bi, ar * bi - ai * br)
+                        re[k] = cr; im[k] = ci
+                        re[m] = cr; im[m] = -ci
+                    }
+                }
+                inverseFromReversed(re, im)
+                let scale = 1 / Double(n)
+                for i in 0..<n { re[i] *= scale }
+            }
         }
-        transform(&re, &im, inverse: false)
-        // A = spectrum of the prefix, B = of the signal; the correlation's spectrum is conj(A)·B.
-        for k in 0...(size / 2) {
-            let m = (size - k) % size
-            let (zr, zi, wr, wi) = (re[k], im[k], re[m], im[m])
-            let (ar, ai) = (0.5 * (zr + wr), 0.5 * (zi - wi))
-            let (br, bi) = (0.5 * (zi + wi), 0.5 * (wr - zr))
-            // conj(A[k])·B[k], and at N − k its conjugate (the correlation is real).
-            let (cr, ci) = (ar * br + ai * bi, ar * bi - ai * br)
-            re[k] = cr; im[k] = ci
-            re[m] = cr; im[m] = -ci
-        }
-        transform(&re, &im, inverse: true)
-        let scale = 1 / Double(size)
-        for i in 0..<size { re[i] *= scale }
     }
 
     /// `autocorrelation(_:)` into `re` (`im` is scratch), both `size` long.

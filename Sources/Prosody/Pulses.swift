@@ -65,7 +65,7 @@ public enum Pulses {
                 let low = index(previous + direction * 0.8 * period), high = index(previous + direction * 1.2 * period)
                 let anchor = index(previous)
                 let lowest = min(low, high)
-                let correlations = (lowest...max(low, high)).map { correlation(samples, anchor - length / 2, $0 - length / 2, length) }
+                let correlations = correlations(samples, anchor - length / 2, from: lowest - length / 2, through: max(low, high) - length / 2, length)
                 let bestIndex = correlations.indices.max { correlations[$0] < correlations[$1] }!
                 let best = correlations[bestIndex]
                 // The lag from the previous pulse (whose own fraction of a sample is kept), refined
@@ -85,19 +85,28 @@ public enum Pulses {
     }
 
     /// Normalised cross-correlation of `length` samples from `a` and from `b`.
-    static func correlation(_ samples: [Float], _ a: Int, _ b: Int, _ length: Int) -> Double {
-        var product = 0.0, energyA = 0.0, energyB = 0.0
+    /// Normalised cross-correlations of the `length` samples from `a` with those from every
+    /// start `first...last`; samples outside the recording are zeros.
+    static func correlations(_ samples: [Float], _ a: Int, from first: Int, through last: Int, _ length: Int) -> [Double] {
         samples.withUnsafeBufferPointer { x in
-            // Samples outside the recording are zeros: only the overlap of both stretches with it counts.
-            let first = max(0, -a, -b), last = min(length, x.count - a, x.count - b)
-            guard first < last else { return }
-            for j in first..<last {
-                let (u, v) = (Double(x[a + j]), Double(x[b + j]))
-                product += u * v; energyA += u * u; energyB += v * v
+            func value(_ i: Int) -> Double { i >= 0 && i < x.count ? Double(x[i]) : 0 }
+            var energyA = 0.0
+            for j in 0..<length { energyA += value(a + j) * value(a + j) }
+            // The lagged stretch's energy slides along; only the products are summed afresh.
+            var energyB = 0.0
+            for j in 0..<length { energyB += value(first + j) * value(first + j) }
+            var result: [Double] = []
+            result.reserveCapacity(last - first + 1)
+            for b in first...last {
+                if b > first { energyB += value(b + length - 1) * value(b + length - 1) - value(b - 1) * value(b - 1) }
+                var product = 0.0
+                let low = max(0, -a, -b), high = min(length, x.count - a, x.count - b)
+                if low < high { for j in low..<high { product += Double(x[a + j]) * Double(x[b + j]) } }
+                let energy = energyA * energyB
+                result.append(energy > 0 ? product / energy.squareRoot() : 0)
             }
+            return result
         }
-        let energy = energyA * energyB
-        return energy > 0 ? product / energy.squareRoot() : 0
     }
 }
 

@@ -64,6 +64,11 @@ public enum Harmonicity {
     package static func contour(_ samples: [Float], sampleRate: Int, options: HarmonicityOptions, globalPeak: Double?,
                                 part: (recordingCount: Int, offset: Int)?, recordingMean: Double = 0) -> HarmonicityContour {
         let dx = 1 / Double(sampleRate)
+        // Settings that make no frames (checked before any size is computed from them).
+        guard sampleRate > 0, options.minimumPitch > 0, options.minimumPitch.isFinite, 1 / options.minimumPitch / dx < 1e7,
+              options.timeStep > 0, options.timeStep.isFinite else {
+            return HarmonicityContour(startTime: 0, timeStep: options.timeStep, decibels: [])
+        }
         // One longest period; the correlated window is just under it (an even sample count) and
         // the lags go to just past it.
         let period = Int((1 / options.minimumPitch / dx).rounded(.down))

@@ -78,6 +78,11 @@ public enum Pitch {
                                 part: (recordingCount: Int, offset: Int)?) -> PitchContour {
         var options = options
         options.ceiling = min(options.ceiling, 0.5 * Double(sampleRate))
+        // Settings that make no frames (checked before any size is computed from them).
+        guard sampleRate > 0, options.floor > 0, options.floor.isFinite, 3 / options.floor * Double(sampleRate) < 1e7,
+              options.ceiling > options.floor, (options.timeStep ?? 1) > 0, (options.timeStep ?? 1).isFinite else {
+            return PitchContour(startTime: 0, timeStep: options.timeStep ?? 0.01, frequencies: [])
+        }
         let step = options.timeStep ?? 0.75 / options.floor
         let dx = 1 / Double(sampleRate)
         let windowDuration = 3 / options.floor

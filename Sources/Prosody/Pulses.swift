@@ -84,7 +84,6 @@ public enum Pulses {
         return found.filter { $0.strength >= 0.3 }.map(\.time).sorted()
     }
 
-    /// Normalised cross-correlation of `length` samples from `a` and from `b`.
     /// Normalised cross-correlations of the `length` samples from `a` with those from every
     /// start `first...last`; samples outside the recording are zeros.
     static func correlations(_ samples: [Float], _ a: Int, from first: Int, through last: Int, _ length: Int) -> [Double] {

@@ -142,7 +142,7 @@ public enum Syllables {
         // Runs of equal labels as (sounding, start, end).
         var runs: [(sounding: Bool, start: Double, end: Double)] = []
         for (k, value) in stretch.decibels.enumerated() {
-            let sounding = value >= level
+            let sounding = value >= level && value > -300  // digital silence never sounds
             // A run starts at its first frame and ends where the next run starts.
             let start = stretch.times[k], end = stretch.times[k] + step
             if let last = runs.last, last.sounding == sounding { runs[runs.count - 1].end = end } else { runs.append((sounding, start, end)) }

@@ -174,22 +174,43 @@ public struct MarkerDeviation: Sendable, Equatable, Encodable {
     public let baseline: Baseline
     /// (value − median) / MAD, the MAD floored at the marker's smallest meaningful step.
     public let deviation: Double
+    /// For rates (speech rate): the change against the median in percent ("20% faster"), else nil.
+    public let percentChange: Double?
 
-    /// "pitch 24.10 st: +1.8 MAD against your usual 22.60 st".
-    public var sentence: String {
-        String(format: "%@ %.2f %@: %+.1f MAD against your usual %.2f %@", marker, value, unit, deviation, baseline.median, unit)
+    /// Compares `value` with `baseline`.
+    public init(marker: String, unit: String, value: Double, baseline: Baseline, deviation: Double, percentChange: Double? = nil) {
+        (self.marker, self.unit, self.value, self.baseline, self.deviation, self.percentChange) = (marker, unit, value, baseline, deviation, percentChange)
     }
 
-    enum CodingKeys: String, CodingKey { case marker, unit, value, baseline, deviation }
+    /// "pitch 24.10 st: +1.8 MAD against your usual 22.60 st"; for speech rate also "(20% faster)".
+    public var sentence: String {
+        let base = String(format: "%@ %.2f %@: %+.1f MAD against your usual %.2f %@", marker, value, unit, deviation, baseline.median, unit)
+        guard let percentChange, abs(percentChange) >= 0.5 else { return base }
+        return base + String(format: " (%.0f%% %@)", abs(percentChange), percentChange > 0 ? "faster" : "slower")
+    }
+
+    enum CodingKeys: String, CodingKey { case marker, unit, value, baseline, deviation, percentChange = "percent_change" }
+
+    /// Every key; `percent_change` null except for rates.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(marker, forKey: .marker); try c.encode(unit, forKey: .unit); try c.encode(value, forKey: .value)
+        try c.encode(baseline, forKey: .baseline); try c.encode(deviation, forKey: .deviation)
+        try c.encode(percentChange, forKey: .percentChange)
+    }
 }
 
 /// The markers compared with the person's baseline, with the smallest spread counted as one MAD.
-let comparedMarkers: [(name: String, unit: String, floor: Double, value: @Sendable (ProsodySummary) -> Double?)] = [
-    ("pitch", "st", 0.1, { $0.f0P50Semitones }),
-    ("pitch range", "st", 0.1, { $0.f0RangeSemitones }),
-    ("loudness", "dB", 0.5, { $0.intensityMeanDb }),
-    ("pauses", "per min", 1.0, { $0.pausesPerMinute }),
-    ("alpha ratio", "dB", 0.5, { $0.alphaRatioDb }),
+/// `rate`: also say how much faster or slower, in percent of the usual value.
+let comparedMarkers: [(name: String, unit: String, floor: Double, rate: Bool, value: @Sendable (ProsodySummary) -> Double?)] = [
+    ("pitch", "st", 0.1, false, { $0.f0P50Semitones }),
+    ("pitch range", "st", 0.1, false, { $0.f0RangeSemitones }),
+    ("loudness", "dB", 0.5, false, { $0.intensityMeanDb }),
+    ("speech rate", "syll/s", 0.1, true, { $0.syllablesPerSecond }),
+    ("pauses", "per min", 1.0, false, { $0.pausesPerMinute }),
+    ("jitter", "%", 0.05, false, { $0.jitterLocal.map { $0 * 100 } }),
+    ("HNR", "dB", 0.5, false, { $0.hnrDb }),
+    ("alpha ratio", "dB", 0.5, false, { $0.alphaRatioDb }),
 ]
 
 /// The change of weekly mean stress per week.
@@ -293,7 +314,8 @@ public struct JournalSummary: Sendable {
             let baseline = Baseline(from: LocalTime(wallSeconds: Int64(day - baselineDays) * 86_400),
                                     through: LocalTime(wallSeconds: Int64(day - 1) * 86_400), count: values.count, median: median, mad: mad)
             return MarkerDeviation(marker: marker.name, unit: marker.unit, value: value, baseline: baseline,
-                                   deviation: (value - median) / max(mad, marker.floor))
+                                   deviation: (value - median) / max(mad, marker.floor),
+                                   percentChange: marker.rate && median > 0 ? 100 * (value / median - 1) : nil)
         }
     }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite struct ProsodyBadInputTests {
     func finite(_ s: ProsodySummary) -> Bool {
         [s.f0MeanHz, s.f0SdSemitones, s.f0P50Semitones, s.voicedFraction, s.intensityMeanDb, s.intensitySdDb, s.alphaRatioDb,
-         s.hammarbergDb, s.slope0To500, s.slope500To1500, s.loudnessPeaksPerSecond].allSatisfy { $0.map(\.isFinite) ?? true }
+         s.hammarbergDb, s.slope0To500, s.slope500To1500, s.loudnessPeaksPerSecond, s.jitterLocal, s.shimmerLocal, s.shimmerLocalDb,
+         s.hnrDb, s.syllablesPerSecond, s.articulationRate].allSatisfy { $0.map(\.isFinite) ?? true }
     }
 
     @Test func pureToneIsItsOwnPitch() {
@@ -16,6 +17,10 @@ import Testing
         let result = ProsodyAnalysis.analyze(tone, sampleRate: 16_000, segments: [])
         #expect(result.summary.voicedFraction == 1 && abs(result.summary.f0MeanHz! - 200) < 0.05 && finite(result.summary))
         #expect(result.summary.f0SdSemitones! < 0.01)
+        // A steady tone: no period-to-period perturbation to speak of, an HNR near Praat's 150 dB
+        // ceiling... but no syllables (no dips).
+        #expect(result.summary.jitterLocal! < 1e-4 && result.summary.shimmerLocal! < 1e-3 && result.summary.hnrDb! > 40)
+        #expect(result.summary.syllablesPerSecond == 0)
     }
 
     @Test func clippedSpeechAndAnEightKilohertzCeiling() throws {
@@ -34,8 +39,25 @@ import Testing
     @Test func silenceAndThirtyMilliseconds() {
         let silence = ProsodyAnalysis.analyze([Float](repeating: 0, count: 16_000), sampleRate: 16_000, segments: [(0.1, 0.9)])
         #expect(silence.summary.f0MeanHz == nil && silence.summary.intensityMeanDb == nil && silence.summary.alphaRatioDb == nil && finite(silence.summary))
+        #expect(silence.summary.jitterLocal == nil && silence.summary.hnrDb == nil && silence.summary.syllablesPerSecond == 0
+                && silence.summary.articulationRate == nil)
         let short = ProsodyAnalysis.analyzeSegment([Float](repeating: 0.2, count: 480), sampleRate: 16_000, offset: 0, recordingCount: 480,
                                                    start: 0, end: 0.03, recordingPeak: 0.2)
         #expect(short.f0Frames.isEmpty && short.intensityFrames.isEmpty && short.summary.f0MeanHz == nil && finite(short.summary))
+    }
+
+    @Test func settingsThatMakeNoFramesGiveNoFrames() {
+        let speech = (0..<16_000).map { Float(0.3 * sin(Double($0) * 0.05)) }
+        for floor in [0.0, -75, .infinity, .nan, 1e-9] {
+            var pitch = PitchOptions()
+            pitch.floor = floor
+            #expect(Pitch.contour(speech, sampleRate: 16_000, options: pitch).frequencies.isEmpty, "floor \(floor)")
+            var harmonicity = HarmonicityOptions()
+            harmonicity.minimumPitch = floor
+            #expect(Harmonicity.contour(speech, sampleRate: 16_000, options: harmonicity).decibels.isEmpty, "minimum pitch \(floor)")
+        }
+        var step = HarmonicityOptions()
+        step.timeStep = 0
+        #expect(Harmonicity.contour(speech, sampleRate: 16_000, options: step).decibels.isEmpty)
     }
 }

@@ -325,11 +325,12 @@ func sqlite(_ path: String, _ sql: String) throws {
 
 @Suite struct VoiceMarkerBaselineTests {
     /// A memo whose analysis carries voice markers.
-    func memo(pitch: Double, loudness: Double) -> RecordingAnalysis {
+    func memo(pitch: Double, loudness: Double, rate: Double? = nil) -> RecordingAnalysis {
         let a = analysis(stress: 0.3, speech: 20, angry: 0.2)
         var markers = ProsodySummary()
         markers.f0P50Semitones = pitch
         markers.intensityMeanDb = loudness
+        markers.syllablesPerSecond = rate
         return RecordingAnalysis(file: a.file, durationSeconds: a.durationSeconds, speechSeconds: a.speechSeconds, segments: a.segments,
                                  scores: a.scores, dimensions: nil, dominant: a.dominant, stress: a.stress, timings: a.timings, prosody: markers)
     }
@@ -338,18 +339,22 @@ func sqlite(_ path: String, _ sql: String) throws {
         let (journal, folder) = try temporaryJournal()
         defer { try? FileManager.default.removeItem(at: folder) }
         // Days 1-5: pitch 20, 21, 22, 23, 24 st (median 22; deviations 2, 1, 0, 1, 2: MAD 1) and
-        // loudness 70 dB every day (MAD 0, counted as the 0.5 dB floor); day 6: 26 st and 71 dB.
+        // loudness 70 dB every day (MAD 0, counted as the 0.5 dB floor), speech rate 3.8-4.2
+        // syllables/s (median 4, MAD 0.1); day 6: 26 st, 71 dB and 4.8 syllables/s (20% faster).
         for (day, pitch) in [20.0, 21, 22, 23, 24].enumerated() {
-            try journal.add(memo(pitch: pitch, loudness: 70), contentSHA256: "m\(day)", model: modelA, recordedAt: at("2026-09-0\(day + 1)T09:00:00Z"))
+            try journal.add(memo(pitch: pitch, loudness: 70, rate: [3.8, 3.9, 4.0, 4.1, 4.2][day]), contentSHA256: "m\(day)", model: modelA,
+                            recordedAt: at("2026-09-0\(day + 1)T09:00:00Z"))
         }
-        try journal.add(memo(pitch: 26, loudness: 71), contentSHA256: "latest", model: modelA, recordedAt: at("2026-09-06T09:00:00Z"))
+        try journal.add(memo(pitch: 26, loudness: 71, rate: 4.8), contentSHA256: "latest", model: modelA, recordedAt: at("2026-09-06T09:00:00Z"))
         let stored = try journal.recordings()
         #expect(stored.last?.prosody?.f0P50Semitones == 26)
         let deviations = JournalSummary(stored).markerDeviations
-        #expect(deviations.map(\.marker) == ["pitch", "loudness"])  // the others have no values
+        #expect(deviations.map(\.marker) == ["pitch", "loudness", "speech rate"])  // the others have no values
         #expect(deviations[0].baseline.median == 22 && deviations[0].baseline.mad == 1 && deviations[0].deviation == 4)
         #expect(deviations[1].baseline.mad == 0 && deviations[1].deviation == 2)
         #expect(deviations[0].sentence == "pitch 26.00 st: +4.0 MAD against your usual 22.00 st")
+        #expect(abs(deviations[2].deviation - 8) < 1e-9 && abs(deviations[2].percentChange! - 20) < 1e-9 && deviations[0].percentChange == nil)
+        #expect(deviations[2].sentence == "speech rate 4.80 syll/s: +8.0 MAD against your usual 4.00 syll/s (20% faster)")
         // With only four earlier memos there is no baseline yet.
         #expect(JournalSummary(Array(stored.dropFirst())).markerDeviations.isEmpty)
         #expect(try JournalDashboard.html(journal: journal).contains("pitch 26.00 st: +4.0 MAD against your usual 22.00 st"))

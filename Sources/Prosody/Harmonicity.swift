@@ -99,7 +99,7 @@ public enum Harmonicity {
         var correlation = [Double](repeating: 0, count: maximumLag + interpolationDepth + 1)
         var size = 1
         while size < span { size *= 2 }
-        let fft = ComplexFFT(size: size)
+        let fft = ComplexFFT<Double>(size: size)
         var re = [Double](repeating: 0, count: size), im = re
         var values = [Double?](repeating: nil, count: placement.count)
         for k in 0..<placement.count {
@@ -128,7 +128,7 @@ public enum Harmonicity {
 
     /// The highest normalised correlation between `frame[0..<width]` and `frame[lag..<lag+width]`
     /// over lags 2..<maximumLag, refined between lags; nil when no lag has a positive maximum.
-    static func strongestCorrelation(_ frame: [Double], width: Int, maximumLag: Int, fft: ComplexFFT, re: inout [Double], im: inout [Double],
+    static func strongestCorrelation(_ frame: [Double], width: Int, maximumLag: Int, fft: ComplexFFT<Double>, re: inout [Double], im: inout [Double],
                                      into correlation: inout [Double]) -> Double? {
         // Products at every lag at once: the window's cross-correlation with the whole frame by
         // one transform of (window + i·frame) and one inverse (no wrap-around: the frame fits).

@@ -31,7 +31,7 @@ public struct SpectralBalance: Sendable, Equatable {
         guard width >= 2, samples.count >= width else { return nil }
         var size = 1
         while size < width { size *= 2 }
-        let fft = ComplexFFT(size: size)
+        let fft = ComplexFFT<Double>(size: size)
         let window = (0..<width).map { 0.54 - 0.46 * cos(2 * Double.pi * Double($0) / Double(width - 1)) }
         let bins = size / 2 + 1
         let frequency = (0..<bins).map { Double($0) * rate / Double(size) }

@@ -21,10 +21,11 @@ import VoiceEmotion
         for (segment, reference) in zip(result.segments, whole.segments) {
             let markers = try #require(segment.prosody)
             // The recording's own frames, from the segment and a 0.1 s margin: the same voicing and F0
-            // (to rounding: here the path search reaches the same choices), intensity within 1e-4 dB
-            // (reached: 7e-5).
+            // (to rounding: here the path search reaches the same choices; the single-precision
+            // transforms pair frames differently in the two paths: reached 1.4e-9 relative),
+            // intensity within 1e-4 dB (reached: 7e-5).
             #expect(markers.voicedFraction == reference.voicedFraction, "\(segment.startSeconds)")
-            if let f0 = markers.f0MeanHz { #expect(abs(f0 - reference.f0MeanHz!) / f0 < 1e-9, "\(segment.startSeconds)") }
+            if let f0 = markers.f0MeanHz { #expect(abs(f0 - reference.f0MeanHz!) / f0 < 1e-8, "\(segment.startSeconds)") }
             #expect(abs(markers.intensityMeanDb! - reference.intensityMeanDb!) < 1e-4)
             #expect(abs(markers.alphaRatioDb! - reference.alphaRatioDb!) < 1e-9 && abs(markers.slope0To500! - reference.slope0To500!) < 1e-9)
             // HNR: the same frames, the same mean and peak (from the streaming pass); pulses from the same pitch frames.
@@ -35,7 +36,7 @@ import VoiceEmotion
             if let jitter = markers.jitterLocal { #expect(abs(jitter - reference.jitterLocal!) < 1e-9 && abs(markers.shimmerLocal! - reference.shimmerLocal!) < 1e-9) }
         }
         let overall = try #require(result.prosody)
-        #expect(abs(overall.f0MeanHz! - whole.summary.f0MeanHz!) < 1e-9 && abs(overall.intensityMeanDb! - whole.summary.intensityMeanDb!) < 1e-4)
+        #expect(abs(overall.f0MeanHz! - whole.summary.f0MeanHz!) / overall.f0MeanHz! < 1e-8 && abs(overall.intensityMeanDb! - whole.summary.intensityMeanDb!) < 1e-4)
         #expect(overall.pausesPerMinute == whole.summary.pausesPerMinute && overall.alphaRatioDb != nil)
         #expect(overall.syllablesPerSecond == whole.summary.syllablesPerSecond && abs(overall.articulationRate! - whole.summary.articulationRate!) < 1e-9)
         #expect(abs(overall.hnrDb! - whole.summary.hnrDb!) < 1e-6 && abs(overall.jitterLocal! - whole.summary.jitterLocal!) < 1e-9)

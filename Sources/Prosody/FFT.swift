@@ -74,6 +74,11 @@ struct ComplexFFT<Scalar: BinaryFloatingPoint & SIMDScalar> {
                 }
             }
         }
+        pairButterflies(re, im)
+    }
+
+    /// Length-2 butterflies (x, y → x + y, x − y), which need no multiplication.
+    private func pairButterflies(_ re: UnsafeMutablePointer<Scalar>, _ im: UnsafeMutablePointer<Scalar>) {
         var start = 0
         while start + 1 < size {
             let (ar, ai, br, bi) = (re[start], im[start], re[start + 1], im[start + 1])
@@ -119,14 +124,7 @@ struct ComplexFFT<Scalar: BinaryFloatingPoint & SIMDScalar> {
 
     /// The decimation-in-time stages, from bit-reversed order to natural order.
     private func butterflies(_ re: UnsafeMutablePointer<Scalar>, _ im: UnsafeMutablePointer<Scalar>, inverse: Bool) {
-        // Length-2 butterflies need no multiplication.
-        var start = 0
-        while start + 1 < size {
-            let (ar, ai, br, bi) = (re[start], im[start], re[start + 1], im[start + 1])
-            re[start] = ar + br; im[start] = ai + bi
-            re[start + 1] = ar - br; im[start + 1] = ai - bi
-            start += 2
-        }
+        pairButterflies(re, im)
         cosines.withUnsafeBufferPointer { cosines in
             sines.withUnsafeBufferPointer { sines in
                 let sign: Scalar = inverse ? 1 : -1

@@ -116,7 +116,7 @@ public enum ProsodyAnalysis {
         let stretches = (segments.isEmpty ? [(0, duration)] : segments).map {
             SyllableEvidence(intensity: syllableIntensity, pitch: syllablePitch, from: $0.start, to: $0.end)
         }
-        let counts = Syllables.countEach(stretches, step: syllableIntensity.timeStep)
+        let counts = Syllables.countEach(stretches)
         summary.addSyllables(counts, speechSeconds: stretches.reduce(0) { $0 + $1.end - $1.start })
         let perSegmentWithSyllables = zip(perSegment, zip(counts, stretches)).map { markers, pair in
             var markers = markers
@@ -141,7 +141,7 @@ extension ProsodySummary {
     public static func pooled(_ parts: [SegmentProsody], segments: [(start: Double, end: Double)]) -> (recording: ProsodySummary, segments: [ProsodySummary]) {
         var recording = ProsodySummary(poolingWithoutSyllables: parts, segments: segments)
         let evidence = parts.map(\.syllableEvidence)
-        let counts = Syllables.countEach(evidence, step: 0.8 / Syllables.intensityMinimumPitch)
+        let counts = Syllables.countEach(evidence)
         recording.addSyllables(counts, speechSeconds: evidence.reduce(0) { $0 + $1.end - $1.start })
         let each = zip(parts, zip(counts, evidence)).map { part, pair -> ProsodySummary in
             var summary = part.summary

@@ -32,6 +32,8 @@ public struct SyllableEvidence: Sendable, Equatable {
     public let pitch: PitchContour
     /// The stretch, in seconds.
     public let start: Double, end: Double
+    /// Seconds between intensity frames.
+    public let timeStep: Double
 
     /// Evidence from contours over (at least) the stretch `start..<end` seconds.
     public init(intensity: IntensityContour, pitch: PitchContour, from start: Double, to end: Double) {
@@ -42,7 +44,7 @@ public struct SyllableEvidence: Sendable, Equatable {
             decibels.append(level); times.append(time)
         }
         (self.decibels, self.times, self.pitch) = (decibels, times, pitch)
-        (self.start, self.end) = (start, end)
+        (self.start, self.end, self.timeStep) = (start, end, intensity.timeStep)
     }
 }
 
@@ -74,18 +76,18 @@ public enum Syllables {
         let intensity = Intensity.contour(samples, sampleRate: sampleRate, minimumPitch: intensityMinimumPitch)
         let pitch = Pitch.contour(samples, sampleRate: sampleRate, options: pitchOptions)
         let evidence = SyllableEvidence(intensity: intensity, pitch: pitch, from: 0, to: Double(samples.count) / Double(sampleRate))
-        return count([evidence], options: options, step: intensity.timeStep)
+        return count([evidence], options: options)
     }
 
     /// The nuclei of stretches analysed separately, with thresholds from all their frames
-    /// together (as if from the recording's speech); `step` is the intensity frames' spacing.
-    public static func count(_ stretches: [SyllableEvidence], options: SyllableOptions = SyllableOptions(), step: Double) -> SyllableCount {
-        let each = countEach(stretches, options: options, step: step)
+    /// together (as if from the recording's speech).
+    public static func count(_ stretches: [SyllableEvidence], options: SyllableOptions = SyllableOptions()) -> SyllableCount {
+        let each = countEach(stretches, options: options)
         return SyllableCount(times: each.flatMap(\.times), phonationSeconds: each.reduce(0) { $0 + $1.phonationSeconds })
     }
 
     /// As `count`, stretch by stretch.
-    public static func countEach(_ stretches: [SyllableEvidence], options: SyllableOptions = SyllableOptions(), step: Double) -> [SyllableCount] {
+    public static func countEach(_ stretches: [SyllableEvidence], options: SyllableOptions = SyllableOptions()) -> [SyllableCount] {
         let all = stretches.flatMap(\.decibels)
         guard !all.isEmpty else { return stretches.map { _ in SyllableCount(times: [], phonationSeconds: 0) } }
         // Silence: below the 99th percentile by more than the threshold (the published script
@@ -94,7 +96,7 @@ public enum Syllables {
         let peakThreshold = max(silence, parabolicExtremum(all, largest: false))
         return stretches.enumerated().map { index, stretch in
             guard !stretch.decibels.isEmpty else { return SyllableCount(times: [], phonationSeconds: 0) }
-            let sounding = soundingStretches(stretch, level: silence, options: options, step: step)
+            let sounding = soundingStretches(stretch, level: silence, options: options)
             // A stretch followed by another (a pause between) lets its last peak dip to its end.
             let times = nuclei(stretch, threshold: peakThreshold, minimumDip: options.minimumDipDb, dipAtEnd: index + 1 < stretches.count)
                 .filter { time in isVoiced(stretch.pitch, at: time) && sounding.contains { time >= $0.start && time < $0.end } }
@@ -117,7 +119,7 @@ public enum Syllables {
     static func nuclei(_ stretch: SyllableEvidence, threshold: Double, minimumDip: Double, dipAtEnd: Bool = false) -> [Double] {
         let y = stretch.decibels
         guard y.count >= 3 else { return [] }
-        let step = stretch.times[1] - stretch.times[0]
+        let step = stretch.timeStep
         var peaks: [(time: Double, value: Double, frame: Int)] = []
         for i in 1..<(y.count - 1) where y[i] > y[i - 1] && y[i] >= y[i + 1] {
             // Where the peak is, by windowed-sinc interpolation; its level, by cubic interpolation
@@ -138,7 +140,8 @@ public enum Syllables {
     /// Sounding stretches: runs of frames at or above `level`, split only by silences of at
     /// least `minimumPauseSeconds`, and at least `minimumSoundingSeconds` long. A run starts at its
     /// first frame's time; the first and last runs reach the stretch's ends.
-    static func soundingStretches(_ stretch: SyllableEvidence, level: Double, options: SyllableOptions, step: Double) -> [(start: Double, end: Double)] {
+    static func soundingStretches(_ stretch: SyllableEvidence, level: Double, options: SyllableOptions) -> [(start: Double, end: Double)] {
+        let step = stretch.timeStep
         // Runs of equal labels as (sounding, start, end).
         var runs: [(sounding: Bool, start: Double, end: Double)] = []
         for (k, value) in stretch.decibels.enumerated() {

@@ -156,11 +156,8 @@ public enum Harmonicity {
             if best == nil || r > correlation[best!] { best = i }
         }
         guard let best else { return nil }
-        return refinedMaximum(correlation, around: best)
+        return refinedPeak(correlation, around: best).value
     }
-
-    /// The maximum of the sinc-interpolated correlation within one lag of `index` (golden-section search).
-    static func refinedMaximum(_ values: [Double], around index: Int) -> Double { refinedPeak(values, around: index).value }
 
     /// Where the sinc-interpolated `values` peak within one step of `index`, and the peak value
     /// (golden-section search; never below `values[index]`).

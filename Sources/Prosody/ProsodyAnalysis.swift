@@ -130,14 +130,9 @@ public enum ProsodyAnalysis {
 
 extension ProsodySummary {
     /// A recording's markers from its segments' frames (pooled, not averaged: percentiles and
-    /// spreads are of all the speech), spectral balance weighted by voiced frames, and the pauses
-    /// between `segments` (seconds, in order).
-    public init(pooling parts: [SegmentProsody], segments: [(start: Double, end: Double)]) {
-        self = ProsodySummary.pooled(parts, segments: segments).recording
-    }
-
-    /// The recording's markers (as `init(pooling:segments:)`) and each segment's, whose syllable
-    /// counts need the thresholds of the whole recording's speech.
+    /// spreads are of all the speech), spectral balance weighted by voiced frames, HNR and
+    /// perturbation over all the segments, syllables with thresholds from all the speech, and the
+    /// pauses between `segments` (seconds, in order); and each segment's markers with its syllables.
     public static func pooled(_ parts: [SegmentProsody], segments: [(start: Double, end: Double)]) -> (recording: ProsodySummary, segments: [ProsodySummary]) {
         var recording = ProsodySummary(poolingWithoutSyllables: parts, segments: segments)
         let evidence = parts.map(\.syllableEvidence)

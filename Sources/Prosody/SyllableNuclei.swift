@@ -93,7 +93,7 @@ public enum Syllables {
         // Silence: below the 99th percentile by more than the threshold (the published script
         // states it relative to the maximum, which comes to the same level).
         let silence = quantile(all.sorted(), 0.99) + options.silenceThresholdDb
-        let peakThreshold = max(silence, parabolicExtremum(all, largest: false))
+        let peakThreshold = max(silence, parabolicMinimum(all))
         return stretches.enumerated().map { index, stretch in
             guard !stretch.decibels.isEmpty else { return SyllableCount(times: [], phonationSeconds: 0) }
             let sounding = soundingStretches(stretch, level: silence, options: options)
@@ -175,9 +175,9 @@ public enum Syllables {
         return -x * (x - 1) * (x - 2) / 6 * a + (x + 1) * (x - 1) * (x - 2) / 2 * b - (x + 1) * x * (x - 2) / 2 * c + (x + 1) * x * (x - 1) / 6 * d
     }
 
-    /// The largest (or smallest) value, refined by a parabola through its neighbours.
-    static func parabolicExtremum(_ values: [Double], largest: Bool) -> Double {
-        guard let index = largest ? values.indices.max(by: { values[$0] < values[$1] }) : values.indices.min(by: { values[$0] < values[$1] }) else { return 0 }
+    /// The smallest value, refined by a parabola through its neighbours (Praat's parabolic minimum).
+    static func parabolicMinimum(_ values: [Double]) -> Double {
+        guard let index = values.indices.min(by: { values[$0] < values[$1] }) else { return 0 }
         guard index > 0 && index + 1 < values.count else { return values[index] }
         let (a, b, c) = (values[index - 1], values[index], values[index + 1])
         let curvature = a - 2 * b + c

@@ -26,8 +26,6 @@ func recording(_ path: String) throws -> (samples: [Float], rate: Int) {
                              ("speech8k", "Tests/SileroVADTests/Fixtures/speech_8k.flac"),
                              ("sample", "Docs/Samples/voice-memo.flac"),
                              ("synthetic", "Tests/ProsodyTests/Fixtures/synthetic_voice.flac")]
-    /// The recorded speech only.
-    static let speech = Array(recordings.prefix(3))
 
     @Test(arguments: recordings) func everyFrameMatchesPraat(_ name: String, _ path: String) throws {
         let (samples, rate) = try recording(path)

@@ -1,13 +1,12 @@
 // Summaries of our frames against NumPy's summaries of Praat's frames (make_prosody_fixtures.py),
-// and the peak counting and pauses by hand. (Not the synthetic voice: our pitch frames differ from
-// Praat's on its last four, where the voice stops dead; PitchTests covers its frames.)
+// and the peak counting and pauses by hand.
 
 import Foundation
 import Prosody
 import Testing
 
 @Suite struct SummaryTests {
-    @Test(arguments: IntensityTests.speech) func summariesMatchPraatsFrames(_ name: String, _ path: String) throws {
+    @Test(arguments: IntensityTests.recordings) func summariesMatchPraatsFrames(_ name: String, _ path: String) throws {
         let (samples, rate) = try recording(path)
         let result = ProsodyAnalysis.analyze(samples, sampleRate: rate, segments: [])
         let s = result.summary

@@ -85,7 +85,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["FakeHub/fake_hub.py"]),
         .testTarget(
-            name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors"],
+            name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TorchCheckpointTests", dependencies: ["TorchCheckpoint", "SafeTensors", "Wav2Vec2", "VoiceEmotionCore", "TestSupport"],
@@ -102,7 +102,7 @@ let package = Package(
             name: "VoiceEmotionJournalTests", dependencies: ["VoiceEmotionJournal", "VoiceEmotion", "TestSupport"],
             exclude: ["reference_t_quantiles.py", "Browser/png_stats.py", "Fixtures/journal_v1.sql"]),
         .testTarget(
-            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels", "VoiceEmotionCore"],
+            name: "Wav2Vec2Tests", dependencies: ["Wav2Vec2", "SafeTensors", "TensorKernels", "VoiceEmotionCore", "TestSupport"],
             exclude: ["full_size_parity.py"],
             resources: [.copy("Fixtures")]),
         .testTarget(

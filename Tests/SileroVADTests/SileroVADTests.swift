@@ -55,12 +55,19 @@ let reference = try! JSONDecoder().decode(Reference.self, from: Data(contentsOf:
 let fileNames = ["speech_16k.flac", "speech_8k.flac", "silence_16k.flac", "noise_16k.flac", "clipped_16k.flac"]
 let detector = try! VoiceActivityDetector.bundled()
 
+/// Per-chunk probabilities against the official TorchScript model, absolute. The summation order,
+/// and so the last bits, follows OpenBLAS's kernel, which follows the CPU. Worst over these checks
+/// per kernel (scripts/parity-kernels.sh, 2026-12-05): Prescott 4.71e-6, Nehalem 5.13e-6,
+/// Sandybridge 5.30e-6, Haswell 4.59e-6, Zen 4.59e-6, SkylakeX 5.90e-6, Cooperlake 5.54e-6.
+/// 1e-5 leaves 1.7x over the worst (a 5e-6 bound failed on SkylakeX and Cooperlake).
+let probabilityBound = 1e-5
+
 func loadFixture(_ name: String) throws -> MonoAudio {
     try AudioLoader.load(path: fixtures.appendingPathComponent(name).path)
 }
 
 @Suite struct ProbabilityParityTests {
-    /// Every chunk within 5e-6 absolute of the official TorchScript model (reached: 4.7e-6).
+    /// Every chunk within `probabilityBound` of the official TorchScript model.
     @Test(arguments: fileNames)
     func matchesOfficialModel(_ name: String) throws {
         let audio = try loadFixture(name)
@@ -70,7 +77,8 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         #expect(probabilities.count == expected.probabilities.count)
         var worst = 0.0
         for (ours, official) in zip(probabilities, expected.probabilities) { worst = max(worst, abs(Double(ours) - official)) }
-        #expect(worst <= 5e-6, "\(name): max abs probability difference \(worst)")
+        ParityLog.record("silero.probabilities.\(name)", worst: worst, bound: probabilityBound)
+        #expect(worst <= probabilityBound, "\(name): max abs probability difference \(worst)")
     }
 
     /// The matrix STFT (the basis as stored) and the FFT both hold the tolerance.
@@ -82,7 +90,8 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         let audio = try loadFixture(name)
         let probabilities = try matrix.speechProbabilities(audio.samples, sampleRate: audio.sampleRate)
         let worst = zip(probabilities, reference.files[name]!.probabilities).reduce(0.0) { max($0, abs(Double($1.0) - $1.1)) }
-        #expect(probabilities.count == reference.files[name]!.probabilities.count && worst <= 5e-6, "\(name): \(worst)")
+        ParityLog.record("silero.matrix_stft.\(name)", worst: worst, bound: probabilityBound)
+        #expect(probabilities.count == reference.files[name]!.probabilities.count && worst <= probabilityBound, "\(name): \(worst)")
     }
 
     @Test func sessionResetRepeatsExactly() throws {
@@ -94,7 +103,9 @@ func loadFixture(_ name: String) throws -> MonoAudio {
         let second = try chunks.map { try session.probability(of: $0) }
         #expect(first == second)
         let official = reference.files["speech_8k.flac"]!.probabilities.prefix(40)
-        #expect(zip(first, official).allSatisfy { abs(Double($0) - $1) <= 5e-6 })
+        let worst = zip(first, official).reduce(0.0) { max($0, abs(Double($1.0) - $1.1)) }
+        ParityLog.record("silero.session.speech_8k.flac", worst: worst, bound: probabilityBound)
+        #expect(worst <= probabilityBound)
     }
 }
 

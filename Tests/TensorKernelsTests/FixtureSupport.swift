@@ -4,6 +4,7 @@
 import Foundation
 import SafeTensors
 import Testing
+import TestSupport
 
 /// The PyTorch fixture file, opened once.
 let fixture: SafeTensorsFile = {
@@ -37,8 +38,10 @@ func expectClose(
     #expect(actual.count == expected.count, "\(label): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
     guard actual.count == expected.count else { return }
     var failures = 0
+    var worst = 0.0
     for i in 0..<actual.count {
         let allowed = tolerance * max(abs(expected[i]), 1)
+        worst = max(worst, Double(abs(actual[i] - expected[i]) / max(abs(expected[i]), 1)))
         if !(abs(actual[i] - expected[i]) <= allowed) {
             failures += 1
             if failures <= 5 {
@@ -46,5 +49,6 @@ func expectClose(
             }
         }
     }
+    ParityLog.record("kernels.\(label)", worst: worst, bound: Double(tolerance))
     #expect(failures == 0, "\(label): \(failures) of \(actual.count) values outside tolerance", sourceLocation: sourceLocation)
 }

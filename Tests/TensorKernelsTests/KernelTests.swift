@@ -4,6 +4,7 @@ import Foundation
 import SafeTensors
 import TensorKernels
 import Testing
+import TestSupport
 
 @Suite struct LinearTests {
     @Test(arguments: ["a", "row1", "nobias"])
@@ -35,6 +36,12 @@ import Testing
         ("stride2_pad1", 2, 1, 1), ("long_tiled", 2, 1, 1), ("long_groups", 1, 3, 2),
     ]
 
+    /// Wider than `opTolerance`: the Silero-like cases sum 387 float32 products whose terms
+    /// cancel, against a float32 PyTorch reference, so both sides round. Worst reached
+    /// (scripts/parity-kernels.sh, vad_like): 7.4e-6 Prescott, 8.3e-6 Nehalem and Sandybridge,
+    /// 9.3e-6 Haswell, Zen, SkylakeX and Cooperlake; 2e-5 leaves 2.1x.
+    static let tolerance: Float = 2e-5
+
     @Test(arguments: cases.map(\.tag))
     func matchesPyTorch(_ tag: String) {
         let geometry = Self.cases.first { $0.tag == tag }!
@@ -51,7 +58,7 @@ import Testing
         var output = [Float](repeating: .nan, count: yShape[0] * yShape[1])
         var workspace = [Float](repeating: .nan, count: max(conv.workspaceCount(inputLength: length), 1))
         conv.apply(input: input, length: length, output: &output, workspace: &workspace)
-        expectClose(output, transposed(y, rows: yShape[0], columns: yShape[1]), "conv.\(tag)")
+        expectClose(output, transposed(y, rows: yShape[0], columns: yShape[1]), tolerance: Self.tolerance, "conv.\(tag)")
     }
 
     @Test func inputShorterThanKernelGivesNoFrames() {
@@ -299,6 +306,7 @@ import Testing
                     worst = max(worst, abs(Double(split[i * ldc + j]) - expected) / max(1, abs(expected)))
                 }
             }
+            ParityLog.record("kernels.sgemm.\(transA).\(transB).\(m)x\(n)x\(k)", worst: worst, bound: 1e-5)
             #expect(worst < 1e-5, "\(transA) \(transB) \(shape): max relative error \(worst)")
             #expect(zip(split, serial).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
         }

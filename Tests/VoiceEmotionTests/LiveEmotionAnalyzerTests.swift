@@ -80,6 +80,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
             for (x, y) in zip(a.scores, b.scores) { largest = max(largest, abs(x.score - y.score)) }
             if let s = a.stress, let t = b.stress { largest = max(largest, abs(s - t)) }
         }
+        ParityLog.record("live.segments_equal_offline", worst: largest, bound: 1e-5)
         #expect(largest <= 1e-5, "largest difference \(largest)")
     }
 

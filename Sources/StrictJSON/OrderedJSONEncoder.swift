@@ -5,14 +5,18 @@
 
 /// Encodes `Encodable` values as compact, key-ordered JSON.
 package struct OrderedJSONEncoder {
-    package init() {}
+    /// Prints every non-integral number (e.g. rounded to 6 decimals: `0.29660000000000003` →
+    /// `0.2966`); nil: its exact shortest form.
+    package var numberText: (@Sendable (Double) -> String)?
+
+    package init(numberText: (@Sendable (Double) -> String)? = nil) { self.numberText = numberText }
 
     /// The JSON text of `value`.
     package func encode<T: Encodable>(_ value: T) throws -> String {
         let root = Node.Box()
         try value.encode(to: NodeEncoder(box: root, codingPath: []))
         var text = ""
-        root.resolved().write(to: &text)
+        root.resolved().write(to: &text, numberText: numberText)
         return text
     }
 }
@@ -52,7 +56,7 @@ private indirect enum Node {
         }
     }
 
-    func write(to text: inout String) {
+    func write(to text: inout String, numberText: (@Sendable (Double) -> String)? = nil) {
         switch self {
         case .object(let members):
             text += "{"
@@ -60,18 +64,23 @@ private indirect enum Node {
                 if i > 0 { text += "," }
                 Node.quote(key, into: &text)
                 text += ":"
-                value.write(to: &text)
+                value.write(to: &text, numberText: numberText)
             }
             text += "}"
         case .array(let elements):
             text += "["
             for (i, element) in elements.enumerated() {
                 if i > 0 { text += "," }
-                element.write(to: &text)
+                element.write(to: &text, numberText: numberText)
             }
             text += "]"
         case .string(let s): Node.quote(s, into: &text)
-        case .number(let n): text += n
+        case .number(let n):
+            if let numberText, n.contains(where: { $0 == "." || $0 == "e" }), let value = Double(n) {
+                text += numberText(value)
+            } else {
+                text += n
+            }
         case .bool(let b): text += b ? "true" : "false"
         case .null: text += "null"
         }

@@ -20,6 +20,29 @@ struct JournalLocation: ParsableArguments {
     }
 }
 
+/// `--model` and `--[no-]file-times-in-grid`, shared by `journal summary` and `dashboard`.
+struct SummaryChoice: ParsableArguments {
+    @Option(help: "Summarise the memos of this model (its name as journal list shows it; default: the model of the memo added last).")
+    var model: String?
+
+    @Flag(inversion: .prefixedNo, help: "Count memos dated by file time (no date tag) in the weekday grid (default: the journal's setting, see journal settings).")
+    var fileTimesInGrid: Bool?
+
+    /// The summary options for `recordings` of `journal`; an unknown model name lists the known ones.
+    func options(_ journal: Journal, _ recordings: [JournalRecording]) throws -> JournalSummaryOptions {
+        var chosen: ModelIdentity?
+        if let model {
+            let known = Array(Set(recordings.map(\.model))).sorted { $0.name < $1.name }
+            guard let match = ModelIdentity.find(model, among: known) else {
+                let names = known.map { "\($0.name) (\($0.sha256.prefix(12)))" }.joined(separator: ", ")
+                throw ValidationError("--model \(model): no memo in the journal was analysed with it. Models in the journal: \(names.isEmpty ? "none" : names).")
+            }
+            chosen = match
+        }
+        return JournalSummaryOptions(model: chosen, fileTimesInGrid: try fileTimesInGrid ?? catching { try journal.settings().fileTimesInGrid })
+    }
+}
+
 /// `--since`/`--until` dates in the recordings' local time.
 func parseDay(_ text: String?, flag: String) throws -> LocalTime? {
     guard let text else { return nil }
@@ -31,7 +54,7 @@ struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
         abstract: "Keep analysed memos over days and weeks (results only, never audio) and compare them with your own usual level.",
-        subcommands: [Add.self, List.self, Summary.self, Export.self, Remove.self, Tag.self])
+        subcommands: [Add.self, List.self, Summary.self, Export.self, Remove.self, Tag.self, DateCommand.self, Settings.self])
 
     /// Audio extensions `add` picks up in folders.
     static let audioExtensions: Set<String> = ["wav", "flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "m4a", "mp4", "mov", "3gp", "3gpp", "webm", "caf", "aac", "amr", "mka"]
@@ -54,6 +77,19 @@ struct JournalCommand: ParsableCommand {
             files += found.sorted()
         }
         return files
+    }
+
+    /// Where a memo's date came from, in words: "recorded 2026-11-23 08:15, from its date tag (DATE)".
+    static func provenance(_ r: JournalRecording) -> String {
+        let when = "recorded " + String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        switch r.recordedAtSource {
+        case "metadata": return when + ", from its date tag"
+        case "user": return when + ", as you set it"
+        case "file_time": return when + ", from the file's modification time (no date tag)\n"
+            + "  if that is when it was copied, fix it: voice-emotion journal date \(r.id) YYYY-MM-DDTHH:MM"
+        default: return when + ", when it was added (no date found)\n"
+            + "  fix it: voice-emotion journal date \(r.id) YYYY-MM-DDTHH:MM"
+        }
     }
 
     struct Add: ParsableCommand {
@@ -147,6 +183,9 @@ struct JournalCommand: ParsableCommand {
                     let stress = analysis.stress.map { String(format: "stress %.2f", $0) } ?? "no speech"
                     let verb = if case .replaced = outcome { "replaced" } else { "added" }
                     print("\(verb) id \(outcome.id): \(file) (\(stress)\(analysis.dominant.map { ", \($0.name)" } ?? ""))")
+                    if let stored = try journal.recordings(ids: [outcome.id]).first {
+                        print("  " + JournalCommand.provenance(stored))
+                    }
                     added += 1
                 } catch {
                     bar.finish()
@@ -192,14 +231,20 @@ struct JournalCommand: ParsableCommand {
                 print("The journal is empty\(since != nil || until != nil || tag != nil ? " for this selection" : ""). Add memos: voice-emotion journal add ~/Memos")
                 return
             }
-            print("   id  recorded          length  speech  stress  emotion    tags / file")
+            print("   id  recorded           length  speech  stress  emotion    tags / file")
             for r in recordings {
                 let stress = r.stress.map { String(format: "%.2f", $0) } ?? "-"
                 let details = (r.tags.isEmpty ? "" : "[" + r.tags.joined(separator: ", ") + "] ") + (r.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "")
-                let recorded = String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
+                // '~': dated by file time (no date tag), which may be when the file was copied.
+                let recorded = String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " ") + (r.isDatedByFileTime ? "~" : " ")
                 print(String(format: "%5lld  ", r.id) + recorded + String(format: "  %6.1f  %6.1f  ", r.durationSeconds, r.speechSeconds)
                       + stress.leftPadded(to: 6) + "  " + (r.dominant ?? "-").padding(toLength: max(9, (r.dominant ?? "-").count), withPad: " ", startingAt: 0)
                       + "  " + details)
+            }
+            let guessed = recordings.filter(\.isDatedByFileTime).count
+            if guessed > 0 {
+                print("~ \(PlainWords.count(guessed, "memo")) dated by file time (no date tag), which may be when \(guessed == 1 ? "it was" : "they were") copied; "
+                      + "fix one with: voice-emotion journal date ID TIME")
             }
         }
     }
@@ -211,6 +256,7 @@ struct JournalCommand: ParsableCommand {
 
         @Option(help: "Only memos recorded on or after this day (YYYY-MM-DD).") var since: String?
         @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var choice: SummaryChoice
         @OptionGroup var journal: JournalLocation
 
         func validate() throws { _ = try parseDay(since, flag: "--since") }
@@ -218,9 +264,9 @@ struct JournalCommand: ParsableCommand {
         func run() throws {
             let journal = try journal.open()
             let recordings = try catching {
-                try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), latestPerContent: true, includeSegments: false))
+                try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), includeSegments: false))
             }
-            let summary = JournalSummary(recordings)
+            let summary = JournalSummary(recordings, options: try choice.options(journal, recordings))
             if json {
                 print(try JournalExport.summaryJSON(summary))
                 return
@@ -289,6 +335,51 @@ struct JournalCommand: ParsableCommand {
             let journal = try journal.open()
             try catching { try journal.tag(id, tag) }
             print("tagged \(id) '\(tag.trimmingCharacters(in: .whitespacesAndNewlines))'")
+        }
+    }
+}
+
+extension JournalCommand {
+    struct DateCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "date",
+            abstract: "Set when a memo was recorded (e.g. one dated by file time, which may be when it was copied).")
+
+        @Argument(help: "The recording's id (journal list shows it).") var id: Int64
+        @Argument(help: "When it was recorded, ISO 8601: 2026-11-23T08:15:00+01:00 (without a zone: this machine's).") var time: String
+        @OptionGroup var journal: JournalLocation
+
+        func validate() throws {
+            if RecordingTime(iso8601: time, source: .metadata, tag: "user") == nil {
+                throw ValidationError("\(time): give an ISO 8601 time, e.g. 2026-11-23T08:15:00+01:00.")
+            }
+        }
+
+        func run() throws {
+            let journal = try journal.open()
+            let recorded = RecordingTime(iso8601: time, source: .metadata, tag: "user")!
+            try catching { try journal.setRecordedAt(id, recorded) }
+            print("recording \(id) now recorded at \(LocalTime(recorded).description.replacingOccurrences(of: "T", with: " ")) (set by you)")
+        }
+    }
+
+    struct Settings: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show or change the journal's settings.")
+
+        @Option(name: .customLong("file-times-in-grid"), help: "yes or no: count memos dated by file time in the weekday grid and the peak answer.")
+        var fileTimesInGrid: YesNo?
+        @OptionGroup var journal: JournalLocation
+
+        enum YesNo: String, ExpressibleByArgument { case yes, no }
+
+        func run() throws {
+            let journal = try journal.open()
+            var settings = try catching { try journal.settings() }
+            if let fileTimesInGrid {
+                settings.fileTimesInGrid = fileTimesInGrid == .yes
+                try catching { try journal.save(settings) }
+            }
+            print("file-times-in-grid: \(settings.fileTimesInGrid ? "yes" : "no")  (memos dated by file time \(settings.fileTimesInGrid ? "count" : "do not count") in the weekday grid)")
         }
     }
 }

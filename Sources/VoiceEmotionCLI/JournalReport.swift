@@ -8,29 +8,48 @@ enum JournalReport {
         guard !s.recordings.isEmpty else {
             return "The journal is empty. Add memos: voice-emotion journal add ~/Memos"
         }
-        func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
+        func f(_ x: Double?) -> String { x.map { PlainWords.number($0) } ?? "-" }
         var lines: [String] = []
         let first = s.recordings.first!.recordedLocal, last = s.recordings.last!.recordedLocal
         let speech = s.recordings.reduce(0) { $0 + $1.speechSeconds } / 60
-        lines.append("\(s.recordings.count) memos from \(first.dayText) to \(last.dayText), \(String(format: "%.1f", speech)) minutes of speech")
+        lines.append("\(PlainWords.count(s.recordings.count, "memo")) from \(first.dayText) to \(last.dayText), \(PlainWords.number(speech, digits: 1)) minutes of speech")
+        if let model = s.model {
+            let note = s.leftOut.isEmpty ? "analysed with \(model.name)"
+                : "analysed with \(model.name); left out: " + s.leftOut.map { "\(PlainWords.count($0.count, "memo")) by \($0.model.name)" }.joined(separator: ", ")
+                  + " (stress from different models is not comparable; choose one with --model)"
+            lines += wordWrap(note)
+        }
+        if s.fileTimeCount > 0 {
+            let grid = s.fileTimesInGrid ? "counted in the weekday grid" : "left out of the weekday grid"
+            lines += wordWrap("\(PlainWords.count(s.fileTimeCount, "memo")) had no date tag and \(s.fileTimeCount == 1 ? "is" : "are") dated by file time, "
+                              + "which may be when \(s.fileTimeCount == 1 ? "it was" : "they were") copied (\(grid); fix one with: voice-emotion journal date ID TIME)")
+        }
         lines.append("(stress 0 none ... 1 high: a heuristic from an emotion model, not a clinical measure)")
         lines.append("")
         let thisWeek = s.sevenDays(endingWith: today), lastWeek = s.sevenDays(endingWith: today.adding(days: -7))
-        lines.append("Last 7 days:     \(thisWeek.count) memos, mean stress \(f(thisWeek.meanStress)), \(String(format: "%.1f", thisWeek.speechMinutes)) min of speech")
-        lines.append("The 7 before:    \(lastWeek.count) memos, mean stress \(f(lastWeek.meanStress)), \(String(format: "%.1f", lastWeek.speechMinutes)) min of speech")
+        func week(_ p: PeriodSummary) -> String {
+            "\(PlainWords.count(p.count, "memo")), mean stress \(f(p.meanStress)), \(PlainWords.number(p.speechMinutes, digits: 1)) min of speech"
+        }
+        lines.append("Last 7 days:     " + week(thisWeek))
+        lines.append("The 7 before:    " + week(lastWeek))
         if let b = s.currentBaseline {
-            lines.append("Your baseline:   median \(f(b.median)), MAD \(f(b.mad)) over \(b.count) memos (\(b.from.dayText)...\(b.through.dayText))")
+            lines.append("Your usual:      stress \(f(b.median)) (median of \(b.count) memos, \(b.from.dayText)...\(b.through.dayText));")
+            lines.append("                 typical spread \(f(b.mad)) (median absolute deviation, MAD)")
         } else {
-            lines.append("Your baseline:   not yet (needs \(JournalSummary.minimumBaselineCount) memos within \(JournalSummary.baselineDays) days)")
+            lines.append("Your usual:      not known yet (needs \(JournalSummary.minimumBaselineCount) memos within \(JournalSummary.baselineDays) days)")
         }
         if let t = s.trend {
-            lines.append(String(format: "Weekly trend:    %+.3f per week (95%% interval %+.3f to %+.3f) over %d weeks",
-                                t.slopePerWeek, t.interval.lowerBound, t.interval.upperBound, t.weeks))
+            lines.append("Weekly trend:    \(PlainWords.signed(t.slopePerWeek, digits: 3)) per week (95% interval \(PlainWords.signed(t.interval.lowerBound, digits: 3)) "
+                         + "to \(PlainWords.signed(t.interval.upperBound, digits: 3)))")
+            lines.append("                 over \(t.weeks) weeks")
         }
         if !s.markerDeviations.isEmpty {
             lines.append("")
             lines.append("Your voice in the latest memo, against the \(JournalSummary.baselineDays) days before it:")
-            for deviation in s.markerDeviations { lines.append("  " + deviation.sentence) }
+            for deviation in s.markerDeviations { lines += wordWrap(deviation.sentence, width: 78).enumerated().map { ($0.offset == 0 ? "  " : "    ") + $0.element } }
+        } else if s.latestMemoTooShortToCompare {
+            lines.append("")
+            lines += wordWrap("Your voice: the latest memo is too short to compare (less than \(Int(JournalSummary.minimumVoicedSeconds)) s of voiced speech).")
         }
         lines.append("")
         lines += wordWrap(s.peak.sentence)
@@ -49,17 +68,17 @@ enum JournalReport {
         let flagged = s.dayDeviations.filter(\.flagged)
         if !flagged.isEmpty {
             lines.append("")
-            lines.append("Days more than \(Int(JournalSummary.flagThreshold)) MAD above your baseline:")
+            lines.append("Days well above your usual stress (more than \(Int(JournalSummary.flagThreshold)) MAD):")
             for day in flagged.suffix(10) {
                 lines.append("  \(day.day.dayText) \(weekdayName(day.day.weekday).prefix(3))  mean stress \(f(day.meanStress)), "
-                             + String(format: "%+.1f MAD", day.deviation ?? 0))
+                             + "\(PlainWords.comparedWithUsual(day.deviation ?? 0)) (\(PlainWords.signed(day.deviation ?? 0, digits: 1)) MAD)")
             }
         }
         lines.append("")
         lines.append("Weeks:")
         for week in s.weeks.suffix(8) {
             let mix = week.emotionMix.sorted { $0.score > $1.score }.prefix(3).map { "\($0.label) \(Int(($0.score * 100).rounded()))%" }
-            lines.append("  \(week.label)  \(String(week.count).leftPadded(to: 3)) memos  stress \(f(week.meanStress))  \(mix.joined(separator: ", "))")
+            lines.append("  \(week.label)  \(PlainWords.count(week.count, "memo ", "memos").leftPadded(to: 9))  stress \(f(week.meanStress))  \(mix.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n")
     }

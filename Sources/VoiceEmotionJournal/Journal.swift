@@ -47,6 +47,16 @@ public struct JournalFilter: Sendable, Equatable {
     }
 }
 
+/// The person's choices, kept in the journal file.
+public struct JournalSettings: Sendable, Equatable {
+    /// Whether memos dated by their file's modification time count in the weekday × time-of-day
+    /// grid and the peak answer (`JournalSummaryOptions.fileTimesInGrid`). Default: yes.
+    public var fileTimesInGrid = true
+
+    /// The defaults.
+    public init(fileTimesInGrid: Bool = true) { self.fileTimesInGrid = fileTimesInGrid }
+}
+
 /// The journal: analysed memos over days and weeks in one SQLite file, safe to share between
 /// threads and between processes (WAL; each recording is written in one transaction, so an
 /// interrupted add leaves no half record).
@@ -302,6 +312,40 @@ public final class Journal: Sendable {
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recording") ?? 0
             try db.execute(sql: "DELETE FROM recording")
             return count
+        }
+    }
+
+    /// Sets when a recording was made (a memo dated by its file time, or wrongly tagged); its
+    /// source becomes "user".
+    public func setRecordedAt(_ id: Int64, _ time: RecordingTime) throws {
+        try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recording WHERE id = ?)", arguments: [id]) == true else {
+                throw VoiceEmotionError.journalRecordingNotFound(id: id)
+            }
+            try db.execute(sql: "UPDATE recording SET recorded_at = ?, recorded_local = ?, recorded_at_source = 'user' WHERE id = ?",
+                           arguments: [time.date.timeIntervalSince1970, LocalTime(time).wallSeconds, id])
+        }
+    }
+
+    // MARK: Settings
+
+    /// The person's settings kept in the journal file.
+    public func settings() throws -> JournalSettings {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM setting")
+            var settings = JournalSettings()
+            for row in rows where (row["key"] as String) == "file_times_in_grid" {
+                settings.fileTimesInGrid = (row["value"] as String) != "0"
+            }
+            return settings
+        }
+    }
+
+    /// Keeps `settings` in the journal file.
+    public func save(_ settings: JournalSettings) throws {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES ('file_times_in_grid', ?)",
+                           arguments: [settings.fileTimesInGrid ? "1" : "0"])
         }
     }
 

@@ -160,6 +160,15 @@ public struct ModelIdentity: Sendable, Hashable, Codable {
         self.name = name
         self.sha256 = sha256
     }
+
+    /// The model among `models` that `text` names: its name, or the start of its SHA-256 (at
+    /// least 8 characters). With two models of one name, the name alone names none of them.
+    public static func find(_ text: String, among models: [ModelIdentity]) -> ModelIdentity? {
+        let byName = models.filter { $0.name == text }
+        if byName.count == 1 { return byName[0] }
+        let byDigest = text.count >= 8 ? models.filter { $0.sha256.hasPrefix(text.lowercased()) } : []
+        return byDigest.count == 1 ? byDigest[0] : nil
+    }
 }
 
 /// One speech segment of a journal recording.
@@ -220,8 +229,12 @@ public struct JournalRecording: Sendable, Equatable, Encodable, Identifiable {
     public let recordedAt: Date?
     /// ... and the wall time the statistics group by.
     public let recordedLocal: LocalTime
-    /// Where the time comes from: "metadata", "file_time" or "user".
+    /// Where the time comes from: "metadata" (the file's date tag), "file_time" (its
+    /// modification time: often when it was copied, not recorded), "user" (`--recorded-at`) or
+    /// "added" (unknown: when it entered the journal).
     public let recordedAtSource: String
+    /// Whether the date is a guess from the file's modification time or the time it was added.
+    public var isDatedByFileTime: Bool { recordedAtSource == "file_time" || recordedAtSource == "added" }
     /// Length of the recording and seconds of speech in it.
     public let durationSeconds: Double, speechSeconds: Double
     /// The model that analysed it.

@@ -54,6 +54,13 @@ enum JournalSchema {
                 t.add(column: "prosody", .text)  // JSON of ProsodySummary; NULL when not measured
             }
         }
+        migrator.registerMigration("v3: settings") { db in
+            // The person's choices kept with their journal (e.g. file_times_in_grid = 0).
+            try db.create(table: "setting") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
         return migrator
     }
 }

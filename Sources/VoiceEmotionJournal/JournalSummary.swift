@@ -96,6 +96,10 @@ public struct PeakAnswer: Sendable, Equatable, Codable {
         case notEnoughData = "not_enough_data"
         /// The 95% interval of the difference includes zero.
         case noClearDifference = "no_clear_difference"
+        /// The cell with the highest mean among those with enough memos is clearly *lower* than
+        /// the other memos (the 95% interval lies below zero): the peak, if any, is at times that
+        /// have too few memos each to name one.
+        case lowerThanOthers = "lower_than_others"
         /// The 95% interval excludes zero, but not once corrected for picking the highest of
         /// several cells (Bonferroni): could be chance.
         case possiblePeak = "possible_peak"
@@ -166,8 +170,10 @@ public struct DayDeviation: Sendable, Equatable, Encodable {
 
 /// A voice marker of one memo compared with the person's own usual value.
 public struct MarkerDeviation: Sendable, Equatable, Encodable {
-    /// The marker in words ("pitch", "loudness", ...) and its unit.
+    /// The marker's technical name ("pitch", "HNR", ...) and its unit.
     public let marker: String, unit: String
+    /// What it describes in plain words ("voice clarity" for HNR).
+    public let label: String
     /// The memo's value.
     public let value: Double
     /// Median and MAD of the marker over the memos of the `JournalSummary.baselineDays` days before.
@@ -177,40 +183,49 @@ public struct MarkerDeviation: Sendable, Equatable, Encodable {
     /// For rates (speech rate): the change against the median in percent ("20% faster"), else nil.
     public let percentChange: Double?
 
-    /// Compares `value` with `baseline`.
-    public init(marker: String, unit: String, value: Double, baseline: Baseline, deviation: Double, percentChange: Double? = nil) {
+    /// Compares `value` with `baseline`; `label` defaults to the plain words for `marker`.
+    public init(marker: String, unit: String, value: Double, baseline: Baseline, deviation: Double, percentChange: Double? = nil, label: String? = nil) {
         (self.marker, self.unit, self.value, self.baseline, self.deviation, self.percentChange) = (marker, unit, value, baseline, deviation, percentChange)
+        self.label = label ?? comparedMarkers.first { $0.name == marker }?.label ?? marker
     }
 
-    /// "pitch 24.10 st: +1.8 MAD against your usual 22.60 st"; for speech rate also "(20% faster)".
+    /// "Voice clarity (HNR): lower than usual for you: 12.1 dB against your usual 14.0 dB (−2.4 MAD)";
+    /// for speech rate also "20% faster".
     public var sentence: String {
-        let base = String(format: "%@ %.2f %@: %+.1f MAD against your usual %.2f %@", marker, value, unit, deviation, baseline.median, unit)
-        guard let percentChange, abs(percentChange) >= 0.5 else { return base }
-        return base + String(format: " (%.0f%% %@)", abs(percentChange), percentChange > 0 ? "faster" : "slower")
+        let technical = label == marker ? "" : " (\(marker))"
+        let value = PlainWords.number(self.value), usual = PlainWords.number(baseline.median)
+        var text = "\(label.prefix(1).uppercased() + label.dropFirst())\(technical): \(PlainWords.comparedWithUsual(deviation)): "
+            + "\(value) \(unit) against your usual \(usual) \(unit) (\(PlainWords.signed(deviation, digits: 1)) MAD)"
+        if let percentChange, abs(percentChange) >= 0.5 {
+            text += String(format: ", %.0f%% %@", abs(percentChange), percentChange > 0 ? "faster" : "slower")
+        }
+        return text
     }
 
-    enum CodingKeys: String, CodingKey { case marker, unit, value, baseline, deviation, percentChange = "percent_change" }
+    enum CodingKeys: String, CodingKey { case marker, label, unit, value, baseline, deviation, percentChange = "percent_change" }
 
     /// Every key; `percent_change` null except for rates.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(marker, forKey: .marker); try c.encode(unit, forKey: .unit); try c.encode(value, forKey: .value)
+        try c.encode(marker, forKey: .marker); try c.encode(label, forKey: .label); try c.encode(unit, forKey: .unit)
+        try c.encode(value, forKey: .value)
         try c.encode(baseline, forKey: .baseline); try c.encode(deviation, forKey: .deviation)
         try c.encode(percentChange, forKey: .percentChange)
     }
 }
 
 /// The markers compared with the person's baseline, with the smallest spread counted as one MAD.
-/// `rate`: also say how much faster or slower, in percent of the usual value.
-let comparedMarkers: [(name: String, unit: String, floor: Double, rate: Bool, value: @Sendable (ProsodySummary) -> Double?)] = [
-    ("pitch", "st", 0.1, false, { $0.f0P50Semitones }),
-    ("pitch range", "st", 0.1, false, { $0.f0RangeSemitones }),
-    ("loudness", "dB", 0.5, false, { $0.intensityMeanDb }),
-    ("speech rate", "syll/s", 0.1, true, { $0.syllablesPerSecond }),
-    ("pauses", "per min", 1.0, false, { $0.pausesPerMinute }),
-    ("jitter", "%", 0.05, false, { $0.jitterLocal.map { $0 * 100 } }),
-    ("HNR", "dB", 0.5, false, { $0.hnrDb }),
-    ("alpha ratio", "dB", 0.5, false, { $0.alphaRatioDb }),
+/// `label`: what the marker describes, in words a person reads; `rate`: also say how much
+/// faster or slower, in percent of the usual value.
+let comparedMarkers: [(name: String, label: String, unit: String, floor: Double, rate: Bool, value: @Sendable (ProsodySummary) -> Double?)] = [
+    ("pitch", "pitch", "semitones", 0.1, false, { $0.f0P50Semitones }),
+    ("pitch range", "pitch variation", "semitones", 0.1, false, { $0.f0RangeSemitones }),
+    ("loudness", "loudness", "dB", 0.5, false, { $0.intensityMeanDb }),
+    ("speech rate", "speaking speed", "syllables/s", 0.1, true, { $0.syllablesPerSecond }),
+    ("pauses", "pauses", "per min", 1.0, false, { $0.pausesPerMinute }),
+    ("jitter", "voice steadiness", "%", 0.05, false, { $0.jitterLocal.map { $0 * 100 } }),
+    ("HNR", "voice clarity", "dB", 0.5, false, { $0.hnrDb }),
+    ("alpha ratio", "voice brightness", "dB", 0.5, false, { $0.alphaRatioDb }),
 ]
 
 /// The change of weekly mean stress per week.
@@ -221,6 +236,35 @@ public struct Trend: Sendable, Equatable, Codable {
     public let weeks: Int
 
     enum CodingKeys: String, CodingKey { case slopePerWeek = "slope_per_week", interval, weeks }
+}
+
+/// What a summary includes.
+public struct JournalSummaryOptions: Sendable, Equatable {
+    /// The model whose memos are summarised; nil: the model of the memo added last. Stress from
+    /// two models is not comparable (each has its own scale and biases), so one summary never
+    /// pools them; the others are counted in `JournalSummary.leftOut`.
+    public var model: ModelIdentity?
+    /// Whether memos dated by their file's modification time (no date tag; often the time the
+    /// file was copied, not recorded) count in the weekday × time-of-day grid and the peak
+    /// answer. They always count in days, weeks and baselines.
+    public var fileTimesInGrid: Bool
+
+    /// The default: the latest model, file-time-dated memos in the grid.
+    public init(model: ModelIdentity? = nil, fileTimesInGrid: Bool = true) {
+        self.model = model
+        self.fileTimesInGrid = fileTimesInGrid
+    }
+}
+
+/// Memos that a summary left out because another model analysed them.
+public struct ModelCount: Sendable, Equatable, Codable {
+    /// The model.
+    public let model: ModelIdentity
+    /// How many memos it analysed that the summary left out.
+    public let count: Int
+
+    /// A count from its parts.
+    public init(model: ModelIdentity, count: Int) { (self.model, self.count) = (model, count) }
 }
 
 /// Everything the journal's summary and dashboard show, computed from recordings.
@@ -236,8 +280,16 @@ public struct JournalSummary: Sendable {
     /// Days more than this many MADs above their baseline are flagged.
     public static let flagThreshold = 2.0
 
-    /// The recordings, in time order.
+    /// The recordings summarised (one model's), in time order.
     public let recordings: [JournalRecording]
+    /// The model whose memos are summarised (nil for an empty journal).
+    public let model: ModelIdentity?
+    /// Memos analysed with other models, left out, most first.
+    public let leftOut: [ModelCount]
+    /// Summarised memos dated by their file's modification time (no date tag).
+    public let fileTimeCount: Int
+    /// Whether those count in the grid and the peak answer (`JournalSummaryOptions.fileTimesInGrid`).
+    public let fileTimesInGrid: Bool
     /// Per day and per ISO week, in time order.
     public let days: [PeriodSummary], weeks: [PeriodSummary]
     /// 7 × 4 cells: weekday-major (Monday night first).
@@ -253,18 +305,36 @@ public struct JournalSummary: Sendable {
     /// The weekly trend (nil with fewer than three weeks).
     public let trend: Trend?
     /// The latest memo with voice markers against the baseline of the days before it: one entry
-    /// per marker that has `minimumBaselineCount` earlier values in the window.
+    /// per marker that has `minimumBaselineCount` earlier values in the window. Empty when that
+    /// memo has less than `minimumVoicedSeconds` of voiced speech (`latestMemoTooShortToCompare`);
+    /// shorter memos are left out of the baseline too.
     public let markerDeviations: [MarkerDeviation]
+    /// Whether the latest memo with voice markers is too short to compare (less than
+    /// `minimumVoicedSeconds` of voiced speech).
+    public var latestMemoTooShortToCompare: Bool {
+        guard let latest = recordings.last(where: { $0.prosody != nil }) else { return false }
+        return Self.voicedSeconds(latest) < Self.minimumVoicedSeconds
+    }
 
-    /// Summarises `recordings` (any order; each recording once, e.g. from
-    /// `JournalFilter(latestPerContent: true)`).
-    public init(_ recordings: [JournalRecording]) {
-        let sorted = recordings.sorted { ($0.recordedLocal, $0.id) < ($1.recordedLocal, $1.id) }
+    /// Summarises the memos of one model among `recordings` (any order): `options.model`, else
+    /// the model of the memo added last; the others are counted in `leftOut`.
+    public init(_ recordings: [JournalRecording], options: JournalSummaryOptions = JournalSummaryOptions()) {
+        let model = options.model ?? recordings.max { ($0.addedAt, $0.id) < ($1.addedAt, $1.id) }?.model
+        var others: [String: (ModelIdentity, Int)] = [:]
+        for memo in recordings where memo.model.sha256 != model?.sha256 {
+            others[memo.model.sha256, default: (memo.model, 0)].1 += 1
+        }
+        self.model = model
+        leftOut = others.values.map { ModelCount(model: $0.0, count: $0.1) }.sorted { ($0.count, $1.model.name) > ($1.count, $0.model.name) }
+        let sorted = recordings.filter { $0.model.sha256 == model?.sha256 }.sorted { ($0.recordedLocal, $0.id) < ($1.recordedLocal, $1.id) }
         self.recordings = sorted
+        fileTimeCount = sorted.reduce(0) { $0 + ($1.isDatedByFileTime ? 1 : 0) }
+        fileTimesInGrid = options.fileTimesInGrid
         days = Self.periods(sorted, key: { $0.recordedLocal.startOfDay }, label: { $0.dayText })
         weeks = Self.periods(sorted, key: { $0.recordedLocal.startOfWeek }, label: { $0.isoWeekText })
-        grid = Self.grid(sorted)
-        peak = Self.peak(grid: grid, recordings: sorted)
+        let gridded = options.fileTimesInGrid ? sorted : sorted.filter { !$0.isDatedByFileTime }
+        grid = Self.grid(gridded)
+        peak = Self.peak(grid: grid, recordings: gridded)
         // Per-memo stress by day, in time order: the baselines search it instead of filtering
         // the recordings once per day.
         let points = StressPoints(sorted)
@@ -302,10 +372,22 @@ public struct JournalSummary: Sendable {
         return Self.summary(inside, start: start, label: "\(start.dayText)…\(day.dayText)")
     }
 
+    /// Seconds of voiced speech a memo needs to take part in voice comparisons (as the latest
+    /// memo or in the baseline): pitch, jitter and speaking speed from a couple of seconds say
+    /// more about the clip than about the voice.
+    public static let minimumVoicedSeconds = 5.0
+
+    /// A memo's seconds of voiced speech: its voiced share of pitch frames × its seconds of speech.
+    static func voicedSeconds(_ memo: JournalRecording) -> Double {
+        (memo.prosody?.voicedFraction ?? 0) * memo.speechSeconds
+    }
+
     static func markerDeviations(_ sorted: [JournalRecording]) -> [MarkerDeviation] {
-        guard let latest = sorted.last(where: { $0.prosody != nil }), let markers = latest.prosody else { return [] }
+        guard let latest = sorted.last(where: { $0.prosody != nil }), let markers = latest.prosody,
+              voicedSeconds(latest) >= minimumVoicedSeconds else { return [] }
         let day = latest.recordedLocal.dayNumber
-        let earlier = sorted.filter { (day - baselineDays..<day).contains($0.recordedLocal.dayNumber) }.compactMap(\.prosody)
+        let earlier = sorted.filter { (day - baselineDays..<day).contains($0.recordedLocal.dayNumber) && voicedSeconds($0) >= minimumVoicedSeconds }
+            .compactMap(\.prosody)
         return comparedMarkers.compactMap { marker in
             guard let value = marker.value(markers) else { return nil }
             let values = earlier.compactMap(marker.value)
@@ -315,7 +397,7 @@ public struct JournalSummary: Sendable {
                                     through: LocalTime(wallSeconds: Int64(day - 1) * 86_400), count: values.count, median: median, mad: mad)
             return MarkerDeviation(marker: marker.name, unit: marker.unit, value: value, baseline: baseline,
                                    deviation: (value - median) / max(mad, marker.floor),
-                                   percentChange: marker.rate && median > 0 ? 100 * (value / median - 1) : nil)
+                                   percentChange: marker.rate && median > 0 ? 100 * (value / median - 1) : nil, label: marker.label)
         }
     }
 
@@ -392,6 +474,10 @@ public struct JournalSummary: Sendable {
         func signed(_ x: Double) -> String { abs(x) < 0.005 ? "±0.00" : (x > 0 ? "+" : "−") + f(abs(x)) }
         let facts = "mean stress \(f(best.meanStress!)) over \(best.count) memos against \(f(Statistics.mean(others)!)) for the other "
             + "\(others.count) (difference \(signed(welch.difference)), 95% interval \(signed(welch.interval.lowerBound)) to \(signed(welch.interval.upperBound)))"
+        // "Highest" is only ever said of the cell among those with enough memos; whether it is
+        // above the rest is what the interval says.
+        let among = eligible.count == 1 ? "the only time of the week with \(minimumCellCount) or more memos"
+                                        : "the highest of the \(eligible.count) times of the week with \(minimumCellCount) or more memos"
         if corrected.lowerBound > 0 {
             return answer(.clearPeak, best, others, welch, corrected, "\(best.name) are your peak stress time: \(facts).")
         }
@@ -400,8 +486,14 @@ public struct JournalSummary: Sendable {
                           "\(best.name) may be your peak stress time: \(facts); but with \(eligible.count) times of the week compared, "
                           + "a difference this size could be chance.")
         }
+        if welch.interval.upperBound < 0 {
+            return answer(.lowerThanOthers, best, others, welch, corrected,
+                          "No peak time yet: \(best.name), \(among), are lower than your other memos: \(facts). "
+                          + "The other times have too few memos each to name the highest; record at them over a few weeks.")
+        }
+        let direction = welch.difference > 0 ? "not clearly above" : "not above"
         return answer(.noClearDifference, best, others, welch, corrected,
-                      "No clear difference: \(best.name) have the highest \(facts.replacingOccurrences(of: "mean stress", with: "mean stress,")).")
+                      "No clear difference: \(best.name), \(among), are \(direction) your other memos: \(facts).")
     }
 }
 

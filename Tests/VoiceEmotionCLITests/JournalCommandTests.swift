@@ -56,6 +56,11 @@ import Testing
                 "\(add.err)")
         #expect(add.out.split(separator: "\n").filter { $0.hasPrefix("added id ") }.count == 10, "\(add.out)")
         #expect(add.err.contains("10 added, 0 already there, 3 failed"))
+        // Each memo says where its date came from; the untagged ones say how to fix it.
+        let dated = add.out.split(separator: "\n").filter { $0.hasPrefix("  recorded ") }
+        #expect(dated.count == 10 && dated.contains { $0.hasSuffix(", from its date tag") }, "\(add.out)")
+        let guessed = dated.filter { $0.contains("from the file's modification time (no date tag)") }.count
+        #expect(guessed > 0 && add.out.components(separatedBy: "fix it: voice-emotion journal date ").count - 1 == guessed)
         var stored = try recordings(journal)
         #expect(stored.count == 10 && stored.allSatisfy { ($0["tags"] as? [String]) == ["test run"] })
         // Dates come from the files' tags where they have them (memo_quicktime.mov: 2024-03-04T08:15:00+01:00).
@@ -82,7 +87,7 @@ import Testing
         // Export, tag, remove.
         let csv = try run(["journal", "export", "--format", "csv", "--journal", journal])
         let lines = csv.out.split(separator: "\r\n")
-        #expect(csv.status == 0 && lines.count == 11 && lines[0].hasSuffix(",tags,neutral,happy,angry,sad"), "\(lines.first ?? "")")
+        #expect(csv.status == 0 && lines.count == 11 && lines[0].contains(",tags,neutral,happy,angry,sad,voice_f0_mean_hz,"), "\(lines.first ?? "")")
         let out = folder.appendingPathComponent("export.json").path
         #expect(try run(["journal", "export", "--format", "json", "--out", out, "--journal", journal]).status == 0)
         #expect(((try json(String(contentsOfFile: out, encoding: .utf8)) as? [String: Any])?["recordings"] as? [Any])?.count == 10)
@@ -99,6 +104,29 @@ import Testing
         // The memos' times are mostly their files' (one checkout time): the words agree with the numbers.
         let sentence = try #require((summaryJSON["peak"] as? [String: Any])?["sentence"] as? String)
         #expect(summary.out.replacingOccurrences(of: "\n", with: " ").contains(sentence))
+        // Memos dated by file time are counted and marked, can leave the grid, and can be fixed.
+        let fileTimed = try #require(summaryJSON["dated_by_file_time"] as? Int)
+        let storedFileTimes = try recordings(journal).filter { $0["recorded_at_source"] as? String == "file_time" }.count
+        #expect(fileTimed > 0 && fileTimed == storedFileTimes)
+        #expect(summary.out.contains("dated by file time"), "\(summary.out)")
+        let list = try run(["journal", "list", "--journal", journal])
+        #expect(list.out.contains("~ \(fileTimed) memo") && list.out.split(separator: "\n").filter { $0.contains("~  ") }.count == fileTimed, "\(list.out)")
+        #expect(try run(["journal", "settings", "--file-times-in-grid", "no", "--journal", journal]).out.hasPrefix("file-times-in-grid: no"))
+        let excluded = try #require(try json(run(["journal", "summary", "--json", "--journal", journal]).out) as? [String: Any])
+        let gridCount = { (document: [String: Any]) in (document["grid"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["count"] as? Int ?? 0) } }
+        // (The grid counts memos with speech only.)
+        let fileTimedWithSpeech = try recordings(journal).filter { $0["recorded_at_source"] as? String == "file_time" && $0["stress"] is Double }.count
+        #expect(excluded["file_times_in_grid"] as? Bool == false && gridCount(excluded) == gridCount(summaryJSON) - fileTimedWithSpeech)
+        let override = try #require(try json(run(["journal", "summary", "--json", "--file-times-in-grid", "--journal", journal]).out) as? [String: Any])
+        #expect(gridCount(override) == gridCount(summaryJSON))
+        let firstGuessed = try #require(try recordings(journal).first { $0["recorded_at_source"] as? String == "file_time" }?["id"] as? Int)
+        let fixed = try run(["journal", "date", "\(firstGuessed)", "2026-09-08T07:30", "--journal", journal])
+        #expect(fixed.status == 0 && fixed.out.contains("now recorded at 2026-09-08 07:30:00"), "\(fixed.err)")
+        #expect(try recordings(journal).first { $0["id"] as? Int == firstGuessed }?["recorded_at_source"] as? String == "user")
+        // A model the journal does not have: the ones it has are named.
+        let unknown = try run(["journal", "summary", "--model", "nope", "--journal", journal])
+        #expect(unknown.status == 64 && unknown.err.contains("Models in the journal: base_weighted ("), "\(unknown.err)")
+        #expect(try run(["journal", "summary", "--model", "base_weighted", "--journal", journal]).status == 0)
 
         // The dashboard of it.
         let page = folder.appendingPathComponent("week.html").path

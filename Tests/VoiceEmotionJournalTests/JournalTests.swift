@@ -183,7 +183,33 @@ func fillSyntheticJournal(_ journal: Journal) throws {
             ("2026-09-11T15:00:00+02:00", 0.3), ("2026-09-12T15:00:00+02:00", 0.5), ("2026-09-13T15:00:00+02:00", 0.4),
         ])
         #expect(s.peak.verdict == .noClearDifference)
-        #expect(s.peak.sentence.hasPrefix("No clear difference"))
+        #expect(s.peak.sentence.hasPrefix("No clear difference: Monday mornings, the only time of the week with 3 or more memos, are not"))
+    }
+
+    /// The issue's journal: the only cell with 3 memos (the person's usual time) is clearly lower
+    /// than the other memos. It used to read "No clear difference: Monday mornings have the highest
+    /// mean stress" with a difference of −0.08.
+    @Test func aCellBelowTheOthersIsNeverCalledHighest() throws {
+        let s = try summary([
+            ("2026-09-07T09:00:00+02:00", 0.20), ("2026-09-14T09:00:00+02:00", 0.21), ("2026-09-21T09:00:00+02:00", 0.19),
+            ("2026-09-08T20:00:00+02:00", 0.30), ("2026-09-09T15:00:00+02:00", 0.28), ("2026-09-10T20:00:00+02:00", 0.29),
+            ("2026-09-11T15:00:00+02:00", 0.31), ("2026-09-12T15:00:00+02:00", 0.27), ("2026-09-13T20:00:00+02:00", 0.30),
+        ])
+        #expect(s.peak.verdict == .lowerThanOthers && s.peak.cell?.name == "Monday mornings" && s.peak.cellsCompared == 1)
+        #expect(s.peak.difference! < 0 && s.peak.interval!.upperBound < 0)
+        #expect(s.peak.sentence.hasPrefix("No peak time yet: Monday mornings, the only time of the week with 3 or more memos, are lower than your other memos"))
+        #expect(!s.peak.sentence.contains("highest mean"))
+    }
+
+    /// Higher, but within what chance gives: "not clearly above", never "highest" alone.
+    @Test func aSlightlyHigherCellIsNotClearlyAbove() throws {
+        let s = try summary([
+            ("2026-09-07T09:00:00+02:00", 0.30), ("2026-09-14T09:00:00+02:00", 0.50), ("2026-09-21T09:00:00+02:00", 0.45),
+            ("2026-09-08T20:00:00+02:00", 0.35), ("2026-09-09T20:00:00+02:00", 0.45), ("2026-09-10T20:00:00+02:00", 0.3),
+            ("2026-09-11T15:00:00+02:00", 0.3), ("2026-09-12T15:00:00+02:00", 0.5), ("2026-09-13T15:00:00+02:00", 0.4),
+        ])
+        #expect(s.peak.verdict == .noClearDifference && s.peak.difference! > 0)
+        #expect(s.peak.sentence.contains("are not clearly above your other memos"))
     }
 
     @Test func cellsNeedThreeMemos() throws {
@@ -252,12 +278,12 @@ func fillSyntheticJournal(_ journal: Journal) throws {
         let csv = JournalExport.csv(try journal.recordings())
         let lines = csv.components(separatedBy: "\r\n").dropLast()
         #expect(lines.count == 27)
-        #expect(lines.first == (JournalExport.csvColumns + ["angry", "calm"]).joined(separator: ","))
+        #expect(lines.first == (JournalExport.csvColumns + ["angry", "calm"] + JournalExport.voiceColumnNames).joined(separator: ","))
         // A file name that looks like a formula is quoted and defused.
         #expect(lines.last?.contains("\"'=HYPERLINK(\"\"x\"\"),evil.m4a\"") == true)
         let monday = try #require(lines.dropFirst().first)
-        #expect(monday.hasPrefix("1,2026-09-07T08:00:00,2026-09-07T07:00:00Z,user,memo-1.m4a,content-1,80.0,60.0,model-a,"))
-        #expect(monday.hasSuffix(",0.7,angry,monday;work,0.6,0.4"))
+        #expect(monday.hasPrefix("1,2026-09-07T08:00:00,2026-09-07T07:00:00Z,user,memo-1.m4a,content-1,80,60,model-a,"))
+        #expect(monday.hasSuffix(",0.7,angry,monday;work,0.6,0.4" + String(repeating: ",", count: JournalExport.voiceColumnNames.count)))
         let json = try JSONSerialization.jsonObject(with: Data(try JournalExport.json(try journal.recordings()).utf8)) as? [String: Any]
         let recordings = try #require(json?["recordings"] as? [[String: Any]])
         #expect(recordings.count == 26 && (recordings[0]["segments"] as? [Any])?.count == 2)
@@ -325,12 +351,13 @@ func sqlite(_ path: String, _ sql: String) throws {
 
 @Suite struct VoiceMarkerBaselineTests {
     /// A memo whose analysis carries voice markers.
-    func memo(pitch: Double, loudness: Double, rate: Double? = nil) -> RecordingAnalysis {
+    func memo(pitch: Double, loudness: Double, rate: Double? = nil, voiced: Double = 10) -> RecordingAnalysis {
         let a = analysis(stress: 0.3, speech: 20, angry: 0.2)
         var markers = ProsodySummary()
         markers.f0P50Semitones = pitch
         markers.intensityMeanDb = loudness
         markers.syllablesPerSecond = rate
+        markers.voicedFraction = voiced / a.speechSeconds
         return RecordingAnalysis(file: a.file, durationSeconds: a.durationSeconds, speechSeconds: a.speechSeconds, segments: a.segments,
                                  scores: a.scores, dimensions: nil, dominant: a.dominant, stress: a.stress, timings: a.timings, prosody: markers)
     }
@@ -352,12 +379,34 @@ func sqlite(_ path: String, _ sql: String) throws {
         #expect(deviations.map(\.marker) == ["pitch", "loudness", "speech rate"])  // the others have no values
         #expect(deviations[0].baseline.median == 22 && deviations[0].baseline.mad == 1 && deviations[0].deviation == 4)
         #expect(deviations[1].baseline.mad == 0 && deviations[1].deviation == 2)
-        #expect(deviations[0].sentence == "pitch 26.00 st: +4.0 MAD against your usual 22.00 st")
+        #expect(deviations[0].sentence == "Pitch: much higher than usual for you: 26.00 semitones against your usual 22.00 semitones (+4.0 MAD)")
+        #expect(deviations[1].sentence == "Loudness: higher than usual for you: 71.00 dB against your usual 70.00 dB (+2.0 MAD)")
         #expect(abs(deviations[2].deviation - 8) < 1e-9 && abs(deviations[2].percentChange! - 20) < 1e-9 && deviations[0].percentChange == nil)
-        #expect(deviations[2].sentence == "speech rate 4.80 syll/s: +8.0 MAD against your usual 4.00 syll/s (20% faster)")
+        #expect(deviations[2].sentence
+                == "Speaking speed (speech rate): much higher than usual for you: 4.80 syllables/s against your usual 4.00 syllables/s (+8.0 MAD), 20% faster")
         // With only four earlier memos there is no baseline yet.
         #expect(JournalSummary(Array(stored.dropFirst())).markerDeviations.isEmpty)
-        #expect(try JournalDashboard.html(journal: journal).contains("pitch 26.00 st: +4.0 MAD against your usual 22.00 st"))
+        #expect(try JournalDashboard.html(journal: journal).contains("Pitch: much higher than usual for you: 26.00 semitones against your usual 22.00 semitones (+4.0 MAD)"))
+    }
+
+    /// A 2.5 s clip used to get a full comparison ("pauses 0.00 per min: −4.1 MAD"); below
+    /// `minimumVoicedSeconds` of voiced speech it is "too short to compare", and such memos are
+    /// not in the baseline either.
+    @Test func aShortMemoIsTooShortToCompare() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (day, pitch) in [20.0, 21, 22, 23, 24].enumerated() {
+            try journal.add(memo(pitch: pitch, loudness: 70), contentSHA256: "m\(day)", model: modelA, recordedAt: at("2026-09-0\(day + 1)T09:00:00Z"))
+        }
+        try journal.add(memo(pitch: 30, loudness: 80, voiced: 2), contentSHA256: "short", model: modelA, recordedAt: at("2026-09-06T09:00:00Z"))
+        let summary = JournalSummary(try journal.recordings())
+        #expect(summary.markerDeviations.isEmpty && summary.latestMemoTooShortToCompare)
+        #expect(try JournalDashboard.html(journal: journal).contains("Too short to compare"))
+        // A short memo in the window leaves the baseline: four long ones are not enough.
+        try journal.add(memo(pitch: 26, loudness: 70), contentSHA256: "long", model: modelA, recordedAt: at("2026-09-07T09:00:00Z"))
+        try journal.remove([try journal.recordings().first!.id])
+        #expect(JournalSummary(try journal.recordings()).markerDeviations.isEmpty)
+        #expect(!JournalSummary(try journal.recordings()).latestMemoTooShortToCompare)
     }
 
     @Test func aFirstVersionJournalIsMigrated() throws {

@@ -13,11 +13,19 @@ public struct DashboardOptions: Sendable {
     /// With more memos than this, the timeline shows daily means instead of one dot per memo.
     public var maximumTimelinePoints: Int
 
-    /// The defaults: today, 200 memos in the table, 1500 dots.
-    public init(today: LocalTime = LocalTime(Date(), in: .current), maximumListedMemos: Int = 200, maximumTimelinePoints: Int = 1500) {
+    /// The model whose memos are shown (nil: the model of the memo added last).
+    public var model: ModelIdentity?
+    /// Whether memos dated by file time count in the weekday grid (nil: the journal's setting).
+    public var fileTimesInGrid: Bool?
+
+    /// The defaults: today, 200 memos in the table, 1500 dots, the latest model, the journal's setting.
+    public init(today: LocalTime = LocalTime(Date(), in: .current), maximumListedMemos: Int = 200, maximumTimelinePoints: Int = 1500,
+                model: ModelIdentity? = nil, fileTimesInGrid: Bool? = nil) {
         self.today = today
         self.maximumListedMemos = maximumListedMemos
         self.maximumTimelinePoints = maximumTimelinePoints
+        self.model = model
+        self.fileTimesInGrid = fileTimesInGrid
     }
 }
 
@@ -25,10 +33,12 @@ public struct DashboardOptions: Sendable {
 public enum JournalDashboard {
     /// The page for the journal's recordings (from `since`, if given).
     public static func html(journal: Journal, since: LocalTime? = nil, options: DashboardOptions = DashboardOptions()) throws -> String {
-        let recordings = try journal.recordings(JournalFilter(since: since, latestPerContent: true, includeSegments: false))
-        let listed = Set(recordings.suffix(options.maximumListedMemos).map(\.id))
+        let recordings = try journal.recordings(JournalFilter(since: since, includeSegments: false))
+        let fileTimesInGrid = try options.fileTimesInGrid ?? journal.settings().fileTimesInGrid
+        let summary = JournalSummary(recordings, options: JournalSummaryOptions(model: options.model, fileTimesInGrid: fileTimesInGrid))
+        let listed = Set(summary.recordings.suffix(options.maximumListedMemos).map(\.id))
         let withSegments = try journal.recordings(ids: Array(listed))
-        return html(JournalSummary(recordings), listedMemos: withSegments, options: options)
+        return html(summary, listedMemos: withSegments, options: options)
     }
 
     /// The page for a summary; `listedMemos` (with their segments) fill the memo table.
@@ -61,7 +71,7 @@ public enum JournalDashboard {
         return document.render()
     }
 
-    private static func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
+    private static func f(_ x: Double?) -> String { x.map { PlainWords.number($0) } ?? "–" }
 
     private static var disclaimer: Node<HTML.BodyContext> {
         .p(.class("disclaimer"), .id("disclaimer"),
@@ -75,28 +85,42 @@ public enum JournalDashboard {
         let thisWeek = s.sevenDays(endingWith: options.today), lastWeek = s.sevenDays(endingWith: options.today.adding(days: -7))
         func change() -> String {
             guard let a = thisWeek.meanStress, let b = lastWeek.meanStress else { return "" }
-            let text = String(format: "%+.2f", a - b)
-            return " (" + (text == "-0.00" || text == "+0.00" ? "±0.00" : text) + ")"
+            return " · " + PlainWords.change(a, from: b, period: "the 7 days before")
+        }
+        var notes: [String] = []
+        if let model = s.model {
+            notes.append("Memos analysed with \(model.name)."
+                         + (s.leftOut.isEmpty ? "" : " Left out: " + s.leftOut.map { "\(PlainWords.count($0.count, "memo")) analysed with \($0.model.name)" }.joined(separator: ", ")
+                            + " — stress from different models is not comparable."))
+        }
+        if s.fileTimeCount > 0 {
+            notes.append("\(PlainWords.count(s.fileTimeCount, "memo")) had no date tag and \(s.fileTimeCount == 1 ? "is" : "are") dated by file time (marked ~), "
+                         + "which may be when \(s.fileTimeCount == 1 ? "it was" : "they were") copied; "
+                         + (s.fileTimesInGrid ? "counted" : "not counted") + " in the weekday grid.")
         }
         let memos = listedMemos.sorted { $0.recordedLocal > $1.recordedLocal }
         return .group(
             .header(
                 .h1(.text("Voice stress journal")),
-                .p(.class("range"), .text("\(s.recordings.count) memos from \(first.dayText) to \(last.dayText) · page made \(options.today.dayText)"))),
+                .p(.class("range"), .text("\(PlainWords.count(s.recordings.count, "memo")) from \(first.dayText) to \(last.dayText) · page made \(options.today.dayText)")),
+                .forEach(notes) { .p(.class("range provenance"), .text($0)) }),
             .element(named: "main", nodes: [
                 disclaimer,
                 .section(.class("cards"), .id("cards"),
-                    card("Last 7 days", "\(f(thisWeek.meanStress))\(change())",
-                         "mean stress · \(thisWeek.count) memos · \(String(format: "%.1f", thisWeek.speechMinutes)) min of speech"),
+                    card("Last 7 days", f(thisWeek.meanStress),
+                         "mean stress\(change()) · \(PlainWords.count(thisWeek.count, "memo")) · \(PlainWords.number(thisWeek.speechMinutes, digits: 1)) min of speech"),
                     card("The 7 days before", f(lastWeek.meanStress),
-                         "mean stress · \(lastWeek.count) memos · \(String(format: "%.1f", lastWeek.speechMinutes)) min of speech"),
-                    card("Your baseline", s.currentBaseline.map { f($0.median) } ?? "not yet",
-                         s.currentBaseline.map { "median of \($0.count) memos in the last \(JournalSummary.baselineDays) days · MAD \(f($0.mad))" }
+                         "mean stress · \(PlainWords.count(lastWeek.count, "memo")) · \(PlainWords.number(lastWeek.speechMinutes, digits: 1)) min of speech"),
+                    card("Your usual stress", s.currentBaseline.map { f($0.median) } ?? "not known yet",
+                         s.currentBaseline.map { "median of \(PlainWords.count($0.count, "memo")) in the last \(JournalSummary.baselineDays) days · typical spread \(f($0.mad)) (MAD)" }
                             ?? "needs \(JournalSummary.minimumBaselineCount) memos within \(JournalSummary.baselineDays) days"),
                     .div(.class("card peak"), .id("peak"), .h3("When is your stress highest?"), .p(.text(s.peak.sentence))),
                     .if(!s.markerDeviations.isEmpty,
                         .div(.class("card peak"), .id("voice"), .h3("Your voice in the latest memo, against your usual"),
-                             .ul(.forEach(s.markerDeviations) { .li(.text($0.sentence)) })))),
+                             .ul(.forEach(s.markerDeviations) { .li(.text($0.sentence)) }))),
+                    .if(s.markerDeviations.isEmpty && s.latestMemoTooShortToCompare,
+                        .div(.class("card peak"), .id("voice"), .h3("Your voice in the latest memo"),
+                             .p(.text("Too short to compare: it has less than \(Int(JournalSummary.minimumVoicedSeconds)) s of voiced speech."))))),
                 .section(.id("timeline-section"),
                     .h2("Stress over time"),
                     .p(.class("note"), .text("Dots: memos. Orange line: 7-day mean. Blue band: your usual range (the median of the \(JournalSummary.baselineDays) days before ± \(Int(JournalSummary.flagThreshold)) MAD). Red marks: days above it.")),
@@ -123,14 +147,21 @@ public enum JournalDashboard {
 
     private static func memoTable(_ memos: [JournalRecording], deviations: [Int64: Double]) -> Node<HTML.BodyContext> {
         .table(.id("memos"),
-            .thead(.tr(.th("Recorded"), .th("Length"), .th("Emotion"), .th("Stress"), .th("vs. usual"), .th("Tags"), .th("Segments"))),
+            .thead(.tr(.th("Recorded"), .th("File"), .th("Length"), .th("Emotion"), .th("Stress"), .th("Against your usual"), .th("Tags"), .th("Segments"))),
             .tbody(.forEach(memos) { memo in
                 .tr(.class("memo-row"),
-                    .td(.text(memo.recordedLocal.description.prefix(16).replacingOccurrences(of: "T", with: " "))),
+                    memo.isDatedByFileTime
+                        ? .td(.class("file-time"), .attribute(named: "title", value: "No date tag: dated by the file's modification time, which may be when it was copied"),
+                              .text(memo.recordedLocal.description.prefix(16).replacingOccurrences(of: "T", with: " ") + " ~"))
+                        : .td(.text(memo.recordedLocal.description.prefix(16).replacingOccurrences(of: "T", with: " "))),
+                    .td(.class("file"), .text(memo.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "–")),
                     .td(.class("number"), .text(String(format: "%.0f s", memo.durationSeconds))),
                     .td(.text(memo.dominant ?? "–")),
                     .td(.class("number"), .text(f(memo.stress))),
-                    .td(.class("number"), .text(deviations[memo.id].map { String(format: "%+.1f MAD", $0) } ?? "–")),
+                    deviations[memo.id].map { deviation in
+                        .td(.attribute(named: "title", value: "\(PlainWords.signed(deviation, digits: 1)) MAD (median absolute deviations) from the median of the \(JournalSummary.baselineDays) days before"),
+                            .text(PlainWords.comparedWithUsual(deviation)))
+                    } ?? .td(.text("–")),
                     .td(.class("tags"), .text(memo.tags.joined(separator: ", "))),
                     .td(.raw(DashboardCharts.segmentStrip(memo).render())))
             }))

@@ -1,0 +1,110 @@
+// What the summary must never do: pool two models' stress, hide that a date was guessed from the
+// file time, or print float noise. Each test failed before the change it covers.
+
+import Foundation
+import Testing
+import VoiceEmotion
+import VoiceEmotionJournal
+
+/// An analysis dated as the file's modification time says (no date tag).
+func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
+    let a = analysis(stress: stress, speech: 30, angry: 0.2)
+    return RecordingAnalysis(file: "copied.opus", recordedAt: RecordingTime(iso8601: text, source: .fileTime, tag: nil), durationSeconds: a.durationSeconds,
+                             speechSeconds: a.speechSeconds, segments: a.segments, scores: a.scores, dimensions: nil, dominant: a.dominant,
+                             stress: a.stress, timings: a.timings)
+}
+
+@Suite struct ModelSeparationTests {
+    /// Memos of two models: the summary takes the model added last and counts the others.
+    @Test func oneModelPerSummary() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for i in 0..<4 {
+            try journal.add(analysis(stress: 0.8, speech: 30, angry: 0.7), contentSHA256: "a\(i)", model: modelA, recordedAt: at("2026-09-0\(i + 1)T09:00:00Z"))
+        }
+        for i in 0..<3 {
+            try journal.add(analysis(stress: 0.2, speech: 30, angry: 0.1), contentSHA256: "b\(i)", model: modelB, recordedAt: at("2026-09-0\(i + 1)T10:00:00Z"))
+        }
+        let all = try journal.recordings()
+        let latest = JournalSummary(all)
+        #expect(latest.model == modelB && latest.recordings.count == 3 && latest.leftOut == [ModelCount(model: modelA, count: 4)])
+        #expect(latest.days.allSatisfy { $0.meanStress == 0.2 })  // never the pooled 0.2 and 0.8
+        let chosen = JournalSummary(all, options: JournalSummaryOptions(model: modelA))
+        #expect(chosen.recordings.count == 4 && chosen.leftOut.map(\.count) == [3])
+        #expect(ModelIdentity.find("model-a", among: [modelA, modelB]) == modelA)
+        #expect(ModelIdentity.find(String(repeating: "b", count: 10), among: [modelA, modelB]) == modelB)
+        #expect(ModelIdentity.find("bbb", among: [modelA, modelB]) == nil)
+        let json = try JournalExport.summaryJSON(latest)
+        #expect(json.contains(#""model":{"name":"model-b""#) && json.contains(#""left_out":[{"model":{"name":"model-a""#))
+    }
+}
+
+@Suite struct DateProvenanceTests {
+    /// Memos dated by file time are counted, marked, can be kept out of the grid (a journal
+    /// setting), and can be given their real time.
+    @Test func fileTimesAreCountedMarkedAndFixable() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Three Saturday-evening memos by file time (all copied at once), three tagged Monday mornings.
+        for i in 0..<3 { try journal.add(fileTimed(0.9, "2026-09-12T20:0\(i):00Z"), contentSHA256: "copied\(i)", model: modelA) }
+        for (i, day) in ["07", "14", "21"].enumerated() {
+            try journal.add(analysis(stress: 0.3, speech: 30, angry: 0.2), contentSHA256: "tagged\(i)", model: modelA, recordedAt: at("2026-09-\(day)T09:00:00+02:00"))
+        }
+        let recordings = try journal.recordings()
+        #expect(recordings.filter(\.isDatedByFileTime).map(\.recordedAtSource) == ["file_time", "file_time", "file_time"])
+        let counted = JournalSummary(recordings)
+        #expect(counted.fileTimeCount == 3 && counted.fileTimesInGrid && counted.grid.reduce(0) { $0 + $1.count } == 6)
+        #expect(try journal.settings().fileTimesInGrid)
+        try journal.save(JournalSettings(fileTimesInGrid: false))
+        #expect(try journal.settings() == JournalSettings(fileTimesInGrid: false))
+        let excluded = JournalSummary(recordings, options: JournalSummaryOptions(fileTimesInGrid: false))
+        #expect(excluded.grid.reduce(0) { $0 + $1.count } == 3 && excluded.days.count == 4)  // days still count them
+        #expect(excluded.peak.cell?.name == "Monday mornings")
+        let page = try JournalDashboard.html(journal: journal)
+        #expect(page.contains("3 memos had no date tag and are dated by file time (marked ~)") && page.contains("not counted in the weekday grid"))
+        #expect(page.contains("copied.opus"))  // the file name is in the memo table
+        let export = JournalExport.csv(recordings)
+        #expect(export.contains(",file_time,"))
+        // Fixing one: its source becomes "user" and it leaves the count.
+        let first = recordings.first { $0.isDatedByFileTime }!
+        try journal.setRecordedAt(first.id, at("2026-09-10T07:30:00+02:00"))
+        let fixed = try journal.recordings(ids: [first.id])[0]
+        #expect(fixed.recordedAtSource == "user" && fixed.recordedLocal.description == "2026-09-10T07:30:00")
+        #expect(JournalSummary(try journal.recordings()).fileTimeCount == 2)
+        #expect(throws: VoiceEmotionError.journalRecordingNotFound(id: 999)) { try journal.setRecordedAt(999, at("2026-09-10T07:30:00Z")) }
+    }
+}
+
+@Suite struct MachineOutputTests {
+    /// The journal's JSON and CSV round like `analyze` (6 decimals) instead of printing
+    /// `0.29660000000000003`; the CSV carries the voice markers.
+    @Test func numbersAreRoundedAndMarkersExported() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = analysis(stress: 0.1 + 0.19660000000000003, speech: 30.123456789, angry: 0.2)
+        var markers = ProsodySummary()
+        markers.hnrDb = 12.3456789
+        let withMarkers = RecordingAnalysis(file: a.file, durationSeconds: a.durationSeconds, speechSeconds: a.speechSeconds, segments: a.segments,
+                                            scores: a.scores, dimensions: nil, dominant: a.dominant, stress: a.stress, timings: a.timings, prosody: markers)
+        try journal.add(withMarkers, contentSHA256: "noisy", model: modelA, recordedAt: at("2026-09-07T09:00:00Z"))
+        let recordings = try journal.recordings()
+        #expect(recordings[0].stress == 0.1 + 0.19660000000000003)  // stored exactly
+        let json = try JournalExport.json(recordings)
+        #expect(json.contains(#""stress":0.2966,"#) && json.contains(#""speech_s":30.123457"#) && !json.contains("0000000"))
+        let summary = try JournalExport.summaryJSON(JournalSummary(recordings))
+        #expect(summary.contains(#""mean_stress":0.2966"#) && !summary.contains("0000000"))
+        let csv = JournalExport.csv(recordings).split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let hnr = try #require(csv[0].firstIndex(of: "voice_hnr_db"))
+        #expect(csv[1][hnr] == "12.345679" && csv[1][csv[0].firstIndex(of: "stress")!] == "0.2966")
+        #expect(csv[0].contains("voice_f0_p50_semitones") && csv[0].contains("voice_syllables_per_s"))
+    }
+
+    @Test func plainWordsHaveNoNegativeZeroAndAgreeInNumber() {
+        #expect(PlainWords.number(-0.0001) == "0.00" && PlainWords.signed(-0.04, digits: 1) == "0.0" && PlainWords.signed(-0.06, digits: 1) == "−0.1")
+        #expect(PlainWords.count(1, "memo") == "1 memo" && PlainWords.count(2, "memo") == "2 memos" && PlainWords.count(0, "segment") == "0 segments")
+        #expect(PlainWords.comparedWithUsual(0.4) == "about as usual for you" && PlainWords.comparedWithUsual(-2.5) == "lower than usual for you")
+        #expect(PlainWords.comparedWithUsual(5.7) == "much higher than usual for you")
+        #expect(PlainWords.change(0.29, from: 0.29, period: "the 7 days before") == "the same as the 7 days before")
+        #expect(PlainWords.change(0.35, from: 0.29, period: "the 7 days before") == "up 0.06 on the 7 days before")
+    }
+}

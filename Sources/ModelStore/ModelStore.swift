@@ -99,10 +99,25 @@ public final class ModelStore: Sendable {
         }
     }
 
-    /// An installed model by catalogue name or `owner/repo`, or nil.
+    /// An installed model by any name `models list` shows: a catalogue name, `owner/repo`, or
+    /// its folder name (`owner--repo`); nil when none is installed under it.
     public func installed(_ name: String) -> InstalledModel? {
+        let models = installed()
+        if let exact = models.first(where: { $0.name == name }) { return exact }
         guard let folderName = try? Self.resolve(name).folderName else { return nil }
-        return installed().first { $0.name == folderName }
+        return models.first { $0.name == folderName }
+    }
+
+    /// The folder for `--model`-style input: an existing folder as given, else the installed
+    /// model of that name; otherwise an error that lists the installed models and says how to
+    /// pull one or give a folder.
+    public func locate(_ model: String) throws -> URL {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+            return URL(fileURLWithPath: model)
+        }
+        if let installed = installed(model) { return installed.folder }
+        throw VoiceEmotionError.modelNotInstalled(name: model, installed: installed().map(\.name))
     }
 
     /// The model to use when none is named: the first installed catalogue model, in catalogue

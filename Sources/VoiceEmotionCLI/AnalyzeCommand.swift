@@ -20,7 +20,7 @@ struct AnalyzeCommand: ParsableCommand {
             Docs/JSON.md.
             """)
 
-    @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
+    @Argument(help: "Audio files or folders (searched for audio files) (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
     @Option(name: .customLong("model"), help: "Emotion model: a folder (config.json, preprocessor_config.json, model.safetensors) or an installed model's name.")
@@ -56,22 +56,23 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// The explicit model (a folder, or the name of an installed model), the environment's,
     /// or the preferred installed model.
-    func resolveModel() -> String? { Self.resolveModel(model) }
+    func resolveModel() throws -> String? { try Self.resolveModel(model) }
 
     /// `resolveModel` for any command's `--model`.
-    static func resolveModel(_ model: String?) -> String? {
-        if let model { return modelFolder(model) }
+    static func resolveModel(_ model: String?) throws -> String? {
+        if let model { return try modelFolder(model) }
         let environment = ProcessInfo.processInfo.environment
         if let folder = environment["VOICE_EMOTION_MODEL"], !folder.isEmpty { return folder }
         return ModelStore.default.preferred()?.folder.path
     }
 
-    /// `--model`: a folder as given, else an installed model of that name, else as given (which
-    /// then fails to load, naming it).
-    static func modelFolder(_ model: String) -> String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue { return model }
-        return ModelStore.default.installed(model)?.folder.path ?? model
+    /// `--model`: a folder as given, else an installed model by any name `models list` shows;
+    /// otherwise the error lists the installed models and says how to get one (exit 1).
+    static func modelFolder(_ model: String) throws -> String {
+        do { return try ModelStore.default.locate(model).path } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
     }
 
     func run() throws {
@@ -82,7 +83,7 @@ struct AnalyzeCommand: ParsableCommand {
         options.memoryLimitBytes = memoryLimitMB << 20
         options.legacyHeadActivation = legacyHeadActivation
         options.prosody = prosody
-        let folder = resolveModel()
+        let folder = try resolveModel()
         let analyzer: EmotionAnalyzer
         do { analyzer = try EmotionAnalyzer(modelFolder: folder, options: options) } catch {
             printError("error: \(folder.map { "model \($0): " } ?? "")\(error)")
@@ -95,6 +96,12 @@ struct AnalyzeCommand: ParsableCommand {
                   voice-emotion models list              (the other models)
                   voice-emotion analyze FILE --model DIR (any folder with config.json, preprocessor_config.json, model.safetensors)
                 """)
+        }
+        // Folders are searched for audio files, as journal add does.
+        let files = JournalCommand.expand(self.files)
+        if files.isEmpty {
+            printError("error: no audio files in \(self.files.joined(separator: ", "))")
+            throw ExitCode.failure
         }
         let failed = processFiles(files, json: json) { file, path in
             let bar = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
@@ -123,7 +130,7 @@ struct AnalyzeCommand: ParsableCommand {
     func printReport(file: String, result: RecordingAnalysis) {
         print(file)  // on its own line: a long path must not push the report past 80 columns
         print("  \(formatSeconds(result.durationSeconds)) s, speech \(formatSeconds(result.speechSeconds)) s "
-              + "(\(String(format: "%.0f", 100 * result.speechRatio))%) in \(result.segments.count) segments")
+              + "(\(String(format: "%.0f", 100 * result.speechRatio))%) in \(result.segments.count) \(result.segments.count == 1 ? "segment" : "segments")")
         guard result.hasSpeech else {
             print("  no speech found")
             return
@@ -155,9 +162,11 @@ struct AnalyzeCommand: ParsableCommand {
         }
         if let voice = result.prosody {
             func f(_ x: Double?, _ format: String = "%.1f") -> String { x.map { String(format: format, $0) } ?? "-" }
-            print("  voice: F0 \(f(voice.f0MeanHz, "%.0f")) Hz, range \(f(voice.f0RangeSemitones)) st, \(f(voice.intensityMeanDb, "%.0f")) dB, "
-                  + "\(f(voice.syllablesPerSecond)) syllables/s, \(f(voice.pausesPerMinute, "%.0f")) pauses/min, "
-                  + "jitter \(f(voice.jitterLocal.map { $0 * 100 }, "%.2f"))%, HNR \(f(voice.hnrDb)) dB, alpha ratio \(f(voice.alphaRatioDb)) dB")
+            // Wrapped like the scores: the report fits 80 columns.
+            wrapped("  voice: ", ["F0 \(f(voice.f0MeanHz, "%.0f")) Hz", "range \(f(voice.f0RangeSemitones)) st", "\(f(voice.intensityMeanDb, "%.0f")) dB",
+                                 "\(f(voice.syllablesPerSecond)) syllables/s", "\(f(voice.pausesPerMinute, "%.0f")) pauses/min",
+                                 "jitter \(f(voice.jitterLocal.map { $0 * 100 }, "%.2f"))%", "HNR \(f(voice.hnrDb)) dB",
+                                 "alpha ratio \(f(voice.alphaRatioDb)) dB"]).forEach { print($0) }
         }
         print(String(format: "  time: decode %.2f s, VAD %.2f s, emotion %.2f s, total %.2f s",
                      result.timings.decodeSeconds, result.timings.vadSeconds, result.timings.emotionSeconds, result.timings.totalSeconds))
@@ -167,6 +176,8 @@ struct AnalyzeCommand: ParsableCommand {
 extension String {
     /// Right-aligned in `width` columns.
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    /// The text followed by spaces up to `width` columns; never cut.
+    func rightPadded(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
 
 extension RecordingAnalysis {

@@ -54,7 +54,7 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         if let threads { try ComputeThreads.set(threads) }
         let classifier: Wav2Vec2Classifier
-        let model = AnalyzeCommand.modelFolder(self.model)
+        let model = try AnalyzeCommand.modelFolder(self.model)
         do {
             classifier = try Wav2Vec2Classifier(folder: model, options: .init(
                 legacyHeadActivation: legacyHeadActivation, memoryLimitBytes: memoryLimitMB << 20))

@@ -134,10 +134,11 @@ struct JournalCommand: ParsableCommand {
 
         func run() throws {
             let journal = try journal.open()
-            guard let folder = AnalyzeCommand.resolveModel(model) else {
+            guard let folder = try AnalyzeCommand.resolveModel(model) else {
                 printError("""
-                    error: the journal keeps emotions and stress, which need an emotion model. To add one:
-                      voice-emotion models pull \(CatalogModel.defaultName)   (about 1.3 GB)
+                    error: the journal keeps emotions and stress, which need an emotion model. Either
+                      give a model folder you have:   --model DIR   (config.json, preprocessor_config.json, model.safetensors)
+                      or download one:               voice-emotion models pull \(CatalogModel.defaultName)   (about 1.3 GB)
                     """)
                 throw ExitCode.failure
             }

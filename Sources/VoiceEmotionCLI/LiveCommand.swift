@@ -91,7 +91,7 @@ struct LiveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let folder = AnalyzeCommand.resolveModel(model) else {
+        guard let folder = try AnalyzeCommand.resolveModel(model) else {
             printError("error: live analysis needs an emotion model: voice-emotion models pull \(CatalogModel.defaultName)  (about 1.3 GB)")
             throw ExitCode.failure
         }

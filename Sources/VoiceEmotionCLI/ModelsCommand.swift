@@ -114,11 +114,13 @@ struct ModelsCommand: ParsableCommand {
             }
             print("Installed in \(store.folder.path):")
             if installed.isEmpty { print("  none (voice-emotion models pull \(CatalogModel.defaultName))") }
-            for model in installed { print("  \(model.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(ModelsCommand.size(model.bytes))") }
+            // Names in full (padding(toLength:) would cut "test-org--tiny-model" short): each is what --model takes.
+            let width = max(15, installed.map(\.name.count).max() ?? 0)
+            for model in installed { print("  \(model.name.rightPadded(to: width)) \(ModelsCommand.size(model.bytes))") }
             print("Catalogue:")
             for model in CatalogModel.all {
                 let mark = installed.contains { $0.name == model.name } ? "*" : " "
-                print("\(mark) \(model.name.padding(toLength: 14, withPad: " ", startingAt: 0)) ~\(ModelsCommand.size(Int64(model.approximateBytes))), \(model.licence)")
+                print("\(mark) \(model.name.rightPadded(to: 14)) ~\(ModelsCommand.size(Int64(model.approximateBytes))), \(model.licence)")
                 print("    \(model.repository)")
                 print("    \(model.labels.joined(separator: ", "))")
             }

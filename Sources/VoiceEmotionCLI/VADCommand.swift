@@ -76,7 +76,7 @@ struct VADCommand: ParsableCommand {
     func printTable(file: String, result: VoiceActivityResult) {
         let ratio = result.durationSeconds > 0 ? 100 * result.speechSeconds / result.durationSeconds : 0
         print("\(file): \(formatSeconds(result.durationSeconds)) s at \(result.sampleRate) Hz, "
-              + "speech \(formatSeconds(result.speechSeconds)) s (\(String(format: "%.0f", ratio))%) in \(result.segments.count) segments")
+              + "speech \(formatSeconds(result.speechSeconds)) s (\(String(format: "%.0f", ratio))%) in \(result.segments.count) \(result.segments.count == 1 ? "segment" : "segments")")
         if !result.segments.isEmpty {
             print("     #    start s      end s   length s")
             for (i, s) in result.segments.enumerated() {

@@ -64,6 +64,9 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
 
     /// A model name that is neither in the catalogue nor `owner/repo`.
     case unknownModel(name: String, known: [String])
+    /// A model asked for by name that is neither a folder nor installed (`installed`: the names
+    /// that are).
+    case modelNotInstalled(name: String, installed: [String])
     /// A file of a hub repository could not be fetched (`reason`: offline, HTTP status, disk full).
     case downloadFailed(repo: String, file: String, reason: String)
     /// A downloaded file whose SHA-256 is not the one the hub announced.
@@ -121,7 +124,7 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
              .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
              .configValueOutOfRange(let path, _, _, _), .journalUnavailable(let path, _), .journalFromNewerVersion(let path, _):
             return path
-        case .unknownModel, .downloadFailed, .checksumMismatch, .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
+        case .unknownModel, .modelNotInstalled, .downloadFailed, .checksumMismatch, .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
              .nonFiniteOutput, .invalidOption, .cancelled, .journalRecordingNotFound:
             return nil
         }
@@ -167,6 +170,10 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
                 + "(nothing was imported or run; a checkpoint from an untrusted source?)"
         case .unknownModel(let name, let known):
             return "unknown model '\(name)': give one of \(known.joined(separator: ", ")), or a hub repository as owner/name"
+        case .modelNotInstalled(let name, let installed):
+            return "no model '\(name)': it is not a folder, and no installed model has that name ("
+                + (installed.isEmpty ? "none is installed" : "installed: " + installed.joined(separator: ", "))
+                + "); download it with: voice-emotion models pull \(name), or give a model folder"
         case .downloadFailed(let repo, let file, let reason): return "\(repo): cannot download \(file): \(reason)"
         case .checksumMismatch(let repo, let file, let expected, let found):
             return "\(repo): \(file) arrived damaged: its SHA-256 is \(found), the hub announced \(expected) (try again)"

@@ -186,6 +186,22 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
     let speech = "Tests/SileroVADTests/Fixtures/clipped_16k.flac"
     let model = "Tests/Wav2Vec2Tests/Fixtures/base_weighted"
 
+    /// A folder is searched for audio files, as `journal add` does (it used to say "cannot read:
+    /// not a regular file"); the human report with voice markers fits 80 columns.
+    @Test func aFolderIsAnalysedFileByFile() throws {
+        let result = try run(["analyze", "Tests/SileroVADTests/Fixtures", "--model", model, "--prosody"])
+        #expect(result.status == 0, "\(result.err)")
+        let names = ["clipped_16k.flac", "noise_16k.flac", "silence_16k.flac", "speech_16k.flac", "speech_8k.flac"]
+        let headers: [String] = result.out.split(separator: "\n").map(String.init).filter { $0.hasPrefix("Tests/") }
+        let expected: [String] = names.map { "Tests/SileroVADTests/Fixtures/" + $0 }
+        #expect(headers == expected)
+        let wide = result.out.split(separator: "\n").filter { $0.count > 80 && !$0.hasPrefix("Tests/") }
+        #expect(wide.isEmpty, "\(wide)")
+        #expect(result.out.contains("  voice: F0 "))
+        let empty = try run(["analyze", "Tests/TestSupport/FakeHub", "--model", model])
+        #expect(empty.status == 1 && empty.err == "error: no audio files in Tests/TestSupport/FakeHub\n", "\(empty.err)")
+    }
+
     @Test func jsonContractForOneFile() throws {
         let result = try run(["analyze", speech, "--model", model, "--json"])
         #expect(result.status == 0, "\(result.err)")

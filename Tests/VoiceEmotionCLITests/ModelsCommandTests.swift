@@ -42,6 +42,17 @@ import Testing
         #expect(catalogue.map { $0["name"] as? String } == ["ehcalabres", "superb-base", "superb-hubert", "audeering"])
         #expect(catalogue.map { $0["commercial_use"] as? Bool } == [true, true, true, false])
 
+        // Every form `models list` shows is a name --model takes, and the text list never cuts one.
+        let byFolderName = try run(["analyze", speech, "--model", "owner--model", "--json"], environment: environment)
+        #expect(byFolderName.status == 0, "\(byFolderName.err)")
+        let sameSegments = try segments(byFolderName.out) == segments(analyzed.out)
+        #expect(sameSegments)
+        #expect(try run(["models", "list"], environment: environment).out.contains("  owner--model "))
+        // A name that is not installed: the installed ones, and how to pull or give a folder.
+        let missing = try run(["analyze", speech, "--model", "superb-base"], environment: environment)
+        #expect(missing.status == 1 && missing.err == "error: no model 'superb-base': it is not a folder, and no installed model has that name "
+                + "(installed: owner--model); download it with: voice-emotion models pull superb-base, or give a model folder\n", "\(missing.err)")
+
         let remove = try run(["models", "remove", "owner/model"], environment: environment)
         #expect(remove.status == 0, "\(remove.err)")
         let again = try run(["models", "remove", "owner/model"], environment: environment)

@@ -244,8 +244,8 @@ struct JournalCommand: ParsableCommand {
             }
             let guessed = recordings.filter(\.isDatedByFileTime).count
             if guessed > 0 {
-                print("~ \(PlainWords.count(guessed, "memo")) dated by file time (no date tag), which may be when \(guessed == 1 ? "it was" : "they were") copied; "
-                      + "fix one with: voice-emotion journal date ID TIME")
+                print("~ \(PlainWords.count(guessed, "memo")) dated by file time (no date tag): maybe when copied, not recorded")
+                print("  fix one with: voice-emotion journal date ID YYYY-MM-DDTHH:MM")
             }
         }
     }

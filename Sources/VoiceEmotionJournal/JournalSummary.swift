@@ -86,6 +86,13 @@ public struct GridCell: Sendable, Equatable, Codable {
     public var name: String { "\(weekdayName(weekday)) \(timeOfDay.name)s" }
 
     enum CodingKeys: String, CodingKey { case weekday, timeOfDay = "time_of_day", count, meanStress = "mean_stress", interval }
+
+    /// Every key, `mean_stress` and `interval` null when there is none (the schema never drops a key).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(weekday, forKey: .weekday); try c.encode(timeOfDay, forKey: .timeOfDay); try c.encode(count, forKey: .count)
+        try c.encode(meanStress, forKey: .meanStress); try c.encode(interval, forKey: .interval)
+    }
 }
 
 /// The answer to "when is my stress highest?".

@@ -4,7 +4,7 @@
 import Foundation
 
 enum DashboardCharts {
-    private static func f(_ x: Double) -> String { String(format: "%.2f", x) }
+    private static func f(_ x: Double) -> String { PlainWords.number(x) }
 
     // MARK: Timeline
 
@@ -43,14 +43,14 @@ enum DashboardCharts {
             let lower = banded.reversed().map { (x($0.0), y($0.1.median - JournalSummary.flagThreshold * max($0.1.mad, JournalSummary.minimumMAD))) }
             let d = (upper + lower).enumerated().map { "\($0.offset == 0 ? "M" : "L")\(SVG.n($0.element.0)) \(SVG.n($0.element.1))" }.joined(separator: " ") + " Z"
             nodes.append(SVG("path", [("d", d), ("fill", "#56B4E9"), ("fill-opacity", "0.22"), ("stroke", "none"), ("class", "baseline-band")],
-                             children: [SVG("title", text: "Your usual range: baseline median ± \(Int(JournalSummary.flagThreshold)) MAD of the \(JournalSummary.baselineDays) days before")]))
+                             children: [SVG("title", text: "Your usual range: the median of the \(JournalSummary.baselineDays) days before ± \(Int(JournalSummary.flagThreshold)) typical spreads (MAD)")]))
             nodes.append(.polyline(banded.map { (x($0.0), y($0.1.median)) }, stroke: "#0072B2", width: 1, extra: [("stroke-dasharray", "4 3")]))
         }
         // Flagged days.
         for d in s.dayDeviations where d.flagged {
             nodes.append(SVG("path", [("d", "M\(SVG.n(x(d.day) - 5)) \(SVG.n(top - 2)) L\(SVG.n(x(d.day) + 5)) \(SVG.n(top - 2)) L\(SVG.n(x(d.day))) \(SVG.n(top + 7)) Z"),
                                       ("fill", "#D55E00"), ("class", "flagged")],
-                             children: [SVG("title", text: "\(d.day.dayText): mean stress \(f(d.meanStress)), " + String(format: "%+.1f", d.deviation ?? 0) + " MAD above your baseline")]))
+                             children: [SVG("title", text: "\(d.day.dayText): mean stress \(f(d.meanStress)), \(PlainWords.comparedWithUsual(d.deviation ?? 0)) (\(PlainWords.signed(d.deviation ?? 0, digits: 1)) MAD)")]))
         }
         // Memos, or daily means when there are many.
         if stressed.count <= maximumPoints {
@@ -62,7 +62,7 @@ enum DashboardCharts {
             for d in s.days where d.meanStress != nil {
                 nodes.append(SVG("circle", [("cx", SVG.n(x(d.start) + 0.5 * (width - left - right) * 86_400 / span)), ("cy", SVG.n(y(d.meanStress!))),
                                             ("r", SVG.n(min(6, 2 + Double(d.count).squareRoot() / 2))), ("fill", "#333333"), ("fill-opacity", "0.6"), ("class", "memo")],
-                                 children: [SVG("title", text: "\(d.label): \(d.count) memos, mean stress \(f(d.meanStress!))")]))
+                                 children: [SVG("title", text: "\(d.label): \(PlainWords.count(d.count, "memo")), mean stress \(f(d.meanStress!))")]))
             }
         }
         // 7-day rolling mean (speech-weighted), at each day with memos: a window sliding over
@@ -87,7 +87,7 @@ enum DashboardCharts {
         }
         if rolling.count > 1 { nodes.append(.polyline(rolling, stroke: "#E69F00", width: 2.5, extra: [("class", "rolling-mean")])) }
         let flaggedCount = s.dayDeviations.filter(\.flagged).count
-        let description = "\(stressed.count) memos with speech from \(first.dayText) to \(last.dayText)"
+        let description = "\(PlainWords.count(stressed.count, "memo")) with speech from \(first.dayText) to \(last.dayText)"
             + (stressed.count > maximumPoints ? ", shown as daily means" : "") + "; stress from \(f(stressed.map { $0.stress! }.min()!)) to \(f(stressed.map { $0.stress! }.max()!))"
             + (s.currentBaseline.map { "; current baseline median \(f($0.median))" } ?? "") + "; \(flaggedCount) flagged \(flaggedCount == 1 ? "day" : "days")."
         return SVG.chart(id: "timeline", width: width, height: height, title: "Stress over time", description: description, children: nodes)
@@ -139,7 +139,7 @@ enum DashboardCharts {
         nodes.append(.label("fewer than \(JournalSummary.minimumCellCount) memos: not enough data", x: left + 270, y: legendY + 10, size: 10))
         let enough = s.grid.filter(\.hasEnoughData)
         var description = "\(enough.count) of 28 weekday and time-of-day cells have at least \(JournalSummary.minimumCellCount) memos."
-        if let top = enough.max(by: { $0.meanStress! < $1.meanStress! }) { description += " Highest mean stress: \(top.name), \(f(top.meanStress!)) over \(top.count) memos." }
+        if let top = enough.max(by: { $0.meanStress! < $1.meanStress! }) { description += " Highest mean stress: \(top.name), \(f(top.meanStress!)) over \(PlainWords.count(top.count, "memo"))." }
         return SVG.chart(id: "heatmap", width: width, height: height, title: "Mean stress by weekday and time of day", description: description, children: nodes)
     }
 
@@ -207,6 +207,6 @@ enum DashboardCharts {
         let kinds = Dictionary(grouping: memo.segments.compactMap(\.dominant), by: { $0 }).sorted { $0.value.count > $1.value.count }.map { "\($0.key) \($0.value.count)" }
         return SVG("svg", [("viewBox", "0 0 \(Int(width)) \(Int(height))"), ("width", "\(Int(width))"), ("height", "\(Int(height))"),
                            ("role", "img"), ("class", "strip")],
-                   children: [SVG("title", text: "\(memo.segments.count) segments: \(kinds.isEmpty ? "none" : kinds.joined(separator: ", "))")] + nodes)
+                   children: [SVG("title", text: "\(PlainWords.count(memo.segments.count, "segment")): \(kinds.isEmpty ? "none" : kinds.joined(separator: ", "))")] + nodes)
     }
 }

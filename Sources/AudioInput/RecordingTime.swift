@@ -32,15 +32,27 @@ public struct RecordingTime: Sendable, Codable, Equatable {
     /// ISO 8601: with its offset (`2024-03-04T08:15:00+01:00`, `...Z` for UTC) when it has one,
     /// without any (`2024-03-04T08:15:00`, a local time) when it has none.
     public var iso8601: String {
-        let offset = utcOffsetSeconds ?? 0
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = utcOffsetSeconds == nil ? .current : TimeZone(secondsFromGMT: offset)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        // The wall time from the offset by arithmetic: `TimeZone(secondsFromGMT:)` exists only
+        // within ±18 h, and a time built by `init(date:utcOffsetSeconds:...)` may carry any offset.
+        let wall: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)
+        if let offset = utcOffsetSeconds {
+            let seconds = Int64(date.timeIntervalSince1970.rounded(.down)) + Int64(offset)
+            let days = Int((seconds - Self.floorMod(seconds, 86_400)) / 86_400), clock = Int(Self.floorMod(seconds, 86_400))
+            let civil = Self.civil(fromDays: days)
+            wall = (civil.year, civil.month, civil.day, clock / 3600, clock / 60 % 60, clock % 60)
+        } else {
+            let c = Calendar(identifier: .gregorian).dateComponents(in: .current, from: date)
+            wall = (c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        }
+        let text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
         guard let seconds = utcOffsetSeconds else { return text }
         if seconds == 0 { return text + "Z" }
         return text + String(format: "%@%02d:%02d", seconds < 0 ? "-" : "+", abs(seconds) / 3600, abs(seconds) / 60 % 60)
     }
+
+    /// The largest UTC offset a tag may carry: ±18 h, as Foundation's time zones allow (real
+    /// zones lie within −12:00…+14:00). A tag beyond it is not a usable date.
+    public static let maximumOffsetSeconds = 18 * 3600
 
     /// A time from its parts.
     public init(date: Date, utcOffsetSeconds: Int?, source: Source, tag: String?) {
@@ -121,13 +133,51 @@ public struct RecordingTime: Sendable, Codable, Equatable {
             guard let h = number(2) else { return nil }
             _ = skip([58])
             let m = number(2) ?? 0
+            // "-23:59" or "+99:00" is no offset any clock shows: refused, never silently dropped.
+            guard m < 60, h * 3600 + m * 60 <= maximumOffsetSeconds else { return nil }
             offset = sign * (h * 3600 + m * 60)
         }
-        guard i == scalars.count else { return nil }
+        // February 30th is refused, not rolled over into March.
+        guard i == scalars.count, (1...9999).contains(year), day <= daysIn(month: month, year: year) else { return nil }
+        if let offset {
+            let seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
+            return (Date(timeIntervalSince1970: TimeInterval(seconds)), offset)
+        }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = offset.flatMap { TimeZone(secondsFromGMT: $0) } ?? .current
+        calendar.timeZone = .current
         guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
         else { return nil }
-        return (date, offset)
+        return (date, nil)
+    }
+
+    private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { ((a % b) + b) % b }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
+    }
+
+    /// The inverse of `daysFromCivil`.
+    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfYear - (153 * mp + 2) / 5 + 1)
     }
 }

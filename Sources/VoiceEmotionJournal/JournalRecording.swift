@@ -32,7 +32,8 @@ public struct LocalTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// convention, and file times) this machine's time zone at that instant.
     public init(_ time: RecordingTime, fallbackZone: TimeZone = .current) {
         if let offset = time.utcOffsetSeconds, offset != 0 {
-            self.init(time.date, in: TimeZone(secondsFromGMT: offset) ?? fallbackZone)
+            // By arithmetic: any offset a RecordingTime carries gives its wall time exactly.
+            self.init(wallSeconds: Int64(time.date.timeIntervalSince1970.rounded(.down)) + Int64(offset))
         } else if time.utcOffsetSeconds == nil {
             self.init(time.date, in: .current)  // `RecordingTime` keeps zone-less times in the current zone
         } else {
@@ -314,7 +315,7 @@ public struct JournalRecording: Sendable, Equatable, Encodable, Identifiable {
 }
 
 /// `2026-11-23T07:15:00Z`.
-func isoUTC(_ date: Date) -> String { LocalTime(date, in: TimeZone(secondsFromGMT: 0)!).description + "Z" }
+func isoUTC(_ date: Date) -> String { LocalTime(wallSeconds: Int64(date.timeIntervalSince1970.rounded(.down))).description + "Z" }
 
 /// Scores as a JSON object, keys in label order.
 struct ScoreObject: Encodable {

@@ -103,6 +103,41 @@ let memoReference = try! SafeTensorsFile(path: memo("memos_reference.safetensors
         #expect(first.tag == "DATE" && first.iso8601 == "2024-03-04T08:15:00")
         #expect(RecordingTime.fromTags([("x", "2024-03-04T08:15:00.250-0530")])?.iso8601 == "2024-03-04T08:15:00-05:30")
     }
+
+    /// Offsets no clock shows and days no month has: refused (the next tag, else the file time,
+    /// is used), never a trap (a force-unwrapped time zone beyond ±18 h crashed `info` and every
+    /// file of a multi-file analysis) and never silently shifted (February 30th became March 2nd,
+    /// +18:01 was dropped).
+    @Test func impossibleOffsetsAndDaysAreRefused() throws {
+        for text in ["2024-06-15T10:00:00-23:59", "2024-06-15T10:00:00+18:01", "2024-06-15T10:00:00+99:59", "2024-06-15T10:00:00+99:00",
+                     "2024-06-15T10:00:00+05:60", "2026-02-30T10:00:00Z", "2025-02-29T10:00:00Z", "2024-04-31", "0000-01-01T00:00:00Z"] {
+            #expect(RecordingTime(iso8601: text, source: .metadata, tag: "user") == nil, "\(text)")
+        }
+        #expect(RecordingTime.fromTags([("DATE", "2024-06-15T10:00:00-23:59"), ("date", "2024-06-16T09:00:00+02:00")])?.iso8601 == "2024-06-16T09:00:00+02:00")
+        // The extremes that exist, exactly; leap days.
+        #expect(RecordingTime(iso8601: "2024-06-15T10:00:00+18:00", source: .metadata, tag: nil)?.iso8601 == "2024-06-15T10:00:00+18:00")
+        #expect(RecordingTime(iso8601: "2024-06-15T10:00:00-18:00", source: .metadata, tag: nil)?.date == Date(timeIntervalSince1970: 1_718_510_400))  // 2024-06-16T04:00:00Z
+        #expect(RecordingTime(iso8601: "2024-02-29T23:30:00+14:00", source: .metadata, tag: nil)?.iso8601 == "2024-02-29T23:30:00+14:00")
+        // A time built with any offset prints without trapping.
+        let odd = RecordingTime(date: Date(timeIntervalSince1970: 0), utcOffsetSeconds: 99 * 3600, source: .metadata, tag: nil)
+        #expect(odd.iso8601 == "1970-01-05T03:00:00+99:00")
+    }
+
+    /// The crash as a user met it: a FLAC whose DATE tag has offset -23:59.
+    @Test func aFileWithAnImpossibleOffsetIsDatedByFileTime() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("offset-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tagged = folder.appendingPathComponent("d.flac").path
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        ffmpeg.arguments = ["ffmpeg", "-loglevel", "error", "-i", memo("memo_speech.m4a"), "-t", "1", "-metadata", "DATE=2024-06-15T10:00:00-23:59", tagged]
+        try ffmpeg.run()
+        ffmpeg.waitUntilExit()
+        #expect(ffmpeg.terminationStatus == 0)
+        let time = try #require(try AudioLoader.info(path: tagged).recordedAt)
+        #expect(time.source == .fileTime)
+    }
 }
 
 @Suite(.timeLimit(.minutes(1))) struct BadMemoTests {

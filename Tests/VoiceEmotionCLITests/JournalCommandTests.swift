@@ -146,6 +146,11 @@ import Testing
         #expect(noModel.status == 1 && noModel.err.contains("voice-emotion models pull ehcalabres"), "\(noModel.err)")
         let badDate = try run(["journal", "add", "x.wav", "--recorded-at", "yesterday", "--journal", journal])
         #expect(badDate.status == 64 && badDate.err.contains("--recorded-at yesterday"))
+        // February 30th used to be stored as March 2nd; +18:01 was accepted and dropped.
+        for impossible in ["2026-02-30T10:00:00Z", "2026-03-01T10:00:00+18:01"] {
+            let refused = try run(["journal", "add", "x.wav", "--recorded-at", impossible, "--journal", journal])
+            #expect(refused.status == 64 && refused.err.contains("--recorded-at \(impossible)"), "\(refused.err)")
+        }
         let badSince = try run(["dashboard", "--since", "2026-02-30", "--journal", journal])
         #expect(badSince.status == 64 && badSince.err.contains("--since 2026-02-30: give a date as YYYY-MM-DD"))
         let notAJournal = folder.appendingPathComponent("notes.txt").path

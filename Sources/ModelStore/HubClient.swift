@@ -79,6 +79,7 @@ struct HubClient: Sendable {
         do {
             let transfer = Transfer(destination: nil, resumeFrom: 0, token: token, progress: nil)
             let outcome = try await transfer.run(request)
+            if transfer.stalled { throw stall(repository: repository, file: file) }
             if transfer.bodyTooLarge {
                 throw VoiceEmotionError.downloadFailed(repo: repository, file: file,
                     reason: "the file is larger than \(Transfer.maximumBodyBytes >> 20) MB, which a configuration never is")
@@ -89,6 +90,12 @@ struct HubClient: Sendable {
         } catch let error as URLError {
             throw VoiceEmotionError.downloadFailed(repo: repository, file: file, reason: Self.describe(error))
         }
+    }
+
+    /// The error of a transfer that stalled.
+    func stall(repository: String, file: String) -> VoiceEmotionError {
+        .downloadFailed(repo: repository, file: file,
+                        reason: "the server sent less than \(Transfer.stallBytes >> 10) kB in \(Int(Transfer.stallWindowSeconds)) s; try again later (the download resumes)")
     }
 
     /// The error of an HTTP status, in words that say what to do.
@@ -129,6 +136,7 @@ struct HubClient: Sendable {
             if let writeError = transfer.writeError {
                 throw VoiceEmotionError.downloadFailed(repo: repository, file: file, reason: "cannot write \(destination.path): \(writeError) (disk full?)")
             }
+            if transfer.stalled { throw stall(repository: repository, file: file) }
             if outcome.status == 416 {  // the range starts at or past the end: start over
                 try? FileManager.default.removeItem(at: destination)
                 guard attempts < 5 else { throw failure(repository: repository, file: file, status: 416) }
@@ -203,6 +211,15 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private(set) var bodyTooLarge = false
     /// The most a file kept in memory may hold: configs are a few kB.
     static let maximumBodyBytes = 16 << 20
+    /// A transfer that receives less than `stallBytes` in `stallWindowSeconds` is stalled and stopped.
+    /// (`VOICE_EMOTION_TEST_STALL_WINDOW_S` shortens the window so a test need not wait a minute.)
+    static let stallWindowSeconds: Double = {
+        ProcessInfo.processInfo.environment["VOICE_EMOTION_TEST_STALL_WINDOW_S"].flatMap(Double.init).map { min(max($0, 0.5), 60) } ?? 60
+    }()
+    static let stallBytes: Int64 = 64 << 10
+    private var windowStart = Date(), windowBytes: Int64 = 0
+    /// The server sent too little for too long (`stallBytes` per `stallWindowSeconds`).
+    private(set) var stalled = false
 
     init(destination: URL?, resumeFrom: Int64, token: String?, progress: (@Sendable (Int64, Int64?) -> Void)?) {
         self.destination = destination
@@ -214,7 +231,11 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
 
     /// Runs the request; task cancellation cancels it (then `URLError.cancelled` is thrown).
     func run(_ request: URLRequest) async throws -> Outcome {
-        let session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
+        // The request's own timeout is not honoured by every URLSession (Linux's waited 60 s
+        // whatever it said): the configuration's is.
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = request.timeoutInterval
+        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let task = session.dataTask(with: request)
         return try await withTaskCancellationHandler {
@@ -234,6 +255,13 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         return text.count == 64 && text.allSatisfy(\.isHexDigit) ? text.lowercased() : nil
     }
 
+    /// Whether two URLs share scheme, host and port (a missing port is the scheme's default).
+    static func sameOrigin(_ a: URL?, _ b: URL?) -> Bool {
+        guard let a, let b, let schemeA = a.scheme?.lowercased(), let schemeB = b.scheme?.lowercased() else { return false }
+        func port(_ url: URL, _ scheme: String) -> Int? { url.port ?? ["http": 80, "https": 443][scheme] }
+        return schemeA == schemeB && a.host?.lowercased() == b.host?.lowercased() && port(a, schemeA) == port(b, schemeB)
+    }
+
     private static func header(_ response: HTTPURLResponse, _ name: String) -> String? {
         response.allHeaderFields.first { ($0.key as? String)?.caseInsensitiveCompare(name) == .orderedSame }?.value as? String
     }
@@ -246,7 +274,9 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
             if let size = Self.header(response, "X-Linked-Size").flatMap(Int64.init) { total = size }
         }
         var next = request
-        if request.url?.host != task.originalRequest?.url?.host { next.setValue(nil, forHTTPHeaderField: "Authorization") }
+        // The token goes only where it was meant to: the same scheme, host and port (a redirect
+        // to another port, or from https to http, must not carry it).
+        if !Self.sameOrigin(request.url, task.originalRequest?.url) { next.setValue(nil, forHTTPHeaderField: "Authorization") }
         completionHandler(next)
     }
 
@@ -277,6 +307,19 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
+        // A server that trickles (a byte every second never trips an idle timeout) is stopped
+        // when a whole window brings less than `stallBytes`.
+        let now = Date()
+        windowBytes += Int64(data.count)
+        if now.timeIntervalSince(windowStart) >= Transfer.stallWindowSeconds {
+            if windowBytes < Transfer.stallBytes {
+                stalled = true
+                lock.unlock()
+                dataTask.cancel()
+                return
+            }
+            (windowStart, windowBytes) = (now, 0)
+        }
         if let handle {
             do { try handle.write(contentsOf: data) } catch {
                 writeError = "\(error.localizedDescription)"
@@ -306,7 +349,7 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         self.continuation = nil
         let outcome = Outcome(status: status, size: total, sha256Announced: linkedSha ?? etagSha, body: body)
         let statusKnown = status != 0
-        let ownCancel = writeError != nil || bodyTooLarge
+        let ownCancel = writeError != nil || bodyTooLarge || stalled
         lock.unlock()
         if let error = error as? URLError, error.code == .cancelled, statusKnown, !(status == 200 || status == 206) || ownCancel {
             continuation?.resume(returning: outcome)  // we cancelled it ourselves (an error status, or a write error)

@@ -129,25 +129,18 @@ public final class ModelStore: Sendable {
 
     /// Removes an installed model (and any partial download of it).
     public func remove(_ name: String) throws {
-        let target = try folder(for: name)
-        let staging = stagingFolder(for: target)
+        let placement = PullPlacement.store(try folder(for: name))
+        let (target, staging) = (placement.target, placement.staging)
         guard FileManager.default.fileExists(atPath: target.path) || FileManager.default.fileExists(atPath: staging.path) else {
             throw VoiceEmotionError.fileNotFound(path: target.path)
         }
-        for path in [target, staging, lockFile(for: target)] where FileManager.default.fileExists(atPath: path.path) {
+        for path in [target, staging, placement.lock] where FileManager.default.fileExists(atPath: path.path) {
             do { try FileManager.default.removeItem(at: path) } catch {
                 throw VoiceEmotionError.writeFailed(path: path.path, reason: error.localizedDescription)
             }
         }
     }
 
-    private func stagingFolder(for target: URL) -> URL {
-        target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".partial")
-    }
-
-    private func lockFile(for target: URL) -> URL {
-        target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".lock")
-    }
 
     /// Downloads a model (catalogue name or `owner/repo`) into the store, or into `destination`,
     /// unless it is already there (then this returns at once, without the network; `force`
@@ -168,15 +161,23 @@ public final class ModelStore: Sendable {
                      progress: (@Sendable (PullProgress) -> Void)? = nil) async throws -> URL {
         let (repository, folderName, entry) = try Self.resolve(name)
         let revision = revision ?? entry?.revision ?? "main"
-        let target = destination ?? folder.appendingPathComponent(folderName)
-        if !force, Self.isComplete(target) { return target }
-        let staging = stagingFolder(for: target)
-        do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw VoiceEmotionError.writeFailed(path: staging.path, reason: error.localizedDescription)
+        let placement = destination.map { PullPlacement.destination($0.standardizedFileURL.resolvingSymlinksInPath()) }
+            ?? .store(folder.appendingPathComponent(folderName))
+        let target = placement.target
+        // Never delete or change what the store did not write: a --dest folder must be new,
+        // empty, or a model this store installed from the same repository.
+        switch placement.occupant() {
+        case .nothing: break
+        case .model(let installed) where installed == nil || installed == repository:
+            if !force, Self.isComplete(target) { return target }
+        case .model(let installed):
+            throw VoiceEmotionError.destinationInUse(path: target.path, reason: "it holds another model (\(installed ?? "?"))")
+        case .foreign(let what):
+            throw VoiceEmotionError.destinationInUse(path: target.path, reason: what)
         }
-        let lock = try PullLock(lockFile(for: target), repository: repository)
+        try placement.prepareStaging(repository: repository, revision: revision)
+        let staging = placement.staging
+        let lock = try PullLock(placement.lock, repository: repository)
         defer { lock.release() }
         for file in ["config.json", "preprocessor_config.json"] {
             let data = try await hub.get(repository: repository, revision: revision, file: file)
@@ -203,28 +204,27 @@ public final class ModelStore: Sendable {
                 progress?(PullProgress(file: weightsFile, bytesReceived: received, totalBytes: total,
                                        bytesPerSecond: Double(received - resumedFrom) / seconds))
             }
-            try Self.move(partial, to: complete)
+            try PullPlacement.move(partial, to: complete)
         }
-        if weights == "pytorch_model.bin" {
-            // Progress in bytes of the .bin converted, so a bar shows it like the download.
-            let size = (try? FileManager.default.attributesOfItem(atPath: complete.path)[.size] as? Int64) ?? 0
-            let start = Date()
-            try ModelConversion.convert(source: staging.path, destination: staging.path) { fraction in
-                let done = Int64(Double(size) * fraction)
-                progress?(PullProgress(file: "converting", bytesReceived: done, totalBytes: size,
-                                       bytesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-3)))
+        do {
+            if weights == "pytorch_model.bin" {
+                // Progress in bytes of the .bin converted, so a bar shows it like the download.
+                let size = (try? FileManager.default.attributesOfItem(atPath: complete.path)[.size] as? Int64) ?? 0
+                let start = Date()
+                try ModelConversion.convert(source: staging.path, destination: staging.path) { fraction in
+                    let done = Int64(Double(size) * fraction)
+                    progress?(PullProgress(file: "converting", bytesReceived: done, totalBytes: size,
+                                           bytesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-3)))
+                }
+                try? FileManager.default.removeItem(at: complete)
             }
-            try? FileManager.default.removeItem(at: complete)
+            _ = try Wav2Vec2Classifier(folder: staging.path)  // strict load: a model that cannot load is not installed
+        } catch let error as VoiceEmotionError where error != .cancelled {
+            // Complete files that do not make a model are dropped, so no later pull installs them.
+            try? placement.discardStaging()
+            throw error
         }
-        _ = try Wav2Vec2Classifier(folder: staging.path)  // strict load: a model that cannot load is not installed
-        if FileManager.default.fileExists(atPath: target.path) {
-            let old = target.deletingLastPathComponent().appendingPathComponent("." + target.lastPathComponent + ".old-\(UUID().uuidString)")
-            try Self.move(target, to: old)
-            try Self.move(staging, to: target)
-            try? FileManager.default.removeItem(at: old)
-        } else {
-            try Self.move(staging, to: target)
-        }
+        try placement.install(repository: repository, revision: revision)
         return target
     }
 
@@ -238,11 +238,6 @@ public final class ModelStore: Sendable {
                                     precision: halfPrecision ? .f16 : .f32, progress: progress)
     }
 
-    private static func move(_ source: URL, to destination: URL) throws {
-        guard rename(source.path, destination.path) == 0 else {
-            throw VoiceEmotionError.writeFailed(path: destination.path, reason: String(cString: strerror(errno)))
-        }
-    }
 }
 
 /// An exclusive lock beside a model's folder, so two pulls of one model (two processes, or two tasks)

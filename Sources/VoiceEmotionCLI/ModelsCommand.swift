@@ -56,7 +56,8 @@ struct ModelsCommand: ParsableCommand {
         func run() async throws {
             let store = ModelsCommand.store(connectTimeout: connectTimeout)
             let target = dest.map { URL(fileURLWithPath: $0) }
-            if !force, let installed = target.map({ ModelStore.isComplete($0) ? $0 : nil }) ?? store.installed(name)?.folder {
+            // (A --dest folder is checked by the store: only a model it installed there counts.)
+            if !force, target == nil, let installed = store.installed(name)?.folder {
                 printError("\(name) is already installed (--force downloads it again)")
                 print(installed.path)
                 return

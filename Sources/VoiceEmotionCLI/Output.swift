@@ -118,7 +118,8 @@ final class ProgressBar {
     @discardableResult
     func update(_ fraction: Double, stage: String = "", remaining: Double? = nil) -> Bool {
         guard enabled else { return true }
-        let percent = Int(max(0, min(1, fraction)) * 100)
+        let fraction = fraction.isFinite ? max(0, min(1, fraction)) : 0
+        let percent = Int(fraction * 100)
         let elapsed = Date().timeIntervalSince(start)
         var status = "\(percent)%"
         if !stage.isEmpty { status += " \(stage)" }
@@ -153,6 +154,10 @@ final class ProgressBar {
 
     /// `m:ss`, or `h:mm:ss` past an hour.
     static func clock(_ seconds: Double) -> String {
+        // A server may announce any size (9223372036854775806 bytes at a byte a second): no
+        // estimate is turned into an Int it cannot hold.
+        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        guard seconds < 100 * 3600 else { return "over 100 h" }
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)

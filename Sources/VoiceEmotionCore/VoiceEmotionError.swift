@@ -64,6 +64,9 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
 
     /// A model name that is neither in the catalogue nor `owner/repo`.
     case unknownModel(name: String, known: [String])
+    /// `models pull --dest` into a folder that holds something the store did not write
+    /// (`reason` says what); nothing in it was changed.
+    case destinationInUse(path: String, reason: String)
     /// A model asked for by name that is neither a folder nor installed (`installed`: the names
     /// that are).
     case modelNotInstalled(name: String, installed: [String])
@@ -122,7 +125,8 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
              .shapeMismatch(let path, _, _, _), .invalidWeightValues(let path, _, _), .unknownHead(let path, _),
              .unconvertedCheckpoint(let path, _), .invalidTorchCheckpoint(let path, _), .unsafePickle(let path, _),
              .invalidConfig(let path, _), .unsupportedConfig(let path, _, _),
-             .configValueOutOfRange(let path, _, _, _), .journalUnavailable(let path, _), .journalFromNewerVersion(let path, _):
+             .configValueOutOfRange(let path, _, _, _), .journalUnavailable(let path, _), .journalFromNewerVersion(let path, _),
+             .destinationInUse(let path, _):
             return path
         case .unknownModel, .modelNotInstalled, .downloadFailed, .checksumMismatch, .bundledWeightsNotFound, .unsupportedSampleRate, .inputTooShort, .inputTooLong, .chunkSizeMismatch,
              .nonFiniteOutput, .invalidOption, .cancelled, .journalRecordingNotFound:
@@ -170,6 +174,8 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
                 + "(nothing was imported or run; a checkpoint from an untrusted source?)"
         case .unknownModel(let name, let known):
             return "unknown model '\(name)': give one of \(known.joined(separator: ", ")), or a hub repository as owner/name"
+        case .destinationInUse(let path, let reason):
+            return "\(path): not installing a model here: \(reason); give a new or empty folder (nothing in it was changed)"
         case .modelNotInstalled(let name, let installed):
             return "no model '\(name)': it is not a folder, and no installed model has that name ("
                 + (installed.isEmpty ? "none is installed" : "installed: " + installed.joined(separator: ", "))

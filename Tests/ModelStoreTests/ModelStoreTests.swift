@@ -56,7 +56,7 @@ func tensors(_ path: String) throws -> [String: [UInt8]] {
         let (store, folder) = hub.store()
         defer { try? FileManager.default.removeItem(at: folder) }
         let pulled = try await store.pull("owner/bin-model")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: pulled.path).sorted() == ["config.json", "model.safetensors", "preprocessor_config.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pulled.path).sorted() == [".voice-emotion-model", "config.json", "model.safetensors", "preprocessor_config.json"])
         #expect(try tensors(pulled.appendingPathComponent("model.safetensors").path) == tensors(legacyXLSR.appendingPathComponent("model.safetensors").path))
     }
 

@@ -106,4 +106,40 @@ import Testing
         let notAFolder = try run(["models", "convert", "/no/such/folder", destination.path])
         #expect(notAFolder.status == 1 && notAFolder.err.contains("/no/such/folder"))
     }
+
+    /// A hub announcing `X-Linked-Size: 9223372036854775806` and sending slowly: the progress
+    /// bar on a terminal used to trap turning the time left into an Int. Run under a
+    /// pseudo-terminal (`script`), so the bar is drawn; the pull ends in an error, not a signal.
+    @Test func anAbsurdAnnouncedSizeDoesNotTrapTheBar() throws {
+        let hub = try FakeHub(["o/huge-model": repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/base_weighted")])
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let command = "'\(try cliPath())' models pull o/huge-model"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["HF_ENDPOINT": hub.endpoint.absoluteString, "VOICE_EMOTION_MODELS": store.path, "HF_TOKEN": ""]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = Pipe()
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(text)")
+        #expect(text.contains("over 100 h left") && text.contains("error: o/huge-model: cannot download model.safetensors"), "\(text)")
+    }
+
+    /// A hub trickling a byte every 0.2 s kept a pull alive for an hour; a transfer that brings
+    /// less than 64 kB in a window (60 s; 1 s here through the test hook) is stopped.
+    @Test func aTricklingHubIsGivenUpOn() throws {
+        let hub = try FakeHub(["o/trickle-model": repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/base_weighted")])
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let started = Date()
+        let pull = try run(["models", "pull", "o/trickle-model"], environment: [
+            "HF_ENDPOINT": hub.endpoint.absoluteString, "VOICE_EMOTION_MODELS": store.path, "HF_TOKEN": "", "VOICE_EMOTION_TEST_STALL_WINDOW_S": "1"])
+        #expect(pull.status == 1 && pull.err.contains("the server sent less than 64 kB in 1 s; try again later (the download resumes)"), "\(pull.err)")
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
 }

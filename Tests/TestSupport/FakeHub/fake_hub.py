@@ -13,6 +13,11 @@ ranges ("Range: bytes=N-") get 206 replies. Repository names choose a behaviour:
   corrupt-*   announces a wrong SHA-256 for weights files
   redirect-*  answers weights requests with 302 to /cdn/..., the checksum and size on the redirect
   slow-*      sends weights files in 4 KB pieces, 50 ms apart
+  xport-*     answers weights requests with 302 to the same host on another port, whose server
+              refuses (403) any request that carries an Authorization header
+  huge-*      like redirect-*, but announces X-Linked-Size 9223372036854775806, then sends slowly
+  trickle-*   sends weights files one byte every 0.2 s
+ROOT/<owner>/<repo>/@<revision>/<file>, when it exists, is served for that revision instead.
 --plain: no ETag, no X-Linked-*, no ranges (a plain static file server).
 """
 import argparse
@@ -30,6 +35,7 @@ parser.add_argument("--plain", action="store_true")
 parser.add_argument("--token", default="secret")
 args = parser.parse_args()
 cut_once = set()
+other_port = None  # set below, once the second server listens
 lock = threading.Lock()
 
 
@@ -55,7 +61,10 @@ class Hub(http.server.BaseHTTPRequestHandler):
         parts = path.strip("/").split("/")
         if len(parts) != 5 or parts[2] != "resolve" or ".." in parts:
             return None, None, cdn
-        owner, repo, _, _, name = parts
+        owner, repo, _, revision, name = parts
+        pinned = os.path.join(args.root, owner, repo, "@" + revision, name)
+        if os.path.isfile(pinned):
+            return pinned, repo, cdn
         return os.path.join(args.root, owner, repo, name), repo, cdn
 
     def do_HEAD(self):
@@ -68,6 +77,8 @@ class Hub(http.server.BaseHTTPRequestHandler):
         path, repo, cdn = self.locate()
         if path is None:
             return self.status(404)
+        if self.server.server_address[1] == other_port and self.headers.get("Authorization") is not None:
+            return self.status(403)  # the token reached another origin
         if repo.startswith("private-"):
             auth = self.headers.get("Authorization")
             if auth is None:
@@ -80,11 +91,14 @@ class Hub(http.server.BaseHTTPRequestHandler):
         size = os.path.getsize(path)
         digest = sha256(path) if weights else hashlib.sha1(open(path, "rb").read()).hexdigest()
         announced = ("0" * 64) if repo.startswith("corrupt-") and weights else digest
-        if repo.startswith("redirect-") and weights and not cdn and not args.plain:
+        if repo.startswith(("redirect-", "huge-", "xport-")) and weights and not cdn and not args.plain:
             self.send_response(302)
-            self.send_header("Location", "/cdn" + self.path)
+            if repo.startswith("xport-"):
+                self.send_header("Location", f"http://127.0.0.1:{other_port}/cdn" + self.path)
+            else:
+                self.send_header("Location", "/cdn" + self.path)
             self.send_header("X-Linked-Etag", f'"{announced}"')
-            self.send_header("X-Linked-Size", str(size))
+            self.send_header("X-Linked-Size", "9223372036854775806" if repo.startswith("huge-") else str(size))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -121,7 +135,13 @@ class Hub(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-        if repo.startswith("slow-") and weights:
+        if repo.startswith("trickle-") and weights:
+            for offset in range(len(data)):
+                self.wfile.write(data[offset:offset + 1])
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
+        if repo.startswith(("slow-", "huge-")) and weights:
             for offset in range(0, len(data), 4096):
                 self.wfile.write(data[offset:offset + 4096])
                 self.wfile.flush()
@@ -147,7 +167,11 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 server = Server(("127.0.0.1", 0), Hub)
+other = Server(("127.0.0.1", 0), Hub)  # "another origin": the same host on another port (xport-*)
+other_port = other.server_address[1]
 print(f"PORT {server.server_address[1]}", flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
+threading.Thread(target=other.serve_forever, daemon=True).start()
 sys.stdin.read()  # until the test closes our input
 server.shutdown()
+other.shutdown()

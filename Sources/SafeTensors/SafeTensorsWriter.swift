@@ -80,9 +80,35 @@ package struct SafeTensorsWriter: Sendable {
     /// then renamed).
     package static func stream(to path: String, tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int])],
                                metadata: [String: String], data: (Int, TensorOutput) throws -> Void) throws {
-        let sizes = tensors.map { $0.shape.reduce(1, *) * $0.dtype.byteSize }
+        // Sizes and offsets in checked arithmetic: shapes come from untrusted checkpoints.
+        var sizes: [Int] = []
+        var total = 0
+        for tensor in tensors {
+            var elements = 1
+            for size in tensor.shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: max(size, 0))
+                guard !overflow else { throw VoiceEmotionError.writeFailed(path: path, reason: "tensor '\(tensor.name)' has an absurd shape \(tensor.shape)") }
+                elements = product
+            }
+            let (bytes, overflow1) = elements.multipliedReportingOverflow(by: tensor.dtype.byteSize)
+            let (sum, overflow2) = total.addingReportingOverflow(bytes)
+            guard !overflow1, !overflow2 else { throw VoiceEmotionError.writeFailed(path: path, reason: "the tensors add up to more bytes than a file can hold") }
+            sizes.append(bytes)
+            total = sum
+        }
         let partial = path + ".partial"
-        let descriptor = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Never through a link planted at the partial name (it would write wherever it points):
+        // O_NOFOLLOW | O_EXCL. A regular file left there by an interrupted write is ours to replace.
+        var descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if descriptor < 0, errno == EEXIST {
+            var status = stat()
+            if lstat(partial, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG {
+                unlink(partial)
+                descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            } else {
+                throw VoiceEmotionError.writeFailed(path: partial, reason: "something that is not a regular file is in the way (a link?); remove it and retry")
+            }
+        }
         guard descriptor >= 0 else { throw VoiceEmotionError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         let output = TensorOutput(descriptor: descriptor, path: path)
         var closed = false

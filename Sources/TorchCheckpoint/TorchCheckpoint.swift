@@ -61,8 +61,15 @@ package final class TorchCheckpoint: @unchecked Sendable {  // immutable but for
         unmap = release
         do {
             archive = try ZipArchive(path: path, base: base, size: size)
-            guard let pickle = archive.entries.values.first(where: { $0.name.hasSuffix("/data.pkl") }) else {
+            // One state dict: with two, which one is read must not depend on a dictionary's
+            // order (it used to differ from run to run).
+            let pickles = archive.entries.values.filter { $0.name.hasSuffix("/data.pkl") }
+            guard let pickle = pickles.first else {
                 throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "no data.pkl in the archive")
+            }
+            guard pickles.count == 1 else {
+                throw VoiceEmotionError.invalidTorchCheckpoint(
+                    path: path, reason: "\(pickles.count) data.pkl records (\(pickles.map(\.name).sorted().joined(separator: ", "))); torch.save writes one")
             }
             prefix = String(pickle.name.dropLast("data.pkl".count))
             if let order = archive.entries[prefix + "byteorder"] {
@@ -88,9 +95,13 @@ package final class TorchCheckpoint: @unchecked Sendable {  // immutable but for
                 guard names.insert(name).inserted else {
                     throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "entry '\(name)' appears twice")
                 }
+                guard name != "__metadata__" else {  // safetensors reserves the name: the converted file would not load
+                    throw VoiceEmotionError.invalidTorchCheckpoint(path: path, reason: "a tensor named '__metadata__', which safetensors reserves")
+                }
                 try Self.check(tensor, name: name, archive: archive, prefix: prefix, path: path)
                 tensors.append((name, tensor))
             }
+            try Self.checkAmplification(tensors, archive: archive, prefix: prefix, path: path)
             self.tensors = tensors
         } catch {
             release()
@@ -117,6 +128,16 @@ package final class TorchCheckpoint: @unchecked Sendable {  // immutable but for
             guard !overflow, product <= Int.max / 8 else { throw invalid("has an absurd shape \(t.shape)") }
             elements = product
         }
+        // An empty view still names a place in its storage: it must lie inside it (an offset
+        // of 2^62 used to overflow once the view was read).
+        guard t.offset <= t.storageElements else {
+            throw invalid("has offset \(t.offset) beyond its storage of \(t.storageElements) elements")
+        }
+        // A stride-0 dimension repeats one element: a 4-byte storage viewed as 2^28 floats became
+        // 1 GB. torch.save writes expanded views so, parameters never are.
+        if let repeated = zip(t.shape, t.stride).first(where: { $0.0 > 1 && $0.1 == 0 }) {
+            throw invalid("repeats one element \(repeated.0) times (a stride-0 dimension of size \(repeated.0)); a model weight never does")
+        }
         var last = t.offset
         for (size, stride) in zip(t.shape, t.stride) {
             if size > 0 {
@@ -128,6 +149,35 @@ package final class TorchCheckpoint: @unchecked Sendable {  // immutable but for
         }
         guard elements == 0 || last < t.storageElements else {
             throw invalid("with shape \(t.shape), stride \(t.stride) and offset \(t.offset) reaches past its storage of \(t.storageElements) elements")
+        }
+    }
+
+    /// How many times the archive's storage bytes the tensors may add up to once written out:
+    /// tied weights share a storage (2x), nothing real comes near this.
+    package static let maximumAmplification = 4
+    /// ... plus this many bytes, for checkpoints of tiny storages.
+    package static let amplificationAllowance = 1 << 20
+
+    /// The tensors' bytes, added up, must stay within `maximumAmplification` × the storages'
+    /// bytes (+ `amplificationAllowance`): 256 views of one 4 MB storage used to write 1 GB.
+    private static func checkAmplification(_ tensors: [(String, TensorDescription)], archive: ZipArchive, prefix: String, path: String) throws {
+        var storageBytes = 0
+        var seen = Set<String>()
+        for (_, t) in tensors where seen.insert(t.storageKey).inserted {
+            storageBytes += archive.entries[prefix + "data/" + t.storageKey]?.size ?? 0
+        }
+        var outputBytes = 0
+        for (_, t) in tensors {
+            // Each shape was checked to stay below Int.max / 8 elements.
+            let (bytes, overflow1) = t.shape.reduce(1, *).multipliedReportingOverflow(by: t.storageType.byteSize)
+            let (sum, overflow2) = outputBytes.addingReportingOverflow(bytes)
+            guard !overflow1, !overflow2 else { outputBytes = .max; break }
+            outputBytes = sum
+        }
+        let limit = storageBytes * maximumAmplification + amplificationAllowance
+        guard outputBytes <= limit else {
+            throw VoiceEmotionError.invalidTorchCheckpoint(
+                path: path, reason: "its tensors would take \(outputBytes) bytes written out, more than \(maximumAmplification)x the \(storageBytes) bytes of data it holds (views repeating one storage)")
         }
     }
 

@@ -51,9 +51,41 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
         ("bad_item_by_item.bin", "data.pkl: updates its containers element by element far more than a state dict does"),
         ("bad_fuzz_short_zip64.bin", "broken Zip64 end-of-central-directory record"),
         ("bad_legacy.bin", "the legacy (torch < 1.6) format, which is not a zip archive; convert it with Weights/convert_wav2vec2.py, or re-save it with torch >= 1.6"),
+        // The second hostile round (make_hostile_fixtures.py): traps, 1 GB from 520 bytes, a random choice.
+        ("hostile_empty_far_offset.bin", "tensor 'w' has offset 4611686018427387904 beyond its storage of 1 elements"),
+        ("hostile_stride0_three.bin",
+         "tensor 'w0' repeats one element 1152921504606846975 times (a stride-0 dimension of size 1152921504606846975); a model weight never does"),
+        ("hostile_stride0_huge.bin", "tensor 'w' repeats one element 17179869184 times (a stride-0 dimension of size 17179869184); a model weight never does"),
+        ("hostile_amplified.bin", "tensor 'w' repeats one element 268435456 times (a stride-0 dimension of size 268435456); a model weight never does"),
+        ("hostile_shared_views.bin",
+         "its tensors would take 8388608 bytes written out, more than 4x the 65536 bytes of data it holds (views repeating one storage)"),
+        ("hostile_two_pickles.bin", "2 data.pkl records (archive/data.pkl, other/data.pkl); torch.save writes one"),
+        ("hostile_metadata_name.bin", "a tensor named '__metadata__', which safetensors reserves"),
     ])
     func brokenArchivesAreTypedErrors(_ name: String, _ reason: String) {
         #expect(throws: VoiceEmotionError.invalidTorchCheckpoint(path: fixture(name), reason: reason)) { try TorchCheckpoint(path: fixture(name)) }
+    }
+
+    /// `models convert` used to follow a link planted at DST/model.safetensors.partial and write
+    /// through it; the partial file is opened with O_NOFOLLOW | O_EXCL, and the link's target is untouched.
+    @Test func aLinkAtThePartialNameIsNotFollowed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convert-link-\(UUID())")
+        let destination = folder.appendingPathComponent("dst"), victim = folder.appendingPathComponent("victim.txt")
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("precious".utf8).write(to: victim)
+        try FileManager.default.createSymbolicLink(atPath: destination.appendingPathComponent("model.safetensors.partial").path, withDestinationPath: victim.path)
+        #expect(throws: VoiceEmotionError.writeFailed(path: destination.appendingPathComponent("model.safetensors.partial").path,
+                                                      reason: "something that is not a regular file is in the way (a link?); remove it and retry")) {
+            try ModelConversion.convert(source: fixture("hub_bin"), destination: destination.path)
+        }
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        #expect(!FileManager.default.fileExists(atPath: destination.appendingPathComponent("model.safetensors").path))
+        // A regular file left by an interrupted conversion is replaced.
+        try FileManager.default.removeItem(at: destination.appendingPathComponent("model.safetensors.partial"))
+        try Data("half".utf8).write(to: destination.appendingPathComponent("model.safetensors.partial"))
+        try ModelConversion.convert(source: fixture("hub_bin"), destination: destination.path)
+        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("model.safetensors").path))
     }
 
     /// A flipped byte in a storage opens (the index is intact) but fails when the storage is read.

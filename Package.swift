@@ -80,7 +80,7 @@ let package = Package(
             name: "VoiceEmotionBench",
             dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint", "VoiceEmotionJournal", "Prosody"],
             path: "Benchmarks/VoiceEmotionBench"),
-        .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2"], path: "Fuzz/VoiceEmotionFuzz"),
+        .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2", "AudioInput"], path: "Fuzz/VoiceEmotionFuzz"),
 
         // MARK: - Tests
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["FakeHub/fake_hub.py"]),

@@ -17,7 +17,7 @@ struct DashboardCommand: ParsableCommand {
     func validate() throws { _ = try parseDay(since, flag: "--since") }
 
     func run() throws {
-        let journal = try journal.open()
+        let journal = try journal.open(readOnly: true)
         let since = try parseDay(since, flag: "--since")
         let recordings = try catching { try journal.recordings(JournalFilter(since: since, includeSegments: false)) }
         let summaryOptions = try choice.options(journal, recordings)

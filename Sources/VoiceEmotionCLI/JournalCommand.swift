@@ -11,9 +11,10 @@ struct JournalLocation: ParsableArguments {
     @Option(name: .customLong("journal"), help: "The journal file (default: $VOICE_EMOTION_JOURNAL, else ~/.local/share/voice-emotion/journal.sqlite).")
     var path: String?
 
-    /// Opens the journal, or prints the error and exits 1.
-    func open() throws -> Journal {
-        do { return try Journal(path: path ?? Journal.defaultPath) } catch {
+    /// Opens the journal (`readOnly` for commands that only read it: nothing is created or
+    /// changed), or prints the error and exits 1.
+    func open(readOnly: Bool = false) throws -> Journal {
+        do { return try Journal(path: path ?? Journal.defaultPath, readOnly: readOnly) } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
@@ -222,7 +223,7 @@ struct JournalCommand: ParsableCommand {
         }
 
         func run() throws {
-            let journal = try journal.open()
+            let journal = try journal.open(readOnly: true)
             let recordings = try catching { try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), until: parseDay(until, flag: "--until"), tag: tag, includeSegments: json)) }
             if json {
                 print(try JournalExport.json(recordings))
@@ -263,7 +264,7 @@ struct JournalCommand: ParsableCommand {
         func validate() throws { _ = try parseDay(since, flag: "--since") }
 
         func run() throws {
-            let journal = try journal.open()
+            let journal = try journal.open(readOnly: true)
             let recordings = try catching {
                 try journal.recordings(JournalFilter(since: parseDay(since, flag: "--since"), includeSegments: false))
             }
@@ -287,11 +288,11 @@ struct JournalCommand: ParsableCommand {
         @OptionGroup var journal: JournalLocation
 
         func run() throws {
-            let journal = try journal.open()
+            let journal = try journal.open(readOnly: true)
             let recordings = try catching { try journal.recordings(JournalFilter(includeSegments: format == .json)) }
             let text = format == .csv ? JournalExport.csv(recordings) : try JournalExport.json(recordings) + "\n"
             guard let out else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                writeStandardOutput(text)
                 return
             }
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {

@@ -226,7 +226,7 @@ final class LiveDisplay {
     func show(_ event: LiveEvent) {
         if json {
             if let line = try? encoder.encode(event) {
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                writeStandardOutput(line + "\n")
             }
             return
         }
@@ -243,13 +243,13 @@ final class LiveDisplay {
             let stress = s.stress.map { String(format: "stress %.2f", $0) } ?? "too short to score"
             let line = String(format: "%8.2f - %8.2f s  ", s.startSeconds, s.endSeconds) + (s.dominant?.name ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
                 + stress + String(format: "  (%.2f s after the audio)", ended.latency) + (ended.wasCut ? "  [cut, speech goes on]" : "")
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            writeStandardOutput(line + "\n")
         }
         drawStatus(time: event.time)
     }
 
     private func clearStatus() {
-        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if terminal { writeStandardError("\r\u{1B}[K") }
     }
 
     /// `  12.3 s  speaking  stress [#######.............] 0.35  calm`
@@ -260,7 +260,7 @@ final class LiveDisplay {
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
         let text = String(format: "%7.1f s  ", time) + (speaking ? "speaking" : "silent  ") + "  stress " + bar
             + (smoothed.map { String(format: " %.2f", $0) } ?? "  -  ") + "  " + dominant
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(String(text.prefix(ProgressBar.terminalWidth() - 1)))".utf8))
+        writeStandardError("\r\u{1B}[K\(String(text.prefix(ProgressBar.terminalWidth() - 1)))")
     }
 
     func finish() { clearStatus() }

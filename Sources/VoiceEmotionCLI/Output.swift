@@ -12,9 +12,25 @@ import Darwin
 import Glibc
 #endif
 
-/// Writes a line to standard error.
+/// Writes a line to standard error. A closed standard error (`2>&-`) loses the message; it
+/// never traps (FileHandle's non-throwing `write` raises on EBADF and EPIPE).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
+}
+
+/// Writes to standard error, ignoring failure (there is nowhere left to report it).
+func writeStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+}
+
+/// Writes to standard output. When the reader is gone (`| head -1`: EPIPE, with SIGPIPE ignored
+/// as systemd sets it) the command has nothing left to do: it says so and exits 1, as coreutils
+/// do, instead of trapping or running on.
+func writeStandardOutput(_ text: String) {
+    do { try FileHandle.standardOutput.write(contentsOf: Data(text.utf8)) } catch {
+        writeStandardError("error: standard output was closed (\(error.localizedDescription)); stopping\n")
+        exit(1)
+    }
 }
 
 /// Any encodable value, for lists of different output types.
@@ -140,7 +156,7 @@ final class ProgressBar {
         guard line != lastDrawn else { return true }
         lastDrawn = line
         shown = true
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        writeStandardError("\r\u{1B}[K\(line)")
         return true
     }
 
@@ -149,7 +165,7 @@ final class ProgressBar {
         guard enabled, shown else { return }
         shown = false
         lastDrawn = ""
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        writeStandardError("\r\u{1B}[K")
     }
 
     /// `m:ss`, or `h:mm:ss` past an hour.

@@ -26,5 +26,5 @@ private let unoptimizedWarning: Void = {
     guard !isOptimizedBuild else { return }
     let note = "VoiceEmotion: this is an unoptimised (debug) build; the models run 30-90x slower. "
         + "Build in release (swift build -c release, or the Release configuration in Xcode) to measure or ship.\n"
-    FileHandle.standardError.write(Data(note.utf8))
+    try? FileHandle.standardError.write(contentsOf: Data(note.utf8))
 }()

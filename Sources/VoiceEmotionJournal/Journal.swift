@@ -71,7 +71,9 @@ public struct JournalSettings: Sendable, Equatable {
 public final class Journal: Sendable {
     /// The journal file.
     public let path: String
-    private let pool: DatabasePool
+    /// Whether this journal was opened to read only (`readOnly:`): writes fail, nothing on disk changes.
+    public let isReadOnly: Bool
+    private let pool: any DatabaseWriter
 
     /// `$VOICE_EMOTION_JOURNAL`, else `$XDG_DATA_HOME/voice-emotion/journal.sqlite`
     /// (`~/.local/share/...`), or `~/Library/Application Support/VoiceEmotion/journal.sqlite` on macOS.
@@ -89,25 +91,100 @@ public final class Journal: Sendable {
     }
 
     /// Opens (creating if needed, with its folder) the journal at `path`, bringing its schema up
-    /// to date. A journal written by a newer version is refused, not changed.
-    public init(path: String = Journal.defaultPath) throws {
+    /// to date. A journal written by a newer version is refused, not changed; so is an SQLite
+    /// file of another program (tables but not the journal's): it is inspected read-only first,
+    /// so not even its journal mode changes.
+    ///
+    /// `readOnly`: for reading (list, summary, export, dashboard): nothing is created, migrated
+    /// or written, so a journal on a read-only disk can be read; a missing file reads as an empty
+    /// journal (kept in memory, nothing created); a journal of an earlier schema is upgraded
+    /// first, as when writing (it is the journal's own file).
+    public init(path: String = Journal.defaultPath, readOnly: Bool = false) throws {
         self.path = path
+        isReadOnly = readOnly
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)  // another process adding: wait for its transaction
+        configuration.foreignKeysEnabled = true
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists { try Self.refuseForeign(path: path) }
+        if readOnly {
+            var readOnlyConfiguration = configuration
+            readOnlyConfiguration.readonly = true
+            if let reader = try Self.openReadOnly(path: path, exists: exists, configuration: readOnlyConfiguration) {
+                pool = reader
+                return
+            }
+            // A journal of an earlier schema: upgrading our own file is safe; only a file that
+            // cannot be written stays unreadable until it can be.
+        }
         do {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw VoiceEmotionError.journalUnavailable(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)  // another process adding: wait for its transaction
-        configuration.foreignKeysEnabled = true
         pool = try Self.open(path: path, configuration: configuration)
+    }
+
+    /// Refuses, without changing it, a database that has tables but not the journal's (another
+    /// app's SQLite file): opening a pool on it would switch it to WAL and migrating would add
+    /// our tables to it.
+    private static func refuseForeign(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        var tables: [String] = []
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") }
+                try queue.close()
+                break
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                usleep(20_000)  // another process is creating or writing the journal
+            } catch {
+                throw failure(error, path: path)
+            }
+        }
+        // Ours: no tables yet, or the migrations' table (alone while another process creates
+        // the journal), or the journal's own.
+        guard !tables.isEmpty, tables != ["grdb_migrations"], !tables.contains("grdb_migrations") || !tables.contains("recording") else { return }
+        let shown = tables.sorted().prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+        throw VoiceEmotionError.journalUnavailable(
+            path: path, reason: "the file is an SQLite database of another program (tables \(shown)), not a journal; it was left unchanged")
+    }
+
+    /// A read-only connection, or an empty journal in memory for a file that does not exist;
+    /// nil for a journal whose schema needs an upgrade first.
+    private static func openReadOnly(path: String, exists: Bool, configuration: Configuration) throws -> (any DatabaseWriter)? {
+        let migrator = JournalSchema.migrator
+        guard exists else {
+            let memory = try DatabaseQueue()
+            try migrator.migrate(memory)
+            return memory
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let (superseded, complete) = try queue.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
+            if superseded {
+                let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+                throw VoiceEmotionError.journalFromNewerVersion(path: path, unknownMigrations: applied.filter { !Set(migrator.migrations).contains($0) })
+            }
+            guard complete else {
+                try queue.close()
+                return nil
+            }
+            return queue
+        } catch {
+            throw failure(error, path: path)
+        }
     }
 
     /// Opens the pool, refuses a newer schema, and migrates. Two processes opening a new journal
     /// at once can see SQLITE_BUSY where no busy handler applies (switching to WAL), or both try
     /// to create the tables (GRDB's migrator reads which migrations ran before its transaction):
     /// the loser retries, for up to 30 s, and then finds the schema in place.
-    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
+    private static func open(path: String, configuration: Configuration) throws -> any DatabaseWriter {
         let deadline = Date().addingTimeInterval(30)
         let migrator = JournalSchema.migrator
         var pause: UInt32 = 10_000
@@ -258,13 +335,19 @@ public final class Journal: Sendable {
         return ModelIdentity(name: name, sha256: digest)
     }
 
-    /// SHA-256 of a file's bytes, read in 1 MB pieces.
+    /// SHA-256 of a file's bytes, read in 1 MB pieces. Only a regular file is read: a FIFO or a
+    /// link to /dev/zero would block or never end (the memo is hashed before it is decoded, so
+    /// this is the first thing that touches it).
     public static func contentSHA256(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileManager.default.fileExists(atPath: path) ? VoiceEmotionError.unreadableFile(path: path, reason: "permission denied")
-                                                                : VoiceEmotionError.fileNotFound(path: path)
+        let descriptor: Int32
+        do { descriptor = try RegularFile.open(path: path).descriptor } catch {
+            switch error {
+            case .notFound: throw VoiceEmotionError.fileNotFound(path: path)
+            case .notRegular: throw VoiceEmotionError.unreadableFile(path: path, reason: "not a regular file (a folder, pipe or device)")
+            default: throw VoiceEmotionError.unreadableFile(path: path, reason: error.reason)
+            }
         }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var hash = SHA256()
         while true {
             let data: Data
@@ -496,7 +579,7 @@ public final class Journal: Sendable {
 
     private static func pauseForInterruptionTest() {
         guard interruptionPause > 0 else { return }
-        FileHandle.standardError.write(Data("test: pausing inside the add transaction\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("test: pausing inside the add transaction\n".utf8))
         usleep(interruptionPause * 1000)
     }
 }

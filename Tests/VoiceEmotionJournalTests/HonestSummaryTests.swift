@@ -108,3 +108,39 @@ func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
         #expect(PlainWords.change(0.35, from: 0.29, period: "the 7 days before") == "up 0.06 on the 7 days before")
     }
 }
+
+@Suite struct ForeignAndReadOnlyTests {
+    /// `journal list --journal notes.db` (another app's SQLite file) used to switch it to WAL and
+    /// add six tables. It is refused, byte for byte unchanged, opened to write or to read.
+    @Test func anotherProgramsDatabaseIsRefusedUnchanged() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let notes = folder.appendingPathComponent("notes.db").path
+        try sqlite(notes, "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO note (body) VALUES ('buy milk');")
+        let before = try Data(contentsOf: URL(fileURLWithPath: notes))
+        for readOnly in [false, true] {
+            #expect(throws: VoiceEmotionError.journalUnavailable(
+                path: notes, reason: "the file is an SQLite database of another program (tables note), not a journal; it was left unchanged")) {
+                try Journal(path: notes, readOnly: readOnly)
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: notes)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["notes.db"])  // no -wal, no -shm
+    }
+
+    /// Reading creates nothing and changes nothing; a missing journal reads as empty.
+    @Test func readingChangesNothing() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try journal.add(analysis(stress: 0.3, speech: 30, angry: 0.2), contentSHA256: "one", model: modelA, recordedAt: at("2026-09-07T09:00:00Z"))
+        let missing = folder.appendingPathComponent("nothing/here.sqlite").path
+        let empty = try Journal(path: missing, readOnly: true)
+        #expect(try empty.count() == 0 && empty.isReadOnly && !FileManager.default.fileExists(atPath: missing))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("nothing").path))
+        let reader = try Journal(path: journal.path, readOnly: true)
+        #expect(try reader.recordings().count == 1 && (try reader.settings()) == JournalSettings())
+        #expect(throws: VoiceEmotionError.self) { try reader.tag(1, "nope") }
+        #expect(try journal.recordings()[0].tags.isEmpty)
+    }
+}

@@ -135,6 +135,10 @@ public enum Pitch {
         // frame's peak (for the silence threshold) over the middle floor period of the window.
         let period = Int((1 / options.floor / dx).rounded(.down))
         let peakRange = max(0, half - period / 2 - 1)..<min(width, half + period / 2 + 1)
+        // The strengths are ratios of autocorrelations, unchanged by the input's scale; finite
+        // samples near 1e18 would overflow the single-precision transforms (their squares), so
+        // such a recording's frames are scaled by a power of two first: exact, the same path.
+        let scale = globalPeak > 0x1p20 ? Double(sign: .plus, exponent: -globalPeak.exponent, significand: 1) : 1
         func prepare(_ k: Int, into slot: Int) {
             // The `width` samples around the frame's time: from the sample after it back `half`.
             let left = Int(((placement.time(k) - x1) / dx).rounded(.down)) - offset
@@ -148,9 +152,10 @@ public enum Pitch {
                     segments[slot].withUnsafeMutableBufferPointer { segment in
                         for i in 0..<width {
                             let j = start + i
-                            segment[i] = ((j >= 0 && j < x.count ? Double(x[j]) : 0) - mean) * w[i]
+                            segment[i] = ((j >= 0 && j < x.count ? Double(x[j]) : 0) - mean) * w[i] * scale
                         }
                         for i in peakRange { peak = max(peak, abs(segment[i])) }
+                        peak /= scale  // exact: a power of two
                     }
                 }
             }

@@ -45,11 +45,11 @@ public enum JournalExport {
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break (quotes doubled). A field
-    /// that starts with =, +, - or @ and is not a number is prefixed with ' so spreadsheets do not
-    /// run it as a formula (a file name can be anything).
-    static func field(_ text: String) -> String {
+    /// that starts with =, +, -, @, a tab or a carriage return (OWASP's list) and is not a number
+    /// is prefixed with ' so spreadsheets do not run it as a formula (a file name can be anything).
+    package static func field(_ text: String) -> String {
         var text = text
-        if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(text) == nil { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

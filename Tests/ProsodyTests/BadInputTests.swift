@@ -36,6 +36,20 @@ import Testing
         #expect(!contour.frequencies.isEmpty && contour.frequencies.allSatisfy { $0.isFinite && $0 <= 4_000 })
     }
 
+    /// Finite samples near 1e18 (a float WAV can hold them) used to overflow the pitch frames'
+    /// single-precision transforms while the other markers were reported; the pitch is
+    /// scale-free, so the same speech times 2^60 has exactly the same F0 path.
+    @Test func hugeFiniteSamplesKeepTheirPitch() throws {
+        let (samples, rate) = try recording("Docs/Samples/voice-memo.flac")
+        let speech = Array(samples.prefix(5 * rate))
+        let huge = speech.map { $0 * 0x1p60 }
+        #expect(huge.allSatisfy(\.isFinite) && huge.map(abs).max()! > 1e17)
+        let original = Pitch.contour(speech, sampleRate: rate), scaled = Pitch.contour(huge, sampleRate: rate)
+        #expect(original.frequencies.contains { $0 > 0 } && scaled.frequencies == original.frequencies)
+        let result = ProsodyAnalysis.analyze(huge, sampleRate: rate, segments: [(0.7, 4.9)])
+        #expect(finite(result.summary) && result.summary.f0MeanHz != nil)
+    }
+
     @Test func silenceAndThirtyMilliseconds() {
         let silence = ProsodyAnalysis.analyze([Float](repeating: 0, count: 16_000), sampleRate: 16_000, segments: [(0.1, 0.9)])
         #expect(silence.summary.f0MeanHz == nil && silence.summary.intensityMeanDb == nil && silence.summary.alphaRatioDb == nil && finite(silence.summary))

@@ -99,6 +99,13 @@ func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
         #expect(csv[0].contains("voice_f0_p50_semitones") && csv[0].contains("voice_syllables_per_s"))
     }
 
+    /// Cells starting with a tab or a carriage return are defused like =, +, - and @ (OWASP).
+    @Test func tabAndCarriageReturnCellsAreDefused() {
+        #expect(JournalExport.field("\tcmd|' /C calc'!A0") == "'\tcmd|' /C calc'!A0")
+        #expect(JournalExport.field("\r=1+1") == "\"'\r=1+1\"")
+        #expect(JournalExport.field("-0.5") == "-0.5" && JournalExport.field("memo.m4a") == "memo.m4a")
+    }
+
     @Test func plainWordsHaveNoNegativeZeroAndAgreeInNumber() {
         #expect(PlainWords.number(-0.0001) == "0.00" && PlainWords.signed(-0.04, digits: 1) == "0.0" && PlainWords.signed(-0.06, digits: 1) == "−0.1")
         #expect(PlainWords.count(1, "memo") == "1 memo" && PlainWords.count(2, "memo") == "2 memos" && PlainWords.count(0, "segment") == "0 segments")

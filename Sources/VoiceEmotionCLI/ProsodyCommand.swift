@@ -33,15 +33,31 @@ struct ProsodyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let vad = try EmotionAnalyzer()
+        var options = EmotionAnalyzerOptions()
+        options.prosody = true
+        // The analyzer's passes stream the file (one segment in memory: ~110 MB for an hour);
+        // only --frames, which prints every frame of the file, and a file without speech (whose
+        // markers are over all its frames) hold the whole recording.
+        let analyzer = try EmotionAnalyzer(modelFolder: nil as String?, options: options)
         let failed = processFiles(files, json: json) { file, path in
-            let speech = try vad.detectSpeech(file: path)
-            let audio = try AudioLoader.load(path: path, sampleRate: modelSampleRate)
-            let segments = speech.segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
-            let result = ProsodyAnalysis.analyze(audio.samples, sampleRate: modelSampleRate, segments: segments)
-            let report = ProsodyReport(file: file, result: result, segments: segments, includeFrames: frames)
-            if json { return report }
-            Self.printReport(report)
+            var report: ProsodyReport?
+            if !frames {
+                let analysis = try analyzer.analyzeBlocking(file: path)
+                if !analysis.segments.isEmpty, let summary = analysis.prosody {
+                    report = ProsodyReport(file: file, summary: summary, segments: analysis.segments.map { (start: $0.startSeconds, end: $0.endSeconds) },
+                                           markers: analysis.segments.map { $0.prosody ?? ProsodySummary() }, frames: nil)
+                }
+            }
+            if report == nil {
+                let speech = try analyzer.detectSpeech(file: path)
+                let audio = try AudioLoader.load(path: path, sampleRate: modelSampleRate)
+                let segments = speech.segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
+                let result = ProsodyAnalysis.analyze(audio.samples, sampleRate: modelSampleRate, segments: segments)
+                report = ProsodyReport(file: file, summary: result.summary, segments: segments, markers: result.segments,
+                                       frames: frames ? (result.pitch, result.intensity) : nil)
+            }
+            if json { return report! }
+            Self.printReport(report!)
             return nil
         }
         if failed { throw ExitCode.failure }
@@ -49,7 +65,7 @@ struct ProsodyCommand: ParsableCommand {
 
     static func printReport(_ report: ProsodyReport) {
         func f(_ x: Double?, _ digits: Int = 1) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "-" }
-        let s = report.result.summary
+        let s = report.summary
         print(report.file)
         print("  F0 \(f(s.f0MeanHz)) Hz (median \(f(s.f0P50Hz)) Hz, 20-80% range \(f(s.f0RangeSemitones)) semitones), voiced \(f(s.voicedFraction.map { $0 * 100 }, 0))% of frames")
         print("  intensity \(f(s.intensityMeanDb)) dB (5-95% range \(f(s.intensityRangeDb)) dB), \(f(s.loudnessPeaksPerSecond)) peaks/s; "
@@ -57,7 +73,7 @@ struct ProsodyCommand: ParsableCommand {
         print("  alpha ratio \(f(s.alphaRatioDb)) dB, Hammarberg \(f(s.hammarbergDb)) dB, slopes \(f(s.slope0To500)) and \(f(s.slope500To1500)) dB/kHz")
         print("  jitter \(f(s.jitterLocal.map { $0 * 100 }, 2))%, shimmer \(f(s.shimmerLocal.map { $0 * 100 }, 1))% (\(f(s.shimmerLocalDb, 2)) dB), HNR \(f(s.hnrDb)) dB")
         print("  \(f(s.syllablesPerSecond, 2)) syllables per second of speech, \(f(s.articulationRate, 2)) per second of sounding time")
-        for (segment, markers) in zip(report.segments, report.result.segments) {
+        for (segment, markers) in zip(report.segments, report.markers) {
             print(String(format: "  %7.2f-%7.2f s  F0 %@ Hz  range %@ st  voiced %@%%  %@ dB  HNR %@ dB  %@ syll/s", segment.start, segment.end,
                          f(markers.f0MeanHz), f(markers.f0RangeSemitones), f(markers.voicedFraction.map { $0 * 100 }, 0), f(markers.intensityMeanDb),
                          f(markers.hnrDb), f(markers.syllablesPerSecond)))
@@ -68,9 +84,12 @@ struct ProsodyCommand: ParsableCommand {
 /// The JSON of one file.
 struct ProsodyReport: Encodable {
     let file: String
-    let result: ProsodyResult
+    /// The recording's markers, and each speech segment's.
+    let summary: ProsodySummary
     let segments: [(start: Double, end: Double)]
-    let includeFrames: Bool
+    let markers: [ProsodySummary]
+    /// Praat's pitch and intensity frames of the whole file (--frames).
+    let frames: (pitch: PitchContour, intensity: IntensityContour)?
 
     struct Segment: Encodable {
         let start: Double, end: Double
@@ -94,15 +113,15 @@ struct ProsodyReport: Encodable {
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(file, forKey: Key("file"))
-        try c.encode(result.summary, forKey: Key("summary"))
-        try c.encode(zip(segments, result.segments).map { Segment(start: $0.start, end: $0.end, markers: $1) }, forKey: Key("segments"))
-        guard includeFrames else { return }
-        var frames = c.nestedContainer(keyedBy: Key.self, forKey: Key("frames"))
-        var pitch = frames.nestedContainer(keyedBy: Key.self, forKey: Key("pitch"))
-        try pitch.encode(result.pitch.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
-        try pitch.encode(result.pitch.frequencies.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("f0_hz"))
-        var intensity = frames.nestedContainer(keyedBy: Key.self, forKey: Key("intensity"))
-        try intensity.encode(result.intensity.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
-        try intensity.encode(result.intensity.decibels.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("db"))
+        try c.encode(summary, forKey: Key("summary"))
+        try c.encode(zip(segments, markers).map { Segment(start: $0.start, end: $0.end, markers: $1) }, forKey: Key("segments"))
+        guard let frames else { return }
+        var container = c.nestedContainer(keyedBy: Key.self, forKey: Key("frames"))
+        var pitch = container.nestedContainer(keyedBy: Key.self, forKey: Key("pitch"))
+        try pitch.encode(frames.pitch.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
+        try pitch.encode(frames.pitch.frequencies.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("f0_hz"))
+        var intensity = container.nestedContainer(keyedBy: Key.self, forKey: Key("intensity"))
+        try intensity.encode(frames.intensity.times.map { ($0 * 1e6).rounded() / 1e6 }, forKey: Key("time_s"))
+        try intensity.encode(frames.intensity.decibels.map { ($0 * 1e4).rounded() / 1e4 }, forKey: Key("db"))
     }
 }

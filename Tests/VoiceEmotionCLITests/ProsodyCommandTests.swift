@@ -13,6 +13,36 @@ import Testing
         "slope_0_500", "slope_500_1500", "syllables_per_s", "articulation_rate", "pauses_per_min", "mean_pause_s",
     ]
 
+    /// `prosody` used to hold the whole recording (341 MB for an hour); it streams now, as
+    /// `analyze --prosody` does: 20 minutes peak well under what the samples alone would take
+    /// whole plus the frames (171 MB measured with --frames, which still holds them).
+    @Test func aLongRecordingIsStreamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prosody-long-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let list = folder.appendingPathComponent("list.txt"), long = folder.appendingPathComponent("long.flac")
+        try String(repeating: "file '\(repository.appendingPathComponent(sample).path)'\n", count: 50).write(to: list, atomically: true, encoding: .utf8)
+        let concat = Process()
+        concat.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        concat.arguments = ["ffmpeg", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list.path, "-ar", "16000", "-ac", "1", long.path]
+        try concat.run()
+        concat.waitUntilExit()
+        #expect(concat.terminationStatus == 0)
+        // The child's peak resident memory, from Python's getrusage (no `time` program needed).
+        let measure = Process()
+        measure.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        measure.arguments = ["python3", "-c", "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+                             + "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", try cliPath(), "prosody", long.path]
+        let out = Pipe()
+        measure.standardOutput = out
+        try measure.run()
+        let fields = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        measure.waitUntilExit()
+        #expect(fields.first == "0")
+        let peakMB = (fields.last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .infinity) / 1024
+        #expect(peakMB < 100, "peak \(peakMB) MB for 20 minutes")  // measured: 49 MB
+    }
+
     @Test func summaryFramesAndErrors() throws {
         // 62 s at 16 kHz: Praat's grids start at 0.02 s (pitch) and 0.032 s (intensity).
         let result = try run(["prosody", "Tests/SileroVADTests/Fixtures/speech_16k.flac", "--json", "--frames"])

@@ -209,8 +209,9 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private(set) var writeError: String?
     /// A file kept in memory (a config) was larger than `maximumBodyBytes`.
     private(set) var bodyTooLarge = false
-    /// The most a file kept in memory may hold: configs are a few kB.
-    static let maximumBodyBytes = 16 << 20
+    /// The most a file kept in memory may hold: configs are a few kB. (16 MB let an endless
+    /// body queue up to 1.17 GB in URLSession before the cancel took effect.)
+    static let maximumBodyBytes = 1 << 20
     /// A transfer that receives less than `stallBytes` in `stallWindowSeconds` is stalled and stopped.
     /// (`VOICE_EMOTION_TEST_STALL_WINDOW_S` shortens the window so a test need not wait a minute.)
     static let stallWindowSeconds: Double = {
@@ -294,7 +295,9 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
             resumeFrom = 0  // the server sent the whole file: start over
             receivedBytes = 0
         }
-        let keepGoing = status == 200 || status == 206
+        // A file kept in memory that announces more than it may hold is refused before its body.
+        if destination == nil, let length, length > Transfer.maximumBodyBytes { bodyTooLarge = true }
+        let keepGoing = (status == 200 || status == 206) && !bodyTooLarge
         if keepGoing, let destination, dataTask.originalRequest?.httpMethod != "HEAD" {
             if resumeFrom == 0 { _ = FileManager.default.createFile(atPath: destination.path, contents: nil) }
             handle = FileHandle(forWritingAtPath: destination.path)

@@ -85,7 +85,13 @@ package struct Unpickler {
     /// Bounds: a real state dict has a few thousand entries nested four deep, and torch batches
     /// its dictionary updates a thousand at a time.
     static let maximumStack = 1_000_000
-    static let maximumMemo = 10_000_000
+    /// Memo entries per input byte: torch's pickles spend 10-15 bytes on each (9.6 and 15.2 on
+    /// the fixtures), so one per 8 bytes (+4096) leaves room while a pickle of nothing but memo
+    /// operations (10 MB of them used to take 1.77 GB) stays within ~20x its own size.
+    static let memoBytesPerEntry = 8, memoAllowance = 4096
+    /// Marks open at once: a state dict opens a few (each SETITEMS closes its own); 50 MB of
+    /// MARK operations used to take 608 MB.
+    static let maximumOpenMarks = 10_000
     static let maximumDimensions = 32
     static let maximumNesting = 100
     static let maximumUpdateCost = 50_000_000
@@ -149,7 +155,8 @@ package struct Unpickler {
     private mutating func pushContainer(_ value: PickleValue, deepest: Int) throws { try push(value, depth: deepest + 1) }
     private mutating func store(_ index: Int) throws {
         guard let top = stack.last else { throw invalid("memo of an empty stack") }
-        guard memo.count < Self.maximumMemo else { throw invalid("more than \(Self.maximumMemo) memo entries") }
+        let maximumMemo = Self.memoAllowance + bytes.count / Self.memoBytesPerEntry
+        guard memo.count < maximumMemo else { throw invalid("more than \(maximumMemo) memo entries for \(bytes.count) bytes") }
         memo[index] = top
     }
     private mutating func fetch(_ index: Int) throws {
@@ -202,7 +209,9 @@ package struct Unpickler {
             case 0x2E:                                                         // STOP
                 guard stack.count == 1, marks.isEmpty else { throw invalid("STOP with \(stack.count) values on the stack") }
                 return stack[0].value
-            case 0x28: marks.append(stack.count)                               // MARK
+            case 0x28:                                                         // MARK
+                guard marks.count < Self.maximumOpenMarks else { throw invalid("more than \(Self.maximumOpenMarks) marks open at once") }
+                marks.append(stack.count)
             case 0x4E: try push(.none)                                         // NONE
             case 0x88: try push(.bool(true))                                   // NEWTRUE
             case 0x89: try push(.bool(false))                                  // NEWFALSE

@@ -88,6 +88,27 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
         #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("model.safetensors").path))
     }
 
+    /// Memory bounded by the pickle's own size: 10 MB of memo operations used to take 1.77 GB,
+    /// 50 MB of MARKs 608 MB; both now stop at their limits, early.
+    @Test func memoAndMarkFloodsStopEarly() {
+        var memoFlood: [UInt8] = [0x80, 0x04]  // protocol 4, then NONE MEMOIZE, over and over
+        for _ in 0..<(3 << 20) / 2 { memoFlood += [0x4E, 0x94] }
+        memoFlood.append(0x2E)
+        memoFlood.withUnsafeBytes { raw in
+            var unpickler = Unpickler(path: "memo.pkl", bytes: raw)
+            #expect(throws: VoiceEmotionError.invalidTorchCheckpoint(path: "memo.pkl", reason: "data.pkl: more than 397312 memo entries for 3145731 bytes")) {
+                try unpickler.run()
+            }
+        }
+        let markFlood: [UInt8] = [0x80, 0x02] + [UInt8](repeating: 0x28, count: 1 << 20) + [0x2E]
+        markFlood.withUnsafeBytes { raw in
+            var unpickler = Unpickler(path: "mark.pkl", bytes: raw)
+            #expect(throws: VoiceEmotionError.invalidTorchCheckpoint(path: "mark.pkl", reason: "data.pkl: more than 10000 marks open at once")) {
+                try unpickler.run()
+            }
+        }
+    }
+
     /// A flipped byte in a storage opens (the index is intact) but fails when the storage is read.
     @Test func corruptStorageFailsItsCRC() throws {
         let checkpoint = try TorchCheckpoint(path: fixture("bad_crc.bin"))

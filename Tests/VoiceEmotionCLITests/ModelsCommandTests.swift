@@ -142,4 +142,42 @@ import Testing
         #expect(pull.status == 1 && pull.err.contains("the server sent less than 64 kB in 1 s; try again later (the download resumes)"), "\(pull.err)")
         #expect(Date().timeIntervalSince(started) < 30)
     }
+
+    /// An endless config body: refused at the in-memory cap (1 MB), with the pull's memory
+    /// bounded (it used to peak at 1.17 GB before a 16 MB cap took effect).
+    @Test func anEndlessConfigIsCutShort() throws {
+        let hub = try FakeHub(["o/endless-model": repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/base_weighted")])
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let measure = Process()
+        measure.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        measure.arguments = ["python3", "-c", "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+                             + "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(r.stderr)",
+                             try cliPath(), "models", "pull", "o/endless-model"]
+        measure.environment = ProcessInfo.processInfo.environment.merging(
+            ["HF_ENDPOINT": hub.endpoint.absoluteString, "VOICE_EMOTION_MODELS": store.path, "HF_TOKEN": ""]) { $1 }
+        let out = Pipe()
+        measure.standardOutput = out
+        try measure.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        measure.waitUntilExit()
+        let fields = text.split(separator: "\n").first?.split(separator: " ") ?? []
+        #expect(fields.first == "1" && text.contains("config.json: the file is larger than 1 MB, which a configuration never is"), "\(text)")
+        let peakMB = (fields.last.flatMap { Double($0) } ?? .infinity) / 1024
+        #expect(peakMB < 300, "peak \(peakMB) MB")
+    }
+
+    /// `--connect-timeout` had no effect on Linux (the request's own timeout was ignored: 60 s
+    /// always); a hub that never answers now fails after it.
+    @Test func theConnectTimeoutIsHonoured() throws {
+        let hub = try FakeHub(["o/silent-model": repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/base_weighted")])
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let started = Date()
+        let pull = try run(["models", "pull", "o/silent-model", "--connect-timeout", "1"],
+                           environment: ["HF_ENDPOINT": hub.endpoint.absoluteString, "VOICE_EMOTION_MODELS": store.path, "HF_TOKEN": ""])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(pull.status == 1 && pull.err.contains("o/silent-model: cannot download config.json"), "\(pull.err)")
+        #expect(seconds < 15, "\(seconds) s")
+    }
 }

@@ -17,6 +17,8 @@ ranges ("Range: bytes=N-") get 206 replies. Repository names choose a behaviour:
               refuses (403) any request that carries an Authorization header
   huge-*      like redirect-*, but announces X-Linked-Size 9223372036854775806, then sends slowly
   trickle-*   sends weights files one byte every 0.2 s
+  endless-*   sends config.json as an endless chunked body
+  silent-*    never answers (for 30 s)
 ROOT/<owner>/<repo>/@<revision>/<file>, when it exists, is served for that revision instead.
 --plain: no ETag, no X-Linked-*, no ranges (a plain static file server).
 """
@@ -85,6 +87,22 @@ class Hub(http.server.BaseHTTPRequestHandler):
                 return self.status(401)
             if auth != f"Bearer {args.token}":
                 return self.status(403)
+        if repo.startswith("silent-"):
+            time.sleep(30)
+            self.close_connection = True
+            return
+        if repo.startswith("endless-") and path.endswith("config.json") and not head:
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b" " * 65536
+            try:
+                for _ in range(1 << 16):  # 4 GB at most, in case a client never stops
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+            return
         if not os.path.isfile(path):
             return self.status(404)
         weights = path.endswith((".safetensors", ".bin"))

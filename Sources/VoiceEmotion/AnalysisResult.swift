@@ -162,6 +162,14 @@ public struct RecordingAnalysis: Sendable, Codable, Equatable {
         self.prosody = prosody
     }
 
+    /// The same results attributed to another source: every field kept but `file` and
+    /// `recordedAt` (e.g. a memo read from standard input through a temporary file).
+    public func attributed(toFile file: String?, recordedAt: RecordingTime?) -> RecordingAnalysis {
+        RecordingAnalysis(file: file, recordedAt: recordedAt, durationSeconds: durationSeconds, speechSeconds: speechSeconds,
+                          segments: segments, scores: scores, dimensions: dimensions, dominant: dominant, stress: stress,
+                          timings: timings, prosody: prosody)
+    }
+
     enum CodingKeys: String, CodingKey {
         case file, recordedAt = "recorded_at", recordedAtSource = "recorded_at_source", recordedAtTag = "recorded_at_tag"
         case durationSeconds = "duration_s", speechSeconds = "speech_s", speechRatio = "speech_ratio", segments, labels

@@ -184,8 +184,8 @@ extension RecordingAnalysis {
     /// The analysis of a spooled copy of standard input, as `-`: the copy's path and its
     /// modification time (now) say nothing about the recording; a date tag does.
     func fromStandardInput() -> RecordingAnalysis {
-        RecordingAnalysis(file: "-", recordedAt: recordedAt?.source == .metadata ? recordedAt : nil, durationSeconds: durationSeconds,
-                          speechSeconds: speechSeconds, segments: segments, scores: scores, dimensions: dimensions,
-                          dominant: dominant, stress: stress, timings: timings)
+        // The temporary file's modification time is not the memo's: only a tag dates it. Every
+        // other field is kept (the voice markers used to be dropped here).
+        attributed(toFile: "-", recordedAt: recordedAt?.source == .metadata ? recordedAt : nil)
     }
 }

@@ -372,6 +372,14 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         let object = try #require(try json(result.out) as? [String: Any])
         #expect(object["file"] as? String == "-" && object["recorded_at"] as? String == "2024-03-04T07:15:00Z")
         #expect((object["segments"] as? [Any])?.isEmpty == false)
+        // With --prosody the result is the file's, voice markers included (the recording-level
+        // `prosody` key used to be dropped for standard input); only `file` and the timings differ.
+        let piped = try run(["analyze", "-", "--json", "--prosody", "--model", "Tests/Wav2Vec2Tests/Fixtures/base_weighted"], input: bytes)
+        let named = try run(["analyze", m4a, "--json", "--prosody", "--model", "Tests/Wav2Vec2Tests/Fixtures/base_weighted"])
+        var fromPipe = try #require(try json(piped.out) as? [String: Any]), fromFile = try #require(try json(named.out) as? [String: Any])
+        #expect(fromPipe["prosody"] is [String: Any] && fromPipe["file"] as? String == "-")
+        for key in ["file", "timings"] { fromPipe[key] = nil; fromFile[key] = nil }
+        #expect(NSDictionary(dictionary: fromPipe).isEqual(to: fromFile))
         let garbage = try run(["info", "-"], input: Data("not audio".utf8))
         #expect(garbage.status == 1 && garbage.err.hasPrefix("error: -: not a supported audio file"), "\(garbage.err)")
         let twice = try run(["info", "-", "-"], input: bytes)

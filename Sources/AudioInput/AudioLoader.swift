@@ -214,17 +214,24 @@ public enum AudioLoader {
     static func downmix(_ interleaved: [Float], frames: Int, channels: Int, into mono: inout [Float]) {
         interleaved.withUnsafeBufferPointer { source in
             mono.withUnsafeMutableBufferPointer { destination in
-                if channels == 1 {
-                    destination.baseAddress!.update(from: source.baseAddress!, count: frames)
-                    return
-                }
-                let scale = 1 / Float(channels)
-                for f in 0..<frames {
-                    var sum: Float = 0
-                    for c in 0..<channels { sum += source[f * channels + c] }
-                    destination[f] = sum * scale
-                }
+                downmix(source.baseAddress!, frames: frames, channels: channels, into: destination.baseAddress!)
             }
+        }
+    }
+
+    /// The one downmix of the package, offline and live alike, so the two agree bit for bit:
+    /// each frame's channels summed in order, then divided by their count (numpy's `mean` over
+    /// channels; a multiplication by 1/n would differ in the last bit for 3, 5, 6 … channels).
+    package static func downmix(_ source: UnsafePointer<Float>, frames: Int, channels: Int, into destination: UnsafeMutablePointer<Float>) {
+        if channels == 1 {
+            destination.update(from: source, count: frames)
+            return
+        }
+        let count = Float(channels)
+        for f in 0..<frames {
+            var sum: Float = 0
+            for c in 0..<channels { sum += source[f * channels + c] }
+            destination[f] = sum / count
         }
     }
 }

@@ -54,11 +54,11 @@ final class LiveFront {
         } else {
             let all = partialFrame + samples
             let frames = all.count / channels
-            mono.reserveCapacity(frames)
-            for f in 0..<frames {
-                var sum: Float = 0
-                for c in 0..<channels { sum += all[f * channels + c] }
-                mono.append(sum / Float(channels))
+            mono = [Float](repeating: 0, count: frames)
+            if frames > 0 {
+                all.withUnsafeBufferPointer { source in
+                    mono.withUnsafeMutableBufferPointer { AudioLoader.downmix(source.baseAddress!, frames: frames, channels: channels, into: $0.baseAddress!) }
+                }
             }
             partialFrame = Array(all[(frames * channels)...])
         }

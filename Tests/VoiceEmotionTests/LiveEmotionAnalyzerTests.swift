@@ -226,6 +226,34 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
         }
     }
 
+    /// Live and offline share one downmix: a 1, 2, 3 or 6-channel recording (channels that
+    /// differ) gives live exactly the mono stream `AudioLoader` decodes from the file, so every
+    /// segment's scores are equal bit for bit. (Live divided by n where the loader multiplied by
+    /// 1/n: the last bit differed for 3 and 6 channels.)
+    @Test(arguments: [1, 2, 3, 6])
+    func liveAndOfflineDownmixAlike(_ channels: Int) async throws {
+        let speech = Array(try loadSpeech().prefix(16_000 * 12))
+        let gains: [Float] = [1, 0.37, -0.61, 0.83, 0.29, -0.44]
+        var interleaved = [Float](repeating: 0, count: speech.count * channels)
+        for (f, x) in speech.enumerated() { for c in 0..<channels { interleaved[f * channels + c] = x * gains[c] + Float(c) * 1e-4 } }
+        // A float WAV of those channels, decoded as any file is.
+        var file = Data("RIFF".utf8)
+        func u32(_ v: Int) { var v = UInt32(v).littleEndian; file.append(Data(bytes: &v, count: 4)) }
+        func u16(_ v: Int) { var v = UInt16(v).littleEndian; file.append(Data(bytes: &v, count: 2)) }
+        u32(36 + interleaved.count * 4); file.append(Data("WAVEfmt ".utf8))
+        u32(16); u16(3); u16(channels); u32(16_000); u32(16_000 * 4 * channels); u16(4 * channels); u16(32)
+        file.append(Data("data".utf8)); u32(interleaved.count * 4)
+        interleaved.withUnsafeBytes { file.append(contentsOf: $0) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("channels-\(channels)-\(UUID()).wav")
+        try file.write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let offline = try AudioLoader.load(path: path.path, sampleRate: 16_000).samples
+        let fromMono = segments(try await runLive(LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options()), offline))
+        let fromChannels = segments(try await runLive(LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, channels: channels, options: options()),
+                                                      interleaved, maximumBlock: 1001))
+        #expect(!fromMono.isEmpty && fromChannels == fromMono)
+    }
+
     @Test func cancellingStopsTheSession() async throws {
         let live = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options())
         let consumer = Task { for await _ in live.events {} }

@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2", "AudioInput"], path: "Fuzz/VoiceEmotionFuzz"),
 
         // MARK: - Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["FakeHub/fake_hub.py"]),
+        .target(name: "TestSupport", dependencies: ["VoiceEmotionCore"], path: "Tests/TestSupport", exclude: ["FakeHub/fake_hub.py"]),
         .testTarget(
             name: "TensorKernelsTests", dependencies: ["TensorKernels", "SafeTensors", "TestSupport"],
             resources: [.copy("Fixtures")]),

@@ -44,7 +44,7 @@ func benchmarkLive(settings: Settings) throws -> Section {
         let folder = try settings.model.map { URL(fileURLWithPath: $0) } ?? writeRandomModel(standardConfig(config))
         defer { if settings.model == nil { try? FileManager.default.removeItem(at: folder) } }
         let analyzer = try EmotionAnalyzer(modelFolder: folder)
-        _ = try analyzer.model!.classify([Float](repeating: 0.01, count: 16_000))  // warm-up: buffers allocated
+        _ = try analyzer.model!.scores([Float](repeating: 0.01, count: 16_000), shouldStop: nil)  // warm-up: buffers allocated
         let live = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: modelSampleRate)
         let received = Received()
         let done = DispatchSemaphore(value: 0)

@@ -49,13 +49,22 @@ public final class EmotionAnalyzer: Sendable {
     public let options: EmotionAnalyzerOptions
     /// The bundled voice activity detector.
     public let voiceActivity: VoiceActivityDetector
-    /// The emotion model, when a folder was given.
-    public let model: Wav2Vec2Classifier?
+    /// The emotion model, when a folder (or a loaded model) was given.
+    public let model: (any EmotionModel)?
     /// The model folder, when given.
     public let modelFolder: String?
 
     /// Loads the bundled VAD and, if `modelFolder` is not nil, the emotion model in it.
-    public init(modelFolder: String? = nil, options: EmotionAnalyzerOptions = .init()) throws {
+    public convenience init(modelFolder: String? = nil, options: EmotionAnalyzerOptions = .init()) throws {
+        let loaded = try modelFolder.map {
+            try Wav2Vec2Classifier(folder: $0, options: .init(legacyHeadActivation: options.legacyHeadActivation, memoryLimitBytes: options.memoryLimitBytes))
+        }
+        try self.init(model: loaded, modelFolder: modelFolder, options: options)
+    }
+
+    /// Loads the bundled VAD and uses `model`, an emotion model already loaded (any family, or
+    /// an app's own adopter of `EmotionModel`); `modelFolder` names where it came from, if anywhere.
+    public init(model: (any EmotionModel)?, modelFolder: String? = nil, options: EmotionAnalyzerOptions = .init()) throws {
         try options.speech.validate()
         guard (1...3600).contains(options.maximumWindowSeconds) else {
             throw VoiceEmotionError.invalidOption(name: "maximumWindowSeconds", value: String(format: "%g", options.maximumWindowSeconds),
@@ -71,9 +80,7 @@ public final class EmotionAnalyzer: Sendable {
             throw VoiceEmotionError.invalidOption(name: "stressWeights.otherWeight", value: "\(options.stressWeights.otherWeight)", reason: "weights must be finite")
         }
         voiceActivity = try VoiceActivityDetector.bundled()
-        if let modelFolder {
-            let loaded = try Wav2Vec2Classifier(folder: modelFolder, options: .init(
-                legacyHeadActivation: options.legacyHeadActivation, memoryLimitBytes: options.memoryLimitBytes))
+        if let loaded = model {
             // Every window must fit the memory limit; say so now rather than mid-recording.
             let window = Int(options.maximumWindowSeconds * Double(modelSampleRate))
             if loaded.scratchBytes(samples: window) > options.memoryLimitBytes {
@@ -85,10 +92,8 @@ public final class EmotionAnalyzer: Sendable {
                         fits >= 1 ? " (lower the window: maximumWindowSeconds, --max-window-s; or raise the limit: memoryLimitBytes, --memory-limit-mb)"
                             : " (the model's config makes its activations unusually large; raise the limit: memoryLimitBytes, --memory-limit-mb)"))
             }
-            model = loaded
-        } else {
-            model = nil
         }
+        self.model = model
         self.modelFolder = modelFolder
         self.options = options
     }

@@ -300,9 +300,9 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
         case .update(let samples, let start, let segment, let pushed):
             // A segment that ends meanwhile goes first: the update is abandoned (and counted
             // as skipped) rather than making the segment's result wait for it.
-            let result: ClassificationResult?
+            let result: [Float]?
             do {
-                result = try analyzer.model!.classify(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
+                result = try analyzer.model!.scores(samples, shouldStop: { [self] in condition.withLock { pendingSegments > 0 || cancelled } })
             } catch {
                 result = nil
                 condition.withLock {
@@ -311,7 +311,7 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
                 }
             }
             if let result {
-                let scores = zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) }
+                let scores = zip(analyzer.model!.labels, result).map { EmotionScore(label: $0, score: Double($1)) }
                 let stress = analyzer.stress(scores)
                 let time = Double(start + samples.count) / Double(modelSampleRate)
                 if let stress {

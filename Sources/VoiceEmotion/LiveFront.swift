@@ -34,7 +34,7 @@ final class LiveFront {
         inputRate = sampleRate
         resampler = sampleRate == modelSampleRate ? nil : try Resampler(from: Double(sampleRate), to: Double(modelSampleRate), label: "<stream>")
         detector = try StreamingVoiceDetector(detector: analyzer.voiceActivity, sampleRate: modelSampleRate, options: options.speech)
-        minimumSamples = analyzer.model?.config.minimumSamples ?? 400
+        minimumSamples = analyzer.model?.minimumSamples ?? 400
         let rate = Double(modelSampleRate)
         maximumSpeech = Int(options.maximumSpeechSeconds * rate)
         updateInterval = Int(options.updateInterval * rate)

@@ -99,7 +99,7 @@ struct ProgressTracker {
 
     /// `windowSamples`: the longest window the model is given (the estimate cuts the assumed
     /// speech into such windows, as the plan will).
-    init(report: ((AnalysisProgress) -> Bool)?, model: Wav2Vec2Classifier?, windowSamples: Int, expectedSamples: Int?, sampleRate: Int) {
+    init(report: ((AnalysisProgress) -> Bool)?, model: (any EmotionModel)?, windowSamples: Int, expectedSamples: Int?, sampleRate: Int) {
         self.report = report
         guard let model else { return }
         let seconds = Double(expectedSamples ?? 60 * sampleRate) / Double(sampleRate)
@@ -111,9 +111,8 @@ struct ProgressTracker {
         speechShare = speech / max(speech + emotion, 1e-9)
     }
 
-    static func modelSeconds(_ model: Wav2Vec2Classifier, samples: Int) -> Double {
-        let flops = model.config.flops(samples: samples)
-        return (flops.featureEncoder + flops.positionalConv + flops.encoderLayers) / StageCosts.modelFlopsPerSecond
+    static func modelSeconds(_ model: any EmotionModel, samples: Int) -> Double {
+        model.estimatedFlops(samples: samples) / StageCosts.modelFlopsPerSecond
     }
 
     /// Reports a fraction (never going back); throws `.cancelled` when the handler says stop.
@@ -239,7 +238,7 @@ extension EmotionAnalyzer {
         guard let model else { return [] }
         let maximum = Int(options.maximumWindowSeconds * Double(modelSampleRate))
         var windows: [Window] = []
-        for (index, segment) in segments.enumerated() where segment.end - segment.start >= model.config.minimumSamples {
+        for (index, segment) in segments.enumerated() where segment.end - segment.start >= model.minimumSamples {
             let count = (segment.end - segment.start + maximum - 1) / maximum
             let step = (segment.end - segment.start) / count
             for w in 0..<count {
@@ -270,9 +269,9 @@ extension EmotionAnalyzer {
             while next < windows.count, windows[next].last <= pendingStart + pending.count {
                 let window = windows[next]
                 let clock = Date()
-                let result = try model.classify(Array(pending[(window.first - pendingStart)..<(window.last - pendingStart)]))
+                let outputs = try model.scores(Array(pending[(window.first - pendingStart)..<(window.last - pendingStart)]), shouldStop: nil)
                 modelSeconds += Date().timeIntervalSince(clock)
-                scores[window.segment].append((zip(result.labels, result.scores).map { EmotionScore(label: $0, score: Double($1)) },
+                scores[window.segment].append((zip(model.labels, outputs).map { EmotionScore(label: $0, score: Double($1)) },
                                                Double(window.count)))
                 done += costs[next]
                 next += 1

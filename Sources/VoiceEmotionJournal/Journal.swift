@@ -298,15 +298,19 @@ public final class Journal: Sendable {
     }
 
     /// Decodes, analyses and adds one file: its content is hashed first, so a memo already in
-    /// the journal with this model is not analysed again (unless `replace`).
+    /// the journal with this model is not analysed again (unless `replace`). `model` names the
+    /// analyzer's model (default: the folder's name and weights' SHA-256; required for a model
+    /// loaded without a folder).
     @discardableResult
     public func add(file: String, analyzer: EmotionAnalyzer, model: ModelIdentity? = nil, tags: [String] = [],
                     recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false) async throws -> JournalAddOutcome {
-        guard let folder = analyzer.modelFolder, analyzer.model != nil else {
-            throw VoiceEmotionError.invalidOption(name: "analyzer", value: "no model",
-                                                  reason: "the journal keeps emotion and stress, which need an emotion model (voice-emotion models pull ehcalabres)")
+        guard analyzer.model != nil, model != nil || analyzer.modelFolder != nil else {
+            throw VoiceEmotionError.invalidOption(
+                name: "analyzer", value: analyzer.model == nil ? "no model" : "no model identity",
+                reason: analyzer.model == nil ? "the journal keeps emotion and stress, which need an emotion model"
+                    : "a model given without a folder needs its identity (model:), so that its memos are told apart from other models'")
         }
-        let model = try model ?? modelIdentity(folder: folder)
+        let model = try model ?? modelIdentity(folder: analyzer.modelFolder!)
         let content = try Self.contentSHA256(ofFile: file)
         if !replace, let id = try recordingID(contentSHA256: content, model: model) { return .alreadyPresent(id) }
         let analysis = try await analyzer.analyze(file: file)

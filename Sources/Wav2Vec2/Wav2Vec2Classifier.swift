@@ -358,3 +358,19 @@ public struct WeightMemory: Sendable, Codable, Equatable {
     /// time-major input, the folded positional conv, norms and biases).
     public var copiedBytes: Int
 }
+
+extension Wav2Vec2Classifier: EmotionModel {
+    /// The fewest samples one call takes: one frame of the feature encoder.
+    public var minimumSamples: Int { config.minimumSamples }
+
+    /// The feature encoder's, the positional convolution's and the encoder layers' operations.
+    public func estimatedFlops(samples: Int) -> Double {
+        let flops = config.flops(samples: samples)
+        return flops.featureEncoder + flops.positionalConv + flops.encoderLayers
+    }
+
+    /// `classify(samples, shouldStop:)`'s scores.
+    public func scores(_ samples: [Float], shouldStop: (() -> Bool)?) throws -> [Float] {
+        try classify(samples, sampleRate: modelSampleRate, shouldStop: shouldStop).scores
+    }
+}

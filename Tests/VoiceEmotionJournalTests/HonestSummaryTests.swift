@@ -2,6 +2,7 @@
 // file time, or print float noise. Each test failed before the change it covers.
 
 import Foundation
+import TestSupport
 import Testing
 import VoiceEmotion
 import VoiceEmotionJournal
@@ -149,5 +150,23 @@ func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
         #expect(try reader.recordings().count == 1 && (try reader.settings()) == JournalSettings())
         #expect(throws: VoiceEmotionError.self) { try reader.tag(1, "nope") }
         #expect(try journal.recordings()[0].tags.isEmpty)
+    }
+}
+
+@Suite struct OtherModelFamilyTests {
+    /// A model that is not Wav2Vec2, loaded without a folder: the journal adds its memos under
+    /// the identity it is given, and refuses it without one.
+    @Test func theJournalTakesAnyEmotionModel() async throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let analyzer = try EmotionAnalyzer(model: FakeEmotionModel())
+        let memo = FakeHub.repository.appendingPathComponent("Tests/SileroVADTests/Fixtures/speech_8k.flac").path
+        await #expect(throws: VoiceEmotionError.self) { try await journal.add(file: memo, analyzer: analyzer) }
+        let identity = ModelIdentity(name: "loudness", sha256: String(repeating: "f", count: 64))
+        let outcome = try await journal.add(file: memo, analyzer: analyzer, model: identity)
+        #expect(outcome == .added(1))
+        #expect(try await journal.add(file: memo, analyzer: analyzer, model: identity) == .alreadyPresent(1))
+        let stored = try journal.recordings()
+        #expect(stored.count == 1 && stored[0].model == identity && stored[0].scores.map(\.label) == ["calm", "angry"])
     }
 }

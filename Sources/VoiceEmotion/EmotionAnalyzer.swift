@@ -89,8 +89,8 @@ public final class EmotionAnalyzer: Sendable {
                     name: "maximumWindowSeconds", value: String(format: "%g", options.maximumWindowSeconds), reason: String(
                         format: "a window this long needs more than the %d MB memory limit with this model; at most %.1f s fit%@",
                         options.memoryLimitBytes >> 20, fits,
-                        fits >= 1 ? " (lower the window: maximumWindowSeconds, --max-window-s; or raise the limit: memoryLimitBytes, --memory-limit-mb)"
-                            : " (the model's config makes its activations unusually large; raise the limit: memoryLimitBytes, --memory-limit-mb)"))
+                        fits >= 1 ? " (lower the window: maximumWindowSeconds; or raise the limit: memoryLimitBytes)"
+                            : " (the model's config makes its activations unusually large; raise the limit: memoryLimitBytes)"))
             }
         }
         self.model = model

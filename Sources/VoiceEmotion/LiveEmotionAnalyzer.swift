@@ -149,7 +149,7 @@ public final class LiveEmotionAnalyzer: @unchecked Sendable {
     public init(analyzer: EmotionAnalyzer, sampleRate: Int, channels: Int = 1, options: LiveAnalysisOptions = .init()) throws {
         guard analyzer.model != nil else {
             throw VoiceEmotionError.invalidOption(name: "analyzer", value: "no model",
-                                                  reason: "live analysis needs an emotion model (voice-emotion models pull ehcalabres)")
+                                                  reason: "live analysis needs an emotion model")
         }
         guard audioSampleRates.contains(sampleRate) else { throw VoiceEmotionError.invalidSampleRate(path: "<stream>", rate: sampleRate) }
         guard (1...64).contains(channels) else {

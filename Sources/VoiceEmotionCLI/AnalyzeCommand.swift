@@ -70,7 +70,7 @@ struct AnalyzeCommand: ParsableCommand {
     /// otherwise the error lists the installed models and says how to get one (exit 1).
     static func modelFolder(_ model: String) throws -> String {
         do { return try ModelStore.default.locate(model).path } catch {
-            printError("error: \(error)")
+            printError("error: \(shellText(error))")
             throw ExitCode.failure
         }
     }
@@ -86,7 +86,7 @@ struct AnalyzeCommand: ParsableCommand {
         let folder = try resolveModel()
         let analyzer: EmotionAnalyzer
         do { analyzer = try EmotionAnalyzer(modelFolder: folder, options: options) } catch {
-            printError("error: \(folder.map { "model \($0): " } ?? "")\(error)")
+            printError("error: \(folder.map { "model \($0): " } ?? "")\(shellText(error))")
             throw ExitCode.failure
         }
         if folder == nil {

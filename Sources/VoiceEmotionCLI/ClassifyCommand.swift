@@ -59,7 +59,7 @@ struct ClassifyCommand: ParsableCommand {
             classifier = try Wav2Vec2Classifier(folder: model, options: .init(
                 legacyHeadActivation: legacyHeadActivation, memoryLimitBytes: memoryLimitMB << 20))
         } catch {
-            printError("error: model \(model): \(error)")
+            printError("error: model \(model): \(shellText(error))")
             throw ExitCode.failure
         }
         let maximumSamples = classifier.maximumSamples

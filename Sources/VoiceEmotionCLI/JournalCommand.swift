@@ -15,7 +15,7 @@ struct JournalLocation: ParsableArguments {
     /// changed), or prints the error and exits 1.
     func open(readOnly: Bool = false) throws -> Journal {
         do { return try Journal(path: path ?? Journal.defaultPath, readOnly: readOnly) } catch {
-            printError("error: \(error)")
+            printError("error: \(shellText(error))")
             throw ExitCode.failure
         }
     }
@@ -151,7 +151,7 @@ struct JournalCommand: ParsableCommand {
                 analyzer = try EmotionAnalyzer(modelFolder: folder, options: options)
                 identity = try journal.modelIdentity(folder: folder)
             } catch {
-                printError("error: model \(folder): \(error)")
+                printError("error: model \(folder): \(shellText(error))")
                 throw ExitCode.failure
             }
             let time = recordedAt.flatMap { RecordingTime(iso8601: $0, source: .metadata, tag: "user") }
@@ -191,7 +191,7 @@ struct JournalCommand: ParsableCommand {
                     added += 1
                 } catch {
                     bar.finish()
-                    var message = "\(error)"
+                    var message = shellText(error)
                     if !message.hasPrefix(file) { message = "\(file): \(message)" }
                     printError("error: \(message)")
                     failed += 1
@@ -389,7 +389,7 @@ extension JournalCommand {
 /// Runs `body`; a library error is printed as one line and exits 1.
 func catching<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as ValidationError { throw error } catch {
-        printError("error: \(error)")
+        printError("error: \(shellText(error))")
         throw ExitCode.failure
     }
 }

@@ -102,7 +102,7 @@ struct LiveCommand: AsyncParsableCommand {
             fileRate = source == "-" ? rate : modelSampleRate
             live = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: fileRate, channels: source == "-" ? channels : 1, options: options)
         } catch {
-            printError("error: \(error)")
+            printError("error: \(shellText(error))")
             throw ExitCode.failure
         }
         let reader = LiveReader(live: live, source: source, format: format, realtime: realtime)
@@ -141,7 +141,7 @@ final class LiveReader: @unchecked Sendable {
             if source == "-" { try readStandardInput() } else { try readFile() }
         } catch VoiceEmotionError.cancelled {
         } catch {
-            lock.withLock { failureText = "\(error)" }  // the error names the file, or "-"
+            lock.withLock { failureText = shellText(error) }  // the error names the file, or "-"
         }
         live.finish()
     }

@@ -78,7 +78,7 @@ struct ModelsCommand: ParsableCommand {
                 print(folder.path)
             } catch {
                 bar.finish()
-                printError("error: \(error)")
+                printError("error: \(shellText(error))")
                 throw ExitCode.failure
             }
         }
@@ -136,7 +136,7 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             do { try ModelsCommand.store().remove(name) } catch {
-                printError("error: \(error)")
+                printError("error: \(shellText(error))")
                 throw ExitCode.failure
             }
         }
@@ -170,7 +170,7 @@ struct ModelsCommand: ParsableCommand {
                 printError("wrote \(count) tensors (\(dtype)) to \(destination)")
             } catch {
                 bar.finish()
-                printError("error: \(error)")
+                printError("error: \(shellText(error))")
                 throw ExitCode.failure
             }
         }

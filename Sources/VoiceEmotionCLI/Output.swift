@@ -12,6 +12,22 @@ import Darwin
 import Glibc
 #endif
 
+/// An error as the shell user reads it: the library's own words (which name no command or
+/// flag, so they read well in an app too) and, where one helps, what to type.
+func shellText(_ error: Error) -> String {
+    guard let error = error as? VoiceEmotionError else { return "\(error)" }
+    let hint: String
+    switch error {
+    case .modelNotInstalled(let name, _): hint = "; download it with: voice-emotion models pull \(name), or give a model folder"
+    case .unconvertedCheckpoint: hint = " (voice-emotion models convert FOLDER FOLDER)"
+    case .inputTooLong: hint = " (--memory-limit-mb)"
+    case .journalRecordingNotFound: hint = " (voice-emotion journal list shows the ids)"
+    case .invalidOption(let name, _, _) where name == "maximumWindowSeconds": hint = " (--max-window-s, --memory-limit-mb)"
+    default: hint = ""
+    }
+    return error.description + hint
+}
+
 /// Writes a line to standard error. A closed standard error (`2>&-`) loses the message; it
 /// never traps (FileHandle's non-throwing `write` raises on EBADF and EPIPE).
 func printError(_ message: String) {
@@ -62,7 +78,7 @@ func processFiles(_ files: [String], json: Bool, _ body: (_ file: String, _ path
             if let value = try body(file, spooled ?? file) { values.append(AnyEncodable(value: value)) }
         } catch {
             failed = true
-            var message = "\(error)"
+            var message = shellText(error)
             if let spooled { message = message.replacingOccurrences(of: spooled, with: file) }
             if !message.hasPrefix(file) { message = "\(file): \(message)" }
             printError("error: \(message)")

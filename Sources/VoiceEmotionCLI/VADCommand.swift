@@ -52,7 +52,7 @@ struct VADCommand: ParsableCommand {
         options.speech = vad.options
         let analyzer: EmotionAnalyzer
         do { analyzer = try EmotionAnalyzer(options: options) } catch {
-            printError("error: \(error)")
+            printError("error: \(shellText(error))")
             throw ExitCode.failure
         }
         let failed = processFiles(files, json: json) { file, path in

@@ -166,8 +166,7 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
         case .bundledWeightsNotFound(let searched):
             return "the bundled Silero VAD weights were not found; searched: \(searched.joined(separator: ", "))"
         case .unconvertedCheckpoint(let path, let found):
-            return "\(path): no such file, but the folder has \(found): convert it first "
-                + "(voice-emotion models convert FOLDER FOLDER)"
+            return "\(path): no such file, but the folder has \(found): convert it first (ModelStore.convert)"
         case .invalidTorchCheckpoint(let path, let reason): return "\(path): not a readable PyTorch checkpoint: \(reason)"
         case .unsafePickle(let path, let global):
             return "\(path): refused: its pickle refers to \(global), which is not part of a state dict of tensors "
@@ -178,8 +177,7 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(path): not installing a model here: \(reason); give a new or empty folder (nothing in it was changed)"
         case .modelNotInstalled(let name, let installed):
             return "no model '\(name)': it is not a folder, and no installed model has that name ("
-                + (installed.isEmpty ? "none is installed" : "installed: " + installed.joined(separator: ", "))
-                + "); download it with: voice-emotion models pull \(name), or give a model folder"
+                + (installed.isEmpty ? "none is installed" : "installed: " + installed.joined(separator: ", ")) + ")"
         case .downloadFailed(let repo, let file, let reason): return "\(repo): cannot download \(file): \(reason)"
         case .checksumMismatch(let repo, let file, let expected, let found):
             return "\(repo): \(file) arrived damaged: its SHA-256 is \(found), the hub announced \(expected) (try again)"
@@ -194,15 +192,15 @@ public enum VoiceEmotionError: Error, Equatable, Sendable, CustomStringConvertib
         case .inputTooLong(let samples, let maximum, let limit):
             return "audio too long for one model pass: \(samples) samples (\(seconds(samples)) s at 16 kHz) need more activation memory "
                 + "than the \(limit >> 20) MB limit; at most \(maximum) samples (\(seconds(maximum)) s) fit. Split the audio into "
-                + "windows (EmotionAnalyzer and `voice-emotion analyze` do), or raise the limit (memoryLimitBytes, --memory-limit-mb)"
+                + "windows (EmotionAnalyzer does), or raise the limit (memoryLimitBytes)"
         case .chunkSizeMismatch(let expected, let found): return "a VAD chunk has \(found) samples, expected \(expected)"
         case .nonFiniteOutput(let stage):
             return "the model produced NaN or infinite \(stage): its weights overflow 32-bit floats on this input "
                 + "(a corrupt or wrongly converted checkpoint); no label is given"
         case .journalUnavailable(let path, let reason): return "\(path): cannot use the journal: \(reason)"
         case .journalFromNewerVersion(let path, let unknown):
-            return "\(path): this journal was written by a newer VoiceEmotion (schema \(list(unknown))); update voice-emotion to read it"
-        case .journalRecordingNotFound(let id): return "no recording with id \(id) in the journal (voice-emotion journal list shows the ids)"
+            return "\(path): this journal was written by a newer VoiceEmotion (schema \(list(unknown))); update VoiceEmotion to read it"
+        case .journalRecordingNotFound(let id): return "no recording with id \(id) in the journal"
         case .invalidOption(let name, let value, let reason): return "invalid option \(name) = \(value): \(reason)"
         case .cancelled: return "cancelled"
         }
@@ -216,3 +214,13 @@ private func list(_ names: [String]) -> String {
 
 /// Seconds at 16 kHz, to two decimals, for messages.
 private func seconds(_ samples: Int) -> String { String(format: "%.2f", Double(samples) / Double(modelSampleRate)) }
+
+#if canImport(Foundation)
+import Foundation
+
+/// An app's `error.localizedDescription` reads the same one line as `description`.
+extension VoiceEmotionError: LocalizedError {
+    /// The one-line description: the file or field, the problem and, in library terms, the fix.
+    public var errorDescription: String? { description }
+}
+#endif

@@ -202,6 +202,16 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         #expect(empty.status == 1 && empty.err == "error: no audio files in Tests/TestSupport/FakeHub\n", "\(empty.err)")
     }
 
+    /// The library's message names no command (it reads well in an app); the CLI adds the one to type.
+    @Test func theShellGetsTheCommandToType() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-bin-only-\(UUID())")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent(model), to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("model.safetensors"), to: folder.appendingPathComponent("pytorch_model.bin"))
+        let result = try run(["analyze", speech, "--model", folder.path])
+        #expect(result.status == 1 && result.err.hasSuffix("convert it first (ModelStore.convert) (voice-emotion models convert FOLDER FOLDER)\n"), "\(result.err)")
+    }
+
     @Test func jsonContractForOneFile() throws {
         let result = try run(["analyze", speech, "--model", model, "--json"])
         #expect(result.status == 0, "\(result.err)")

@@ -60,7 +60,7 @@ import VoiceEmotion
         #expect(fits >= 1 && fits < 20)
         #expect(throws: VoiceEmotionError.invalidOption(name: "maximumWindowSeconds", value: "20", reason: String(
             format: "a window this long needs more than the 1 MB memory limit with this model; at most %.1f s fit "
-                + "(lower the window: maximumWindowSeconds, --max-window-s; or raise the limit: memoryLimitBytes, --memory-limit-mb)", fits))) {
+                + "(lower the window: maximumWindowSeconds; or raise the limit: memoryLimitBytes)", fits))) {
             try EmotionAnalyzer(modelFolder: categoricalModel, options: options)
         }
         options.maximumWindowSeconds = fits.rounded(.down)

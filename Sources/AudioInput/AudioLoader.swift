@@ -2,6 +2,7 @@
 // Decoding streams block by block through the resampler, so an hour of 48 kHz stereo never
 // exists in memory as more than the mono output plus one block.
 
+import Foundation
 import VoiceEmotionCore
 
 /// Mono Float samples at a known rate.
@@ -113,6 +114,7 @@ public enum AudioLoader {
         path: String, knownInfo info: AudioFormatInfo?, sampleRate: Int? = nil, progress: ((Double) -> Void)? = nil,
         _ body: (UnsafeBufferPointer<Float>) -> Bool
     ) throws -> AudioStreamSummary {
+        DecodePasses.shared.count(path)
         let file: AudioDecoding
         if let info, info.decoder == .ffmpeg, let ffmpeg = FFmpegTools.locate("ffmpeg", override: FFmpegTools.ffmpegOverride).path {
             file = FFmpegDecoder(path: path, ffmpeg: ffmpeg, info: info)
@@ -234,4 +236,17 @@ public enum AudioLoader {
             destination[f] = sum / count
         }
     }
+}
+
+/// How many times each path has been decoded in this process: the pipeline promises one pass
+/// for speech and one for every measurement of it, and a test holds it to that.
+package final class DecodePasses: @unchecked Sendable {
+    package static let shared = DecodePasses()
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func count(_ path: String) { lock.withLock { counts[path, default: 0] += 1 } }
+
+    /// Decodes of `path` so far.
+    package func passes(of path: String) -> Int { lock.withLock { counts[path] ?? 0 } }
 }

@@ -120,6 +120,16 @@ public final class ModelStore: Sendable {
         throw VoiceEmotionError.modelNotInstalled(name: model, installed: installed().map(\.name))
     }
 
+    /// The model folder an analysis uses: `given` (a folder, or any name `installed()` shows;
+    /// an unknown name is `.modelNotInstalled`), else `$VOICE_EMOTION_MODEL`, else the preferred
+    /// installed model; nil when there is none (speech segments only). The policy every command
+    /// and app shares.
+    public func resolveModel(_ given: String?) throws -> String? {
+        if let given { return try locate(given).path }
+        if let folder = ProcessInfo.processInfo.environment["VOICE_EMOTION_MODEL"], !folder.isEmpty { return folder }
+        return preferred()?.folder.path
+    }
+
     /// The model to use when none is named: the first installed catalogue model, in catalogue
     /// order (the default model first), else the first other installed model by name.
     public func preferred() -> InstalledModel? {

@@ -92,6 +92,8 @@ public struct AnalysisTimings: Sendable, Codable, Equatable {
     public var vadSeconds: Double = 0
     /// Emotion model over all speech windows.
     public var emotionSeconds: Double = 0
+    /// Voice markers over the speech segments (0 unless `EmotionAnalyzerOptions.prosody`).
+    public var prosodySeconds: Double = 0
     /// Wall time of the whole analysis.
     public var totalSeconds: Double = 0
 
@@ -99,7 +101,17 @@ public struct AnalysisTimings: Sendable, Codable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case decodeSeconds = "decode_s", vadSeconds = "vad_s", emotionSeconds = "emotion_s", totalSeconds = "total_s"
+        case decodeSeconds = "decode_s", vadSeconds = "vad_s", emotionSeconds = "emotion_s", prosodySeconds = "prosody_s", totalSeconds = "total_s"
+    }
+
+    /// Decodes what `encode` writes; `prosody_s`, added later, may be missing (0).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        decodeSeconds = try c.decode(Double.self, forKey: .decodeSeconds)
+        vadSeconds = try c.decode(Double.self, forKey: .vadSeconds)
+        emotionSeconds = try c.decode(Double.self, forKey: .emotionSeconds)
+        prosodySeconds = try c.decodeIfPresent(Double.self, forKey: .prosodySeconds) ?? 0
+        totalSeconds = try c.decode(Double.self, forKey: .totalSeconds)
     }
 
     /// Encodes each time rounded to the millisecond.
@@ -108,6 +120,7 @@ public struct AnalysisTimings: Sendable, Codable, Equatable {
         try c.encode(JSONRounding.time(decodeSeconds), forKey: .decodeSeconds)
         try c.encode(JSONRounding.time(vadSeconds), forKey: .vadSeconds)
         try c.encode(JSONRounding.time(emotionSeconds), forKey: .emotionSeconds)
+        try c.encode(JSONRounding.time(prosodySeconds), forKey: .prosodySeconds)
         try c.encode(JSONRounding.time(totalSeconds), forKey: .totalSeconds)
     }
 }
@@ -228,6 +241,8 @@ public struct AnalysisProgress: Sendable, Equatable {
         case detectingSpeech
         /// Decoding again and running the emotion model over the speech windows (pass 2).
         case classifyingEmotion
+        /// Measuring the voice markers of the speech segments (pass 2, with `prosody`).
+        case measuringVoice
     }
     /// The stage running now.
     public let stage: Stage

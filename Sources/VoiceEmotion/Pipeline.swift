@@ -86,6 +86,8 @@ struct Window {
 struct StageCosts {
     static let speechDetectionSecondsPerAudioSecond = 0.0007
     static let modelFlopsPerSecond = 100e9
+    /// The voice markers (pitch, intensity, HNR, pulses, syllables) per second of speech and margin.
+    static let markersSecondsPerAudioSecond = 0.0045
     /// Before pass 1 the speech is not known yet: this share of the audio is assumed to be speech.
     static let assumedSpeechRatio = 0.7
 }
@@ -99,16 +101,21 @@ struct ProgressTracker {
 
     /// `windowSamples`: the longest window the model is given (the estimate cuts the assumed
     /// speech into such windows, as the plan will).
-    init(report: ((AnalysisProgress) -> Bool)?, model: (any EmotionModel)?, windowSamples: Int, expectedSamples: Int?, sampleRate: Int) {
+    init(report: ((AnalysisProgress) -> Bool)?, model: (any EmotionModel)?, markers: Bool = false, windowSamples: Int, expectedSamples: Int?,
+         sampleRate: Int) {
         self.report = report
-        guard let model else { return }
+        guard model != nil || markers else { return }
         let seconds = Double(expectedSamples ?? 60 * sampleRate) / Double(sampleRate)
         let speechSamples = Int(seconds * StageCosts.assumedSpeechRatio * Double(modelSampleRate))
-        let windows = speechSamples / max(windowSamples, 1)
-        let emotion = Double(windows) * Self.modelSeconds(model, samples: windowSamples)
-            + Self.modelSeconds(model, samples: speechSamples - windows * windowSamples)
+        var pass2 = 0.0
+        if let model {
+            let windows = speechSamples / max(windowSamples, 1)
+            pass2 += Double(windows) * Self.modelSeconds(model, samples: windowSamples)
+                + Self.modelSeconds(model, samples: speechSamples - windows * windowSamples)
+        }
+        if markers { pass2 += Double(speechSamples) / Double(modelSampleRate) * StageCosts.markersSecondsPerAudioSecond }
         let speech = seconds * StageCosts.speechDetectionSecondsPerAudioSecond
-        speechShare = speech / max(speech + emotion, 1e-9)
+        speechShare = speech / max(speech + pass2, 1e-9)
     }
 
     static func modelSeconds(_ model: any EmotionModel, samples: Int) -> Double {
@@ -127,65 +134,30 @@ extension EmotionAnalyzer {
     /// before (resampling an array).
     func run(_ source: SampleSource, decodeSeconds: Double, start: Date,
              progress: ((AnalysisProgress) -> Bool)?) throws -> RecordingAnalysis {
-        var tracker = ProgressTracker(report: progress, model: model, windowSamples: Int(options.maximumWindowSeconds * Double(modelSampleRate)),
+        var tracker = ProgressTracker(report: progress, model: model, markers: options.prosody,
+                                      windowSamples: Int(options.maximumWindowSeconds * Double(modelSampleRate)),
                                       expectedSamples: source.expectedCount, sampleRate: source.sampleRate)
         try tracker.update(.decoding, 0)
         let speech = try detectSpeech(source, tracker: &tracker)
-        let windows = plan(speech.result.segments)
-        let emotion = try classify(windows, from: source, segments: speech.result.segments.count, tracker: &tracker)
-        try tracker.update(.classifyingEmotion, 1)
+        let segments = speech.result.segments
+        // Pass 2: every measurement of the speech from one decode.
+        let emotion = model.map { EmotionConsumer(model: $0, windows: plan(segments), segments: segments.count, label: source.label) }
+        let prosody = options.prosody
+            ? ProsodyConsumer(segments: segments, sampleRate: source.sampleRate, recordingCount: speech.result.audioLength,
+                              peak: speech.peak, minimum: speech.minimum, maximum: speech.maximum, sum: speech.sum)
+            : nil
+        let consumers: [any SegmentConsumer] = [emotion as (any SegmentConsumer)?, prosody].compactMap { $0 }
+        let pass2Decode = try feed(consumers, from: source, tracker: &tracker)
+        try tracker.update(prosody != nil ? .measuringVoice : .classifyingEmotion, 1)
         var timings = AnalysisTimings()
-        timings.decodeSeconds = decodeSeconds + speech.decodeSeconds + emotion.decodeSeconds
+        timings.decodeSeconds = decodeSeconds + speech.decodeSeconds + pass2Decode
         timings.vadSeconds = speech.vadSeconds
-        timings.emotionSeconds = emotion.modelSeconds
+        timings.emotionSeconds = emotion?.seconds ?? 0
+        timings.prosodySeconds = prosody?.seconds ?? 0
         let file = source as? FileSource
-        let result = assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: speech.result.segments,
-                              windowScores: emotion.windows, audioLength: speech.result.audioLength, timings: timings, start: start)
-        guard options.prosody else { return result }
-        return try addProsody(to: result, segments: speech.result.segments, speech: speech, from: source, start: start)
-    }
-
-    /// Pass 3 (with `options.prosody`): each segment's voice markers from its own samples and a
-    /// margin, one segment in memory at a time; the recording's from the segments' frames pooled.
-    func addProsody(to result: RecordingAnalysis, segments: [SpeechSegment], speech: SpeechPass, from source: SampleSource,
-                    start: Date) throws -> RecordingAnalysis {
-        let rate = source.sampleRate
-        let total = speech.result.audioLength
-        let centred = Harmonicity.centredPeak(minimum: speech.minimum, maximum: speech.maximum, sum: speech.sum, count: total)
-        let margin = Int(ProsodyAnalysis.segmentMargin * Double(rate))
-        let ranges = segments.map { (first: max(0, $0.start - margin), last: $0.end + margin) }
-        var parts: [SegmentProsody] = []
-        var pending: [Float] = []
-        var pendingStart = 0
-        func analyze(_ index: Int) {
-            let range = ranges[index]
-            let first = range.first - pendingStart, last = min(range.last - pendingStart, pending.count)
-            let samples = Array(pending[max(0, first)..<max(first, last)])
-            parts.append(ProsodyAnalysis.analyzeSegment(samples, sampleRate: rate, offset: range.first, recordingCount: total,
-                                                        start: segments[index].startSeconds, end: segments[index].endSeconds,
-                                                        recordingPeak: speech.peak, recordingMean: centred.mean, recordingCentredPeak: centred.peak))
-        }
-        if !ranges.isEmpty {
-            _ = try source.read { (block) throws in
-                pending.append(contentsOf: block)
-                while parts.count < ranges.count, ranges[parts.count].last <= pendingStart + pending.count { analyze(parts.count) }
-                let keepFrom = parts.count < ranges.count ? ranges[parts.count].first : pendingStart + pending.count
-                let drop = min(max(0, keepFrom - pendingStart), pending.count)
-                pending.removeFirst(drop)
-                pendingStart += drop
-                if Task.isCancelled { throw VoiceEmotionError.cancelled }
-                return parts.count < ranges.count
-            }
-            while parts.count < ranges.count { analyze(parts.count) }  // the last margin runs past the end
-        }
-        let spans = segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
-        let pooled = ProsodySummary.pooled(parts, segments: spans)
-        var timings = result.timings
-        timings.totalSeconds = Date().timeIntervalSince(start)
-        return RecordingAnalysis(
-            file: result.file, recordedAt: result.recordedAt, durationSeconds: result.durationSeconds, speechSeconds: result.speechSeconds,
-            segments: zip(result.segments, pooled.segments).map { $0.with(prosody: $1) }, scores: result.scores, dimensions: result.dimensions,
-            dominant: result.dominant, stress: result.stress, timings: timings, prosody: pooled.recording)
+        return assemble(file: file?.label, recordedAt: file?.info.recordedAt, segments: segments,
+                        windowScores: emotion?.scores ?? [[([EmotionScore], Double)]](repeating: [], count: segments.count),
+                        prosody: prosody?.pooled(), audioLength: speech.result.audioLength, timings: timings, start: start)
     }
 
     /// What pass 1 found, and where its time went.
@@ -249,56 +221,28 @@ extension EmotionAnalyzer {
         return windows
     }
 
-    /// Pass 2: reads the source again and classifies each window as soon as its samples have gone
-    /// by, keeping only the samples a later window still needs. Scores per segment, each with its
-    /// window's length as weight.
+    /// The emotion model alone over `windows` of `source` (pass 2 with one consumer): scores per
+    /// segment, each with its window's length as weight.
     func classify(_ windows: [Window], from source: SampleSource, segments: Int, tracker: inout ProgressTracker)
         throws -> (windows: [[([EmotionScore], Double)]], modelSeconds: Double, decodeSeconds: Double)
     {
-        var scores = [[([EmotionScore], Double)]](repeating: [], count: segments)
-        guard let model, !windows.isEmpty else { return (scores, 0, 0) }
-        let costs = windows.map { ProgressTracker.modelSeconds(model, samples: $0.count) }
-        let total = costs.reduce(0, +)
-        var done = 0.0
-        var pending: [Float] = []  // samples from `pendingStart` on that some window still needs
-        var pendingStart = 0, next = 0
-        var modelSeconds = 0.0
-        let start = Date()
-        _ = try source.read { (block) throws in
-            pending.append(contentsOf: block)
-            while next < windows.count, windows[next].last <= pendingStart + pending.count {
-                let window = windows[next]
-                let clock = Date()
-                let outputs = try model.scores(Array(pending[(window.first - pendingStart)..<(window.last - pendingStart)]), shouldStop: nil)
-                modelSeconds += Date().timeIntervalSince(clock)
-                scores[window.segment].append((zip(model.labels, outputs).map { EmotionScore(label: $0, score: Double($1)) },
-                                               Double(window.count)))
-                done += costs[next]
-                next += 1
-                try tracker.update(.classifyingEmotion, tracker.speechShare + (1 - tracker.speechShare) * done / total)
-            }
-            // Drop what no later window needs (windows are in time order).
-            let keepFrom = next < windows.count ? windows[next].first : pendingStart + pending.count
-            let drop = min(max(0, keepFrom - pendingStart), pending.count)
-            pending.removeFirst(drop)
-            pendingStart += drop
-            return next < windows.count
-        }
-        if next < windows.count {
-            throw VoiceEmotionError.corruptAudio(path: source.label, reason: "the file changed while it was being analysed")
-        }
-        return (scores, modelSeconds, max(0, Date().timeIntervalSince(start) - modelSeconds))
+        guard let model else { return ([[([EmotionScore], Double)]](repeating: [], count: segments), 0, 0) }
+        let consumer = EmotionConsumer(model: model, windows: windows, segments: segments, label: source.label)
+        let decode = try feed([consumer], from: source, tracker: &tracker)
+        return (consumer.scores, consumer.seconds, decode)
     }
 
     /// Segment and recording results from the windows' scores (weighted by window length).
-    func assemble(file: String?, recordedAt: RecordingTime?, segments: [SpeechSegment], windowScores: [[([EmotionScore], Double)]], audioLength: Int,
+    func assemble(file: String?, recordedAt: RecordingTime?, segments: [SpeechSegment], windowScores: [[([EmotionScore], Double)]],
+                  prosody: (segments: [ProsodySummary], recording: ProsodySummary)? = nil, audioLength: Int,
                   timings: AnalysisTimings, start: Date) -> RecordingAnalysis {
         let rate = Double(modelSampleRate)
-        let analysed = zip(segments, windowScores).map { segment, windows in
+        let analysed = zip(segments, windowScores).enumerated().map { index, pair in
+            let (segment, windows) = pair
             let scores = Self.weightedMean(windows)
             return SegmentAnalysis(
                 startSeconds: segment.startSeconds, endSeconds: segment.endSeconds, scores: scores,
-                dimensions: EmotionDimensions(scores), stress: stress(scores), windows: windows.count)
+                dimensions: EmotionDimensions(scores), stress: stress(scores), windows: windows.count, prosody: prosody?.segments[index])
         }
         let overall = Self.weightedMean(analysed.filter { !$0.scores.isEmpty }.map { ($0.scores, $0.durationSeconds) })
         let dominant = (model?.isRegression ?? true) || overall.isEmpty ? nil : overall.max { $0.score < $1.score }?.emotion
@@ -307,7 +251,7 @@ extension EmotionAnalyzer {
         return RecordingAnalysis(
             file: file, recordedAt: recordedAt, durationSeconds: Double(audioLength) / rate, speechSeconds: segments.reduce(0) { $0 + $1.durationSeconds },
             segments: analysed, scores: overall, dimensions: EmotionDimensions(overall), dominant: dominant,
-            stress: overall.isEmpty ? nil : stress(overall), timings: timings)
+            stress: overall.isEmpty ? nil : stress(overall), timings: timings, prosody: prosody?.recording)
     }
 
     /// One speech segment's result from its own samples (16 kHz; `start` is its first sample in

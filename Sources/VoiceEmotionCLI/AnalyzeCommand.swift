@@ -60,20 +60,15 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// `resolveModel` for any command's `--model`.
     static func resolveModel(_ model: String?) throws -> String? {
-        if let model { return try modelFolder(model) }
-        let environment = ProcessInfo.processInfo.environment
-        if let folder = environment["VOICE_EMOTION_MODEL"], !folder.isEmpty { return folder }
-        return ModelStore.default.preferred()?.folder.path
-    }
-
-    /// `--model`: a folder as given, else an installed model by any name `models list` shows;
-    /// otherwise the error lists the installed models and says how to get one (exit 1).
-    static func modelFolder(_ model: String) throws -> String {
-        do { return try ModelStore.default.locate(model).path } catch {
+        do { return try ModelStore.default.resolveModel(model) } catch {
             printError("error: \(shellText(error))")
             throw ExitCode.failure
         }
     }
+
+    /// `--model` given: a folder as given, else an installed model by any name `models list`
+    /// shows; otherwise the error lists the installed models and says how to get one (exit 1).
+    static func modelFolder(_ model: String) throws -> String { try resolveModel(model)! }
 
     func run() throws {
         if let threads { try ComputeThreads.set(threads) }
@@ -121,6 +116,7 @@ struct AnalyzeCommand: ParsableCommand {
         case .decoding: return "opening"
         case .detectingSpeech: return "finding speech"
         case .classifyingEmotion: return "emotions"
+        case .measuringVoice: return "voice markers"
         }
     }
 
@@ -168,8 +164,12 @@ struct AnalyzeCommand: ParsableCommand {
                                  "jitter \(f(voice.jitterLocal.map { $0 * 100 }, "%.2f"))%", "HNR \(f(voice.hnrDb)) dB",
                                  "alpha ratio \(f(voice.alphaRatioDb)) dB"]).forEach { print($0) }
         }
-        print(String(format: "  time: decode %.2f s, VAD %.2f s, emotion %.2f s, total %.2f s",
-                     result.timings.decodeSeconds, result.timings.vadSeconds, result.timings.emotionSeconds, result.timings.totalSeconds))
+        let t = result.timings
+        let times = ["decode \(String(format: "%.2f", t.decodeSeconds)) s", "VAD \(String(format: "%.2f", t.vadSeconds)) s",
+                     "emotion \(String(format: "%.2f", t.emotionSeconds)) s"]
+            + (result.prosody != nil ? ["voice markers \(String(format: "%.2f", t.prosodySeconds)) s"] : [])
+            + ["total \(String(format: "%.2f", t.totalSeconds)) s"]
+        wrapped("  time: ", times).forEach { print($0) }
     }
 }
 

@@ -245,7 +245,7 @@ func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with:
         let stress = try #require(object["stress"] as? Double)
         #expect((0...1).contains(stress))
         #expect(["neutral", "happy", "angry", "sad"].contains(object["dominant"] as? String ?? ""))
-        #expect(Set((object["timings"] as? [String: Double] ?? [:]).keys) == ["decode_s", "vad_s", "emotion_s", "total_s"])
+        #expect(Set((object["timings"] as? [String: Double] ?? [:]).keys) == ["decode_s", "vad_s", "emotion_s", "prosody_s", "total_s"])
     }
 
     /// Several files give an array; a failing file is an entry with "error", the others still run,

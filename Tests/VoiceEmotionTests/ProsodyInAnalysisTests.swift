@@ -50,3 +50,64 @@ import VoiceEmotion
         #expect(result.prosody == nil && result.segments.allSatisfy { $0.prosody == nil })
     }
 }
+
+/// Voice markers as a measurement of pass 2: no third decode, a progress stage of their own that
+/// ends at 1 only when they are done, and cancellation that reaches them.
+@Suite struct MarkersInThePipelineTests {
+    func copy(_ name: String) throws -> String {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("markers-\(UUID())-" + name)
+        try FileManager.default.copyItem(atPath: path("Tests/AudioInputTests/Fixtures/memos/" + name), toPath: target.path)
+        return target.path
+    }
+
+    /// An m4a (decoded by starting ffmpeg) is decoded twice with markers as without: once for
+    /// the speech, once for every measurement of it (it used to be three times).
+    @Test func markersCostNoExtraDecode() throws {
+        var options = EmotionAnalyzerOptions()
+        options.prosody = true
+        let memo = try copy("memo_speech.m4a")
+        defer { try? FileManager.default.removeItem(atPath: memo) }
+        let result = try EmotionAnalyzer(modelFolder: categoricalModel, options: options).analyzeBlocking(file: memo)
+        #expect(result.prosody != nil && result.segments.allSatisfy { $0.prosody != nil })
+        #expect(DecodePasses.shared.passes(of: memo) == 2)
+    }
+
+    /// Progress: monotonic, a `measuringVoice` stage, 1.0 only at the very end.
+    @Test func progressHasAStageForMarkers() throws {
+        var options = EmotionAnalyzerOptions()
+        options.prosody = true
+        var reports: [AnalysisProgress] = []
+        _ = try EmotionAnalyzer(modelFolder: categoricalModel, options: options).analyzeBlocking(file: speechFile) { reports.append($0); return true }
+        let fractions = reports.map(\.fraction)
+        // 1.0 comes with the last segment's markers (and the closing report), never before.
+        let firstOne = try #require(fractions.firstIndex(of: 1))
+        #expect(fractions == fractions.sorted() && firstOne >= fractions.count - 2 && reports[firstOne].stage == .measuringVoice)
+        #expect(reports.contains { $0.stage == .measuringVoice } && reports.last?.stage == .measuringVoice)
+        // Without a model, the markers are pass 2's only work and still report as they go.
+        var markersOnly: [AnalysisProgress] = []
+        _ = try EmotionAnalyzer(options: options).analyzeBlocking(file: speechFile) { markersOnly.append($0); return true }
+        #expect(markersOnly.filter { $0.stage == .measuringVoice }.count > 2 && markersOnly.last?.fraction == 1)
+    }
+
+    /// Cancelling while the markers are measured stops them at the next segment, from the
+    /// progress handler and from task cancellation alike (`addProsody` used to poll a task it
+    /// could not see).
+    @Test func cancellingStopsTheMarkers() async throws {
+        var options = EmotionAnalyzerOptions()
+        options.prosody = true
+        let analyzer = try EmotionAnalyzer(options: options)
+        let long = path("Tests/SileroVADTests/Fixtures/speech_16k.flac")
+        var measured = 0
+        #expect(throws: VoiceEmotionError.cancelled) {
+            try analyzer.analyzeBlocking(file: long) { report in
+                if report.stage == .measuringVoice { measured += 1 }
+                return measured < 2
+            }
+        }
+        #expect(measured == 2)
+        let task = Task { try await analyzer.analyze(file: long) }
+        try await Task.sleep(nanoseconds: 30_000_000)
+        task.cancel()
+        await #expect(throws: VoiceEmotionError.cancelled) { try await task.value }
+    }
+}

@@ -19,6 +19,10 @@ let package = Package(
         .library(name: "AudioInput", targets: ["AudioInput"]),
         .library(name: "SileroVAD", targets: ["SileroVAD"]),
         .library(name: "Wav2Vec2", targets: ["Wav2Vec2"]),
+        // Models without Python: the hub, the catalogue, pull/list/remove/convert (`import ModelStore`).
+        // Its own product, so that an app that only analyses links neither URLSession nor the
+        // checkpoint reader and its unpickler.
+        .library(name: "VoiceEmotionModels", targets: ["ModelStore"]),
         // The stress journal (SQLite through GRDB) and its dashboard; kept out of `VoiceEmotion`
         // so that apps which only analyse do not pull in SQLite.
         .library(name: "VoiceEmotionJournal", targets: ["VoiceEmotionJournal"]),
@@ -61,7 +65,7 @@ let package = Package(
         .target(name: "Wav2Vec2", dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "StrictJSON"]),
         // Models without Python: the hub, the catalogue, pull/list/remove (URLSession).
         .target(name: "ModelStore", dependencies: ["VoiceEmotionCore", "TorchCheckpoint", "Wav2Vec2"]),
-        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "ModelStore", "TensorKernels", "Prosody"]),
+        .target(name: "VoiceEmotion", dependencies: ["VoiceEmotionCore", "AudioInput", "SileroVAD", "Wav2Vec2", "TensorKernels", "Prosody"]),
         // Voice markers (pitch, intensity, ...) from their published definitions, Praat-exact.
         .target(name: "Prosody"),
         // Memos over weeks: the SQLite journal, its statistics and the self-contained dashboard.
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "VoiceEmotionCLI",
             dependencies: [
-                "VoiceEmotion", "VoiceEmotionJournal", "Prosody", "StrictJSON", "TorchCheckpoint",
+                "VoiceEmotion", "VoiceEmotionJournal", "Prosody", "StrictJSON", "TorchCheckpoint", "ModelStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -17,7 +17,24 @@ bash scripts/install-system-packages.sh --for-tests || exit 1
 failed=()
 swift test -c release --disable-testable-imports 2>&1 | grep -vE '^(◇|􀟈) Test .* started\.$' || failed+=("tests")
 bash scripts/parity-kernels.sh Haswell SkylakeX || failed+=("parity under other kernels")
-swift run --package-path Tests/ConsumerPackage --scratch-path "$PWD/.build" -c release Consumer || failed+=("consumer package")
+# (description.json is the build plan of whichever package built last: removed so each of the two
+# packages plans afresh, reusing the same objects.)
+rm -f .build/release/description.json
+if swift build --package-path Tests/ConsumerPackage --scratch-path "$PWD/.build" -c release; then
+    .build/release/Consumer || failed+=("consumer package")
+    .build/release/AnalyseOnly || failed+=("analyse-only app")
+    # An app that only analyses links neither URLSession nor the checkpoint reader (Linux: they
+    # would show as libFoundationNetworking and as the unpickler's symbols).
+    if [ "$(uname -s)" = Linux ]; then
+        if ldd .build/release/AnalyseOnly | grep -q FoundationNetworking || nm .build/release/AnalyseOnly | grep -qi unpickler; then
+            echo "test.sh: an app with VoiceEmotion alone links URLSession or the unpickler" >&2
+            failed+=("analyse-only linkage")
+        fi
+    fi
+else
+    failed+=("consumer package build")
+fi
+rm -f .build/release/description.json
 if swift package generate-documentation --target VoiceEmotion --warnings-as-errors >/dev/null; then
     echo "documentation: .build/plugins/Swift-DocC/outputs/VoiceEmotion.doccarchive"
 else

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import ModelStore
 import VoiceEmotion
 
 extension HeadActivation: ExpressibleByArgument {}

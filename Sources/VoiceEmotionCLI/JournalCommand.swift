@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import ModelStore
 import StrictJSON
 import VoiceEmotion
 import VoiceEmotionJournal

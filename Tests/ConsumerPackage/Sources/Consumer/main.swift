@@ -4,6 +4,7 @@
 // Exits non-zero if anything is off.
 
 import Foundation
+import ModelStore  // the VoiceEmotionModels product
 import VoiceEmotion
 import VoiceEmotionJournal
 
@@ -51,7 +52,7 @@ do {
     } catch VoiceEmotionError.fileNotFound(let path) {
         print("consumer: missing file reported as fileNotFound(\(path))")
     }
-    // 3. The model store, through `import VoiceEmotion` alone: a store in a scratch folder,
+    // 3. The model store, through its own product (VoiceEmotionModels): a store in a scratch folder,
     // nothing installed, the catalogue's default, and a name it refuses with a typed error.
     let store = ModelStore(folder: URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("consumer-models-\(UUID())"))
     guard store.installed().isEmpty, store.preferred() == nil, CatalogModel.named(CatalogModel.defaultName) != nil else {

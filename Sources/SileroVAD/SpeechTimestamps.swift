@@ -42,10 +42,15 @@ public struct SpeechTimestampOptions: Sendable, Codable, Equatable {
         }
     }
 
+    /// The one check of a probability threshold, for every VAD option type (same words everywhere).
+    static func validateThreshold(_ name: String, _ value: Double) throws {
+        guard (0...1).contains(value) else { throw VoiceEmotionError.invalidOption(name: name, value: "\(value)", reason: "must be within 0...1") }
+    }
+
     /// Throws `invalidOption` for a threshold outside 0...1, a duration outside 0 ms...a day, or
     /// a negative threshold above the threshold.
     public func validate() throws {
-        guard (0...1).contains(threshold) else { throw VoiceEmotionError.invalidOption(name: "threshold", value: "\(threshold)", reason: "must be within 0...1") }
+        try Self.validateThreshold("threshold", threshold)
         if let negativeThreshold {
             guard (0...1).contains(negativeThreshold) else {
                 throw VoiceEmotionError.invalidOption(name: "negativeThreshold", value: "\(negativeThreshold)", reason: "must be within 0...1")

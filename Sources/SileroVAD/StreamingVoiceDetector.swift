@@ -22,6 +22,15 @@ public struct StreamingOptions: Sendable, Codable, Equatable {
 
     /// The official defaults.
     public init() {}
+
+    /// Throws `invalidOption` for a threshold outside 0...1 or a duration outside 0 ms...a day,
+    /// in the words `SpeechTimestampOptions.validate()` uses.
+    public func validate() throws {
+        try SpeechTimestampOptions.validateThreshold("threshold", threshold)
+        for (name, value) in [("minSilenceDurationMs", minSilenceDurationMs), ("speechPadMs", speechPadMs)] {
+            try SpeechTimestampOptions.validateDuration(name, value)
+        }
+    }
 }
 
 /// Pushes audio of any length through a Silero VAD session and reports speech starts and ends
@@ -42,12 +51,7 @@ public final class StreamingVoiceDetector {
 
     /// Creates a detector for `sampleRate` (8000 or 16000) from loaded weights.
     public init(detector: VoiceActivityDetector, sampleRate: Int, options: StreamingOptions = .init()) throws {
-        guard (0...1).contains(options.threshold) else {
-            throw VoiceEmotionError.invalidOption(name: "threshold", value: "\(options.threshold)", reason: "must be within 0...1")
-        }
-        for (name, value) in [("minSilenceDurationMs", options.minSilenceDurationMs), ("speechPadMs", options.speechPadMs)] {
-            try SpeechTimestampOptions.validateDuration(name, value)
-        }
+        try options.validate()
         session = try detector.makeSession(sampleRate: sampleRate)
         self.options = options
         minSilenceSamples = Double(sampleRate) * options.minSilenceDurationMs / 1000

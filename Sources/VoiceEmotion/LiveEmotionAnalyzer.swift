@@ -41,9 +41,7 @@ public struct LiveAnalysisOptions: Sendable, Equatable {
                 throw VoiceEmotionError.invalidOption(name: name, value: "\(value)", reason: "must be within \(range.lowerBound)...\(range.upperBound)")
             }
         }
-        try check("threshold", speech.threshold, 0...1)
-        try check("minSilenceDurationMs", speech.minSilenceDurationMs, 0...86_400_000)
-        try check("speechPadMs", speech.speechPadMs, 0...86_400_000)
+        try speech.validate()  // the VAD's own check, in its words
         try check("maximumSpeechSeconds", maximumSpeechSeconds, 1...3600)
         try check("updateInterval", updateInterval, 0.1...60)
         try check("updateWindow", updateWindow, 0.5...30)

@@ -287,6 +287,16 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
         #expect(throws: VoiceEmotionError.invalidOption(name: "updateInterval", value: "0.0", reason: "must be within 0.1...60.0")) {
             try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: bad)
         }
+        // The VAD settings are checked by the VAD's own validation, in the same words offline,
+        // streaming and live (three checks with three messages before).
+        var pad = LiveAnalysisOptions()
+        pad.speech.speechPadMs = -1
+        let words = VoiceEmotionError.invalidOption(name: "speechPadMs", value: "-1.0", reason: "must be a duration from 0 to 86400000 ms (a day)")
+        #expect(throws: words) { try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: pad) }
+        #expect(throws: words) { try StreamingVoiceDetector(detector: VoiceActivityDetector.bundled(), sampleRate: 16_000, options: pad.speech) }
+        var offline = SpeechTimestampOptions()
+        offline.speechPadMs = -1
+        #expect(throws: words) { try offline.validate() }
         let live = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000)
         try live.push([Float](repeating: 0, count: 16_000))
         #expect(throws: VoiceEmotionError.nonFiniteSample(path: "<stream>", seconds: 1.5)) {

@@ -27,7 +27,7 @@ let convertFolder: URL = {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voice-emotion-fuzz-\(getpid())")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for name in ["config.json", "preprocessor_config.json"] {
-        FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data("{}".utf8))
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data("{}".utf8))
     }
     return folder
 }()

@@ -173,7 +173,7 @@ func segments(_ events: [LiveEvent]) -> [SegmentAnalysis] {
 
     @Test func anHourOfSpeechStaysBounded() async throws {
         // Cut at 3 s: most of the recording's segments (up to 4.8 s) reach it.
-        var options = options(maximumSpeech: 3)
+        let options = options(maximumSpeech: 3)
         let live = try LiveEmotionAnalyzer(analyzer: analyzer, sampleRate: 16_000, options: options)
         let collector = Task { () -> (Int, Int) in
             var (ended, cut) = (0, 0)

@@ -238,6 +238,33 @@ public enum AudioLoader {
     }
 }
 
+extension AudioLoader {
+    /// The extensions memos come in, which a folder is searched for (lower case).
+    public static let audioExtensions: Set<String> = ["wav", "flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "m4a", "mp4", "mov", "3gp",
+                                                      "3gpp", "webm", "caf", "aac", "amr", "mka"]
+
+    /// The audio files `paths` name: a file (or `-`) as given; a folder searched recursively for
+    /// `audioExtensions`, hidden files skipped, sorted; a missing path kept, so that it fails
+    /// with the others rather than vanishing.
+    public static func audioFiles(in paths: [String]) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let root = URL(fileURLWithPath: path)
+            let found = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])?
+                .compactMap { $0 as? URL }
+                .filter { audioExtensions.contains($0.pathExtension.lowercased()) && (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+                .map { path.hasSuffix("/") ? path + $0.path.dropFirst(root.path.count + 1) : path + "/" + $0.path.dropFirst(root.path.count + 1) } ?? []
+            files += found.sorted()
+        }
+        return files
+    }
+}
+
 /// How many times each path has been decoded in this process: the pipeline promises one pass
 /// for speech and one for every measurement of it, and a test holds it to that.
 package final class DecodePasses: @unchecked Sendable {

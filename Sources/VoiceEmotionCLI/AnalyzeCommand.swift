@@ -94,7 +94,7 @@ struct AnalyzeCommand: ParsableCommand {
                 """)
         }
         // Folders are searched for audio files, as journal add does.
-        let files = JournalCommand.expand(self.files)
+        let files = AudioLoader.audioFiles(in: self.files)
         if files.isEmpty {
             printError("error: no audio files in \(self.files.joined(separator: ", "))")
             throw ExitCode.failure

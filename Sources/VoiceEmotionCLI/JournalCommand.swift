@@ -58,29 +58,6 @@ struct JournalCommand: ParsableCommand {
         abstract: "Keep analysed memos over days and weeks (results only, never audio) and compare them with your own usual level.",
         subcommands: [Add.self, List.self, Summary.self, Export.self, Remove.self, Tag.self, DateCommand.self, Settings.self])
 
-    /// Audio extensions `add` picks up in folders.
-    static let audioExtensions: Set<String> = ["wav", "flac", "mp3", "ogg", "oga", "opus", "aif", "aiff", "m4a", "mp4", "mov", "3gp", "3gpp", "webm", "caf", "aac", "amr", "mka"]
-
-    /// The files named, with folders expanded recursively to their audio files (sorted); a
-    /// missing path is kept so that it is reported as a failure with the others.
-    static func expand(_ paths: [String]) -> [String] {
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                files.append(path)
-                continue
-            }
-            let root = URL(fileURLWithPath: path)
-            let found = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])?
-                .compactMap { $0 as? URL }
-                .filter { audioExtensions.contains($0.pathExtension.lowercased()) && (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-                .map { path.hasSuffix("/") ? path + $0.path.dropFirst(root.path.count + 1) : path + "/" + $0.path.dropFirst(root.path.count + 1) } ?? []
-            files += found.sorted()
-        }
-        return files
-    }
-
     /// Where a memo's date came from, in words: "recorded 2026-11-23 08:15, from its date tag (DATE)".
     static func provenance(_ r: JournalRecording) -> String {
         let when = "recorded " + String(r.recordedLocal.description.prefix(16)).replacingOccurrences(of: "T", with: " ")
@@ -156,46 +133,38 @@ struct JournalCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             let time = recordedAt.flatMap { RecordingTime(iso8601: $0, source: .metadata, tag: "user") }
-            let files = JournalCommand.expand(paths)
+            let files = Journal.audioFiles(in: paths)
             if files.isEmpty {
                 printError("error: no audio files in \(paths.joined(separator: ", "))")
                 throw ExitCode.failure
             }
+            // The library's ingest loop; this prints as it goes.
             let interrupt = InterruptFlag()
             let bar = ProgressBar(label: "journal")
             var (added, skipped, failed) = (0, 0, 0)
-            for (index, file) in files.enumerated() {
-                if interrupt.raised { break }
-                bar.update(Double(index) / Double(files.count), stage: "\(index + 1)/\(files.count) \(URL(fileURLWithPath: file).lastPathComponent)")
-                do {
-                    let content = try Journal.contentSHA256(ofFile: file)
-                    if !force, let id = try journal.recordingID(contentSHA256: content, model: identity) {
-                        bar.finish()
-                        print("already in the journal (id \(id)): \(file)")
+            try catching {
+                try journal.add(files: files, analyzer: analyzer, model: identity, tags: tags, recordedAt: time, keepPath: !noPaths, replace: force,
+                                progress: { update in
+                                    bar.update(update.fraction, stage: "\(update.index + 1)/\(update.count) \(URL(fileURLWithPath: update.file).lastPathComponent)")
+                                },
+                                shouldStop: { interrupt.raised }) { result in
+                    bar.finish()
+                    switch result.outcome {
+                    case .success(.alreadyPresent(let id)):
+                        print("already in the journal (id \(id)): \(result.file)")
                         skipped += 1
-                        continue
+                    case .success(let outcome):
+                        let stress = result.analysis?.stress.map { String(format: "stress %.2f", $0) } ?? "no speech"
+                        let verb = if case .replaced = outcome { "replaced" } else { "added" }
+                        print("\(verb) id \(outcome.id): \(result.file) (\(stress)\(result.analysis?.dominant.map { ", \($0.name)" } ?? ""))")
+                        if let stored = try? journal.recordings(ids: [outcome.id]).first { print("  " + JournalCommand.provenance(stored)) }
+                        added += 1
+                    case .failure(let error):
+                        var message = shellText(error)
+                        if !message.hasPrefix(result.file) { message = "\(result.file): \(message)" }
+                        printError("error: \(message)")
+                        failed += 1
                     }
-                    let analysis = try analyzer.analyzeBlocking(file: file) { progress in
-                        bar.update((Double(index) + progress.fraction) / Double(files.count),
-                                   stage: "\(index + 1)/\(files.count) \(URL(fileURLWithPath: file).lastPathComponent)")
-                        return true
-                    }
-                    let outcome = try journal.add(analysis, contentSHA256: content, model: identity, settings: AnalysisSettings(analyzer.options),
-                                                  tags: tags, recordedAt: time, keepPath: !noPaths, replace: force)
-                    bar.finish()
-                    let stress = analysis.stress.map { String(format: "stress %.2f", $0) } ?? "no speech"
-                    let verb = if case .replaced = outcome { "replaced" } else { "added" }
-                    print("\(verb) id \(outcome.id): \(file) (\(stress)\(analysis.dominant.map { ", \($0.name)" } ?? ""))")
-                    if let stored = try journal.recordings(ids: [outcome.id]).first {
-                        print("  " + JournalCommand.provenance(stored))
-                    }
-                    added += 1
-                } catch {
-                    bar.finish()
-                    var message = shellText(error)
-                    if !message.hasPrefix(file) { message = "\(file): \(message)" }
-                    printError("error: \(message)")
-                    failed += 1
                 }
             }
             bar.finish()

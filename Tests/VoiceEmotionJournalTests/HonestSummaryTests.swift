@@ -170,3 +170,34 @@ func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
         #expect(stored.count == 1 && stored[0].model == identity && stored[0].scores.map(\.label) == ["calm", "angry"])
     }
 }
+
+@Suite struct IngestTests {
+    /// The one ingest loop: folders expanded, a bad file reported while the others are added, a
+    /// known memo skipped without analysis, progress rising to 1, and a stop between memos.
+    @Test func addFilesWithProgressAndStop() throws {
+        let (journal, folder) = try temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fixtures = FakeHub.repository.appendingPathComponent("Tests/SileroVADTests/Fixtures").path
+        let files = Journal.audioFiles(in: [fixtures, "/no/such/memo.wav"])
+        #expect(files.count == 6 && files.first == fixtures + "/clipped_16k.flac" && files.last == "/no/such/memo.wav")
+        let analyzer = try EmotionAnalyzer(model: FakeEmotionModel())
+        let identity = ModelIdentity(name: "loudness", sha256: String(repeating: "f", count: 64))
+        var fractions: [Double] = []
+        var seen: [String] = []
+        let results = try journal.add(files: files, analyzer: analyzer, model: identity, progress: { fractions.append($0.fraction); return true },
+                                      each: { seen.append($0.file) })
+        #expect(results.map(\.file) == files && seen == files)
+        #expect(results.filter { if case .success(.added) = $0.outcome { return true } else { return false } }.count == 5)
+        #expect(results.last.map { if case .failure(.fileNotFound("/no/such/memo.wav")) = $0.outcome { return true } else { return false } } == true)
+        #expect(fractions == fractions.sorted() && (fractions.last ?? 0) > 0.8)
+        // Again: every memo is known, none is analysed; a stop after two memos ends it there.
+        var asked = 0
+        let again = try journal.add(files: files, analyzer: analyzer, model: identity, shouldStop: { asked += 1; return asked > 2 })
+        #expect(again.count == 2 && again.allSatisfy { if case .success(.alreadyPresent) = $0.outcome { return $0.analysis == nil } else { return false } })
+        // A progress handler that says stop cancels the memo being analysed: it is not added.
+        try journal.removeAll()
+        let cancelled = try journal.add(files: [files[0]], analyzer: analyzer, model: identity, progress: { $0.fraction < 0.1 })
+        #expect(cancelled.count == 1 && { if case .failure(.cancelled) = cancelled[0].outcome { return true } else { return false } }())
+        #expect(try journal.count() == 0)
+    }
+}

@@ -19,6 +19,8 @@ struct HubClient: Sendable {
     let token: String?
     /// Seconds to wait for a server to answer before giving up (each request).
     let connectTimeout: Double
+    /// A transfer that brings less than `Transfer.stallBytes` in this many seconds is stopped.
+    var stallSeconds: Double = 60
 
     static func fromEnvironment(connectTimeout: Double = 30) -> HubClient {
         let environment = ProcessInfo.processInfo.environment
@@ -77,7 +79,7 @@ struct HubClient: Sendable {
     /// One small exchange (kept in memory), transport errors named with the repository and file.
     private func exchange(repository: String, file: String, _ request: URLRequest) async throws -> Transfer.Outcome {
         do {
-            let transfer = Transfer(destination: nil, resumeFrom: 0, token: token, progress: nil)
+            let transfer = Transfer(destination: nil, resumeFrom: 0, token: token, stallSeconds: stallSeconds, progress: nil)
             let outcome = try await transfer.run(request)
             if transfer.stalled { throw stall(repository: repository, file: file) }
             if transfer.bodyTooLarge {
@@ -95,7 +97,7 @@ struct HubClient: Sendable {
     /// The error of a transfer that stalled.
     func stall(repository: String, file: String) -> VoiceEmotionError {
         .downloadFailed(repo: repository, file: file,
-                        reason: "the server sent less than \(Transfer.stallBytes >> 10) kB in \(Int(Transfer.stallWindowSeconds)) s; try again later (the download resumes)")
+                        reason: "the server sent less than \(Transfer.stallBytes >> 10) kB in \(String(format: "%g", stallSeconds)) s; try again later (the download resumes)")
     }
 
     /// The error of an HTTP status, in words that say what to do.
@@ -122,7 +124,7 @@ struct HubClient: Sendable {
         while true {
             attempts += 1
             let existing = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? Int64) ?? 0
-            let transfer = Transfer(destination: destination, resumeFrom: existing, token: token, progress: progress)
+            let transfer = Transfer(destination: destination, resumeFrom: existing, token: token, stallSeconds: stallSeconds, progress: progress)
             let outcome: Transfer.Outcome
             do {
                 outcome = try await transfer.run(request(url(repository: repository, revision: revision, file: file), range: existing))
@@ -212,17 +214,15 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     /// The most a file kept in memory may hold: configs are a few kB. (16 MB let an endless
     /// body queue up to 1.17 GB in URLSession before the cancel took effect.)
     static let maximumBodyBytes = 1 << 20
-    /// A transfer that receives less than `stallBytes` in `stallWindowSeconds` is stalled and stopped.
-    /// (`VOICE_EMOTION_TEST_STALL_WINDOW_S` shortens the window so a test need not wait a minute.)
-    static let stallWindowSeconds: Double = {
-        ProcessInfo.processInfo.environment["VOICE_EMOTION_TEST_STALL_WINDOW_S"].flatMap(Double.init).map { min(max($0, 0.5), 60) } ?? 60
-    }()
+    /// A transfer that receives less than `stallBytes` in `stallSeconds` is stalled and stopped.
     static let stallBytes: Int64 = 64 << 10
+    private let stallSeconds: Double
     private var windowStart = Date(), windowBytes: Int64 = 0
-    /// The server sent too little for too long (`stallBytes` per `stallWindowSeconds`).
+    /// The server sent too little for too long (`stallBytes` per `stallSeconds`).
     private(set) var stalled = false
 
-    init(destination: URL?, resumeFrom: Int64, token: String?, progress: (@Sendable (Int64, Int64?) -> Void)?) {
+    init(destination: URL?, resumeFrom: Int64, token: String?, stallSeconds: Double, progress: (@Sendable (Int64, Int64?) -> Void)?) {
+        self.stallSeconds = stallSeconds
         self.destination = destination
         self.resumeFrom = resumeFrom
         self.token = token
@@ -314,7 +314,7 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         // when a whole window brings less than `stallBytes`.
         let now = Date()
         windowBytes += Int64(data.count)
-        if now.timeIntervalSince(windowStart) >= Transfer.stallWindowSeconds {
+        if now.timeIntervalSince(windowStart) >= stallSeconds {
             if windowBytes < Transfer.stallBytes {
                 stalled = true
                 lock.unlock()

@@ -57,10 +57,14 @@ public final class ModelStore: Sendable {
     /// A store in `folder`, filled from the hub at `endpoint` (nil: `$HF_ENDPOINT`, else
     /// huggingface.co) with `token` (nil: `$HF_TOKEN`, else the hub's token file); requests give
     /// up after `connectTimeout` seconds without an answer.
-    public init(folder: URL, endpoint: URL? = nil, token: String? = nil, connectTimeout: Double = 30) {
+    /// `stallTimeout`: a transfer that brings less than 64 kB in this many seconds is stopped
+    /// (a trickling server would otherwise keep a pull alive for hours; it resumes later).
+    public init(folder: URL, endpoint: URL? = nil, token: String? = nil, connectTimeout: Double = 30, stallTimeout: Double = 60) {
         self.folder = folder
         let environment = HubClient.fromEnvironment(connectTimeout: connectTimeout)
-        hub = HubClient(endpoint: endpoint ?? environment.endpoint, token: token ?? environment.token, connectTimeout: connectTimeout)
+        var hub = HubClient(endpoint: endpoint ?? environment.endpoint, token: token ?? environment.token, connectTimeout: connectTimeout)
+        hub.stallSeconds = stallTimeout
+        self.hub = hub
     }
 
     /// The repository and folder name for a catalogue name or `owner/repo`.

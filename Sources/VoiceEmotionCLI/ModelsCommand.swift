@@ -13,7 +13,9 @@ struct ModelsCommand: ParsableCommand {
         subcommands: [Pull.self, List.self, Remove.self, Convert.self])
 
     /// The default store (`$VOICE_EMOTION_MODELS`, else ~/.cache/voice-emotion/models).
-    static func store(connectTimeout: Double = 30) -> ModelStore { ModelStore(folder: ModelStore.defaultFolder, connectTimeout: connectTimeout) }
+    static func store(connectTimeout: Double = 30, stallTimeout: Double = 60) -> ModelStore {
+        ModelStore(folder: ModelStore.defaultFolder, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+    }
 
     /// "112 kB", "380 MB", "1.3 GB".
     static func size(_ bytes: Int64) -> String {
@@ -47,15 +49,19 @@ struct ModelsCommand: ParsableCommand {
         @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for the hub to answer each request.")
         var connectTimeout: Double = 30
 
+        @Option(name: .customLong("stall-timeout"), help: "Give up a download that brings less than 64 kB in this many seconds (it resumes later).")
+        var stallTimeout: Double = 60
+
         @Flag(help: "Download again even if the model is installed (the installed copy stays until the new one is complete).")
         var force = false
 
         func validate() throws {
             if !(0.1...3600).contains(connectTimeout) { throw ValidationError("--connect-timeout must be within 0.1...3600 seconds.") }
+            if !(0.5...3600).contains(stallTimeout) { throw ValidationError("--stall-timeout must be within 0.5...3600 seconds.") }
         }
 
         func run() async throws {
-            let store = ModelsCommand.store(connectTimeout: connectTimeout)
+            let store = ModelsCommand.store(connectTimeout: connectTimeout, stallTimeout: stallTimeout)
             let target = dest.map { URL(fileURLWithPath: $0) }
             // (A --dest folder is checked by the store: only a model it installed there counts.)
             if !force, target == nil, let installed = store.installed(name)?.folder {

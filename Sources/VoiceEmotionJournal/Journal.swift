@@ -466,10 +466,20 @@ public final class Journal: Sendable {
         let selection = "FROM recording r" + (condition.isEmpty ? "" : " WHERE " + condition)
         let statementArguments = StatementArguments(arguments)
         var settingsByText: [String: AnalysisSettings?] = [:]  // most rows share one setting
-        func settings(_ text: String) -> AnalysisSettings? {
+        // Nothing is dropped silently: a column that does not decode is an error naming the row
+        // (a damaged or hand-edited journal), not a memo without its scores or markers.
+        func unreadable(_ id: Int64, _ what: String, _ text: String) -> VoiceEmotionError {
+            .journalUnavailable(path: path, reason: "recording \(id): its \(what) cannot be read ('\(text.prefix(40))')")
+        }
+        func settings(_ text: String, id: Int64) throws -> AnalysisSettings? {
             if let known = settingsByText[text] { return known }
-            let decoded = Self.decodeSettings(text)
+            guard text != "{}" else { return nil }  // entries made without settings
+            guard let decoded = Self.decodeSettings(text) else { throw unreadable(id, "analysis settings", text) }
             settingsByText[text] = decoded
+            return decoded
+        }
+        func scores(_ text: String, id: Int64) throws -> [LabelScore] {
+            guard let decoded = Self.decodeScores(text) else { throw unreadable(id, "scores", text) }
             return decoded
         }
         return try read { db in
@@ -486,23 +496,30 @@ public final class Journal: Sendable {
             if includeSegments {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id IN (SELECT r.id \(selection)) ORDER BY recording_id, position",
                                             arguments: statementArguments) {
-                    segments[row["recording_id"], default: []].append(JournalSegment(
-                        startSeconds: row["start_s"], endSeconds: row["end_s"], scores: Self.decodeScores(row["scores"]), stress: row["stress"]))
+                    let id: Int64 = row["recording_id"]
+                    segments[id, default: []].append(JournalSegment(
+                        startSeconds: row["start_s"], endSeconds: row["end_s"], scores: try scores(row["scores"], id: id), stress: row["stress"]))
                 }
             }
-            return rows.map { row in
+            return try rows.map { row in
                 let id: Int64 = row[0]
                 let recordedAt: Double? = row[3]
-                let dimensions: String? = row[12]
-                let prosody: String? = row[16]
+                let dimensionsText: String? = row[12]
+                let prosodyText: String? = row[16]
+                let dimensions = try dimensionsText.map { text in
+                    guard let decoded = Self.decodeDimensions(text) else { throw unreadable(id, "dimensions", text) }
+                    return decoded
+                }
+                let prosody = try prosodyText.map { text in
+                    do { return try JSONDecoder().decode(ProsodySummary.self, from: Data(text.utf8)) } catch { throw unreadable(id, "voice markers", text) }
+                }
                 return JournalRecording(
                     id: id, contentSHA256: row[1], path: row[2], recordedAt: recordedAt.map(Date.init(timeIntervalSince1970:)),
                     recordedLocal: LocalTime(wallSeconds: row[4]), recordedAtSource: row[5], durationSeconds: row[6], speechSeconds: row[7],
-                    model: ModelIdentity(name: row[8], sha256: row[9]), settings: settings(row[10]),
-                    scores: Self.decodeScores(row[11]), dimensions: dimensions.flatMap(Self.decodeDimensions),
+                    model: ModelIdentity(name: row[8], sha256: row[9]), settings: try settings(row[10], id: id),
+                    scores: try scores(row[11], id: id), dimensions: dimensions,
                     stress: row[13], dominant: row[14], tags: tags[id] ?? [],
-                    addedAt: Date(timeIntervalSince1970: row[15]), segments: segments[id] ?? [],
-                    prosody: prosody.flatMap { try? JSONDecoder().decode(ProsodySummary.self, from: Data($0.utf8)) })
+                    addedAt: Date(timeIntervalSince1970: row[15]), segments: segments[id] ?? [], prosody: prosody)
             }
         }
     }
@@ -530,13 +547,19 @@ public final class Journal: Sendable {
 
     /// Reads what `encode(_ scores:)` writes: a direct scan of `[["label",number],...]` (labels
     /// without escapes; the journal reads thousands of these), else a JSON parser.
-    static func decodeScores(_ text: String) -> [LabelScore] {
+    /// nil when the text is not such a list.
+    static func decodeScores(_ text: String) -> [LabelScore]? {
         if let scores = scanScores(text) { return scores }
-        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else { return [] }
-        return array.compactMap { pair in
-            guard pair.count == 2, let label = pair[0] as? String, let score = (pair[1] as? NSNumber)?.doubleValue else { return nil }
-            return LabelScore(label: label, score: score)
+        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else { return nil }
+        var scores: [LabelScore] = []
+        for pair in array {
+            // A score written as null (not finite when stored) reads as NaN, as it was.
+            guard pair.count == 2, let label = pair[0] as? String else { return nil }
+            if pair[1] is NSNull { scores.append(LabelScore(label: label, score: .nan)); continue }
+            guard let score = (pair[1] as? NSNumber)?.doubleValue else { return nil }
+            scores.append(LabelScore(label: label, score: score))
         }
+        return scores
     }
 
     private static func scanScores(_ text: String) -> [LabelScore]? {

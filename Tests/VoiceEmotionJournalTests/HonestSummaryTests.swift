@@ -201,3 +201,20 @@ func fileTimed(_ stress: Double, _ text: String) -> RecordingAnalysis {
         #expect(try journal.count() == 0)
     }
 }
+
+@Suite struct DamagedRowTests {
+    /// A column that does not decode (a damaged or hand-edited journal) is an error naming the
+    /// row; it used to be dropped silently (a memo without its voice markers or scores).
+    @Test func undecodableColumnsNameTheirRow() throws {
+        for (column, what) in [("prosody", "voice markers"), ("scores", "scores"), ("options", "analysis settings")] {
+            let (journal, folder) = try temporaryJournal()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try journal.add(analysis(stress: 0.3, speech: 30, angry: 0.2), contentSHA256: "one", model: modelA, recordedAt: at("2026-09-07T09:00:00Z"))
+            let damaged = journal.path
+            try sqlite(damaged, "UPDATE recording SET \(column) = 'not json' WHERE id = 1;")
+            #expect(throws: VoiceEmotionError.journalUnavailable(path: damaged, reason: "recording 1: its \(what) cannot be read ('not json')")) {
+                try Journal(path: damaged, readOnly: true).recordings()
+            }
+        }
+    }
+}

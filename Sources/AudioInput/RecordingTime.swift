@@ -152,7 +152,8 @@ public struct RecordingTime: Sendable, Codable, Equatable {
 
     private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { ((a % b) + b) % b }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    /// Days in `month` (1...12) of `year`, proleptic Gregorian.
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -161,7 +162,7 @@ public struct RecordingTime: Sendable, Codable, Equatable {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -170,7 +171,7 @@ public struct RecordingTime: Sendable, Codable, Equatable {
     }
 
     /// The inverse of `daysFromCivil`.
-    private static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    package static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

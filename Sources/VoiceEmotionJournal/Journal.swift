@@ -304,13 +304,7 @@ public final class Journal: Sendable {
     @discardableResult
     public func add(file: String, analyzer: EmotionAnalyzer, model: ModelIdentity? = nil, tags: [String] = [],
                     recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false) async throws -> JournalAddOutcome {
-        guard analyzer.model != nil, model != nil || analyzer.modelFolder != nil else {
-            throw VoiceEmotionError.invalidOption(
-                name: "analyzer", value: analyzer.model == nil ? "no model" : "no model identity",
-                reason: analyzer.model == nil ? "the journal keeps emotion and stress, which need an emotion model"
-                    : "a model given without a folder needs its identity (model:), so that its memos are told apart from other models'")
-        }
-        let model = try model ?? modelIdentity(folder: analyzer.modelFolder!)
+        let model = try modelIdentity(of: analyzer, given: model)
         let content = try Self.contentSHA256(ofFile: file)
         if !replace, let id = try recordingID(contentSHA256: content, model: model) { return .alreadyPresent(id) }
         let analysis = try await analyzer.analyze(file: file)

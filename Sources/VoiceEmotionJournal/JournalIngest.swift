@@ -23,6 +23,22 @@ public struct JournalIngestResult: Sendable {
 }
 
 extension Journal {
+    /// The identity memos of `analyzer` are kept under: `given`, else its folder's; an analyzer
+    /// without a model, or with one loaded without a folder and no identity given, is refused.
+    func modelIdentity(of analyzer: EmotionAnalyzer, given: ModelIdentity?) throws -> ModelIdentity {
+        guard analyzer.model != nil else {
+            throw VoiceEmotionError.invalidOption(name: "analyzer", value: "no model",
+                                                  reason: "the journal keeps emotion and stress, which need an emotion model")
+        }
+        if let given { return given }
+        guard let folder = analyzer.modelFolder else {
+            throw VoiceEmotionError.invalidOption(
+                name: "analyzer", value: "no model identity",
+                reason: "a model given without a folder needs its identity (model:), so that its memos are told apart from other models'")
+        }
+        return try modelIdentity(folder: folder)
+    }
+
     /// Audio files a path names: a file as given, a folder searched recursively for the
     /// extensions memos come in (sorted); a missing path is kept, so that it fails with the others.
     public static func audioFiles(in paths: [String]) -> [String] { AudioLoader.audioFiles(in: paths) }
@@ -40,13 +56,7 @@ extension Journal {
                     recordedAt: RecordingTime? = nil, keepPath: Bool = true, replace: Bool = false,
                     progress: ((JournalIngestProgress) -> Bool)? = nil, shouldStop: (() -> Bool)? = nil,
                     each: ((JournalIngestResult) -> Void)? = nil) throws -> [JournalIngestResult] {
-        guard analyzer.model != nil, model != nil || analyzer.modelFolder != nil else {
-            throw VoiceEmotionError.invalidOption(
-                name: "analyzer", value: analyzer.model == nil ? "no model" : "no model identity",
-                reason: analyzer.model == nil ? "the journal keeps emotion and stress, which need an emotion model"
-                    : "a model given without a folder needs its identity (model:), so that its memos are told apart from other models'")
-        }
-        let identity = try model ?? modelIdentity(folder: analyzer.modelFolder!)
+        let identity = try modelIdentity(of: analyzer, given: model)
         let settings = AnalysisSettings(analyzer.options)
         var results: [JournalIngestResult] = []
         for (index, file) in files.enumerated() {

@@ -21,9 +21,17 @@ enum CLIError: Error { case notBuilt(String) }
 
 /// Runs the CLI, with `input` on its standard input when given; returns (exit status, stdout, stderr).
 func run(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+    try run(executable: try cliPath(), arguments, environment: environment, input: input)
+}
+
+/// Runs any program from the repository's root (`/bin/sh -c …` for pipelines) and collects its
+/// status and both outputs.
+func run(executable: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws
+    -> (status: Int32, out: String, err: String)
+{
     let process = Process()
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.executableURL = URL(fileURLWithPath: try cliPath())
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = repository
     let out = Pipe(), err = Pipe(), stdin = Pipe()

@@ -11,20 +11,7 @@ import Testing
 
     /// Runs `script` with /bin/sh, SIGPIPE ignored (as systemd starts services); `CLI` names the binary.
     func shell(_ script: String) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "trap '' PIPE; " + script]
-        process.environment = ProcessInfo.processInfo.environment.merging(["CLI": try cliPath()]) { $1 }
-        process.currentDirectoryURL = repository
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let errData = LockedData()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.wait(), as: UTF8.self))
+        try run(executable: "/bin/sh", ["-c", "trap '' PIPE; " + script], environment: ["CLI": try cliPath()])
     }
 
     @Test func fifosAndDevicesAreRefusedWithoutWaiting() throws {

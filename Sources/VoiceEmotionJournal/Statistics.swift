@@ -5,27 +5,27 @@
 import Foundation
 
 /// Small, exact statistics on `Double` arrays.
-public enum Statistics {
+package enum Statistics {
     /// The arithmetic mean (nil for no values).
-    public static func mean(_ values: [Double]) -> Double? {
+    package static func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
     /// Σ wᵢxᵢ / Σ wᵢ (nil when the weights sum to 0).
-    public static func weightedMean(_ values: [Double], weights: [Double]) -> Double? {
+    package static func weightedMean(_ values: [Double], weights: [Double]) -> Double? {
         let total = weights.reduce(0, +)
         guard total > 0 else { return nil }
         return zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } / total
     }
 
     /// The sample standard deviation (n − 1 in the denominator; nil below two values).
-    public static func standardDeviation(_ values: [Double]) -> Double? {
+    package static func standardDeviation(_ values: [Double]) -> Double? {
         guard values.count >= 2, let m = mean(values) else { return nil }
         return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
     }
 
     /// The median (the mean of the two middle values for an even count; nil for none).
-    public static func median(_ values: [Double]) -> Double? {
+    package static func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let middle = sorted.count / 2
@@ -33,13 +33,13 @@ public enum Statistics {
     }
 
     /// The median absolute deviation from the median, unscaled (nil for none).
-    public static func medianAbsoluteDeviation(_ values: [Double]) -> Double? {
+    package static func medianAbsoluteDeviation(_ values: [Double]) -> Double? {
         guard let m = median(values) else { return nil }
         return median(values.map { abs($0 - m) })
     }
 
     /// The two-sided `level` interval of a mean from Student's t: mean ± t·s/√n (nil below two values).
-    public static func meanInterval(_ values: [Double], level: Double = 0.95) -> ClosedRange<Double>? {
+    package static func meanInterval(_ values: [Double], level: Double = 0.95) -> ClosedRange<Double>? {
         guard let m = mean(values), let s = standardDeviation(values) else { return nil }
         let half = tQuantile(0.5 + level / 2, degreesOfFreedom: Double(values.count - 1)) * s / Double(values.count).squareRoot()
         return (m - half)...(m + half)
@@ -47,7 +47,7 @@ public enum Statistics {
 
     /// Welch's interval for mean(a) − mean(b) at `level` (two-sided), with the
     /// Welch–Satterthwaite degrees of freedom; nil unless both have two values or more.
-    public static func welchInterval(_ a: [Double], _ b: [Double], level: Double = 0.95) -> (difference: Double, interval: ClosedRange<Double>)? {
+    package static func welchInterval(_ a: [Double], _ b: [Double], level: Double = 0.95) -> (difference: Double, interval: ClosedRange<Double>)? {
         guard let ma = mean(a), let mb = mean(b), let sa = standardDeviation(a), let sb = standardDeviation(b) else { return nil }
         let (va, vb) = (sa * sa / Double(a.count), sb * sb / Double(b.count))
         let difference = ma - mb
@@ -60,7 +60,7 @@ public enum Statistics {
 
     /// Least-squares slope of y on x with its two-sided `level` interval (n − 2 degrees of
     /// freedom); nil below three points or when all x are equal.
-    public static func slope(x: [Double], y: [Double], level: Double = 0.95) -> (slope: Double, interval: ClosedRange<Double>)? {
+    package static func slope(x: [Double], y: [Double], level: Double = 0.95) -> (slope: Double, interval: ClosedRange<Double>)? {
         guard x.count == y.count, x.count >= 3, let mx = mean(x), let my = mean(y) else { return nil }
         let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
         guard sxx > 0 else { return nil }
@@ -75,7 +75,7 @@ public enum Statistics {
 
     /// The `p` quantile of Student's t distribution with `df` degrees of freedom (p in 0...1,
     /// df > 0), by bisection on the distribution function to 1e-12.
-    public static func tQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
+    package static func tQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
         precondition(p > 0 && p < 1 && df > 0, "tQuantile needs 0 < p < 1 and df > 0")
         if p == 0.5 { return 0 }
         if p < 0.5 { return -tQuantile(1 - p, degreesOfFreedom: df) }
@@ -90,7 +90,7 @@ public enum Statistics {
     }
 
     /// P(T ≤ t) for Student's t with `df` degrees of freedom: 1 − ½·I_{df/(df+t²)}(df/2, ½) for t ≥ 0.
-    public static func tDistribution(_ t: Double, degreesOfFreedom df: Double) -> Double {
+    package static func tDistribution(_ t: Double, degreesOfFreedom df: Double) -> Double {
         let tail = 0.5 * regularizedIncompleteBeta(df / (df + t * t), a: df / 2, b: 0.5)
         return t >= 0 ? 1 - tail : tail
     }

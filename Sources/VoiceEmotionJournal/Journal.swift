@@ -65,7 +65,7 @@ public struct JournalSettings: Sendable, Equatable {
 /// let journal = try Journal()                                   // $VOICE_EMOTION_JOURNAL or the default file
 /// let analyzer = try EmotionAnalyzer(modelFolder: folder)
 /// try await journal.add(file: "memo.m4a", analyzer: analyzer, tags: ["work"])
-/// let summary = JournalSummary(try journal.recordings(JournalFilter(latestPerContent: true)))
+/// let summary = JournalSummary(try journal.recordings())       // one model's memos: the latest model's
 /// print(summary.peak.sentence)
 /// ```
 public final class Journal: Sendable {

@@ -70,7 +70,7 @@ do {
     let journal = try Journal(path: journalFolder.appendingPathComponent("journal.sqlite").path)
     let added = try await journal.add(file: sample, analyzer: analyzer, tags: ["consumer"])
     guard case .added = added, case .alreadyPresent = try await journal.add(file: sample, analyzer: analyzer) else { fail("journal add") }
-    let summary = JournalSummary(try journal.recordings(JournalFilter(latestPerContent: true)))
+    let summary = JournalSummary(try journal.recordings())
     guard summary.recordings.count == 1, summary.peak.verdict == .notEnoughData,
           try JournalDashboard.html(journal: journal).contains("<svg id=\"timeline\"") else { fail("journal summary or dashboard") }
     print("consumer: journal kept the memo (id \(added.id)); \(summary.peak.sentence.prefix(40))...")

@@ -181,4 +181,20 @@ import Testing
         #expect(pull.status == 1 && pull.err.contains("o/silent-model: cannot download config.json"), "\(pull.err)")
         #expect(seconds < 15, "\(seconds) s")
     }
+
+    /// `models list` cut names at 15 columns ("test-org--tiny-"); every name it shows is one
+    /// `--model` takes.
+    @Test func longNamesAreListedWhole() throws {
+        let hub = try FakeHub(["test-org/tiny-random-emotion-model": repository.appendingPathComponent("Tests/Wav2Vec2Tests/Fixtures/base_weighted")])
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let environment = ["HF_ENDPOINT": hub.endpoint.absoluteString, "VOICE_EMOTION_MODELS": store.path, "HF_TOKEN": ""]
+        #expect(try run(["models", "pull", "test-org/tiny-random-emotion-model"], environment: environment).status == 0)
+        let list = try run(["models", "list"], environment: environment)
+        let line = try #require(list.out.split(separator: "\n").first { $0.contains("test-org--") })
+        #expect(line.hasPrefix("  test-org--tiny-random-emotion-model "), "\(list.out)")
+        for name in ["test-org--tiny-random-emotion-model", "test-org/tiny-random-emotion-model"] {
+            #expect(try run(["analyze", speech, "--model", name], environment: environment).status == 0, "\(name)")
+        }
+    }
 }

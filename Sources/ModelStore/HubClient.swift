@@ -310,6 +310,12 @@ final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         lock.lock()
+        // Once stopped, what URLSession still delivers is dropped at once: cancelling again for
+        // every queued chunk kept its queue busy and let a fast server pile up gigabytes.
+        if bodyTooLarge || stalled || writeError != nil {
+            lock.unlock()
+            return
+        }
         // A server that trickles (a byte every second never trips an idle timeout) is stopped
         // when a whole window brings less than `stallBytes`.
         let now = Date()

@@ -24,22 +24,16 @@ struct AnalyzeCommand: ParsableCommand {
     @Argument(help: "Audio files or folders (searched for audio files) (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
-    @Option(name: .customLong("model"), help: "Emotion model: a folder (config.json, preprocessor_config.json, model.safetensors) or an installed model's name.")
-    var model: String?
+
+    @OptionGroup var modelOptions: ModelOptions
 
     @OptionGroup var vad: VADOptions
 
     @Option(name: .customLong("max-window-s"), help: "Longest audio window given to the model, 1...3600 s; longer speech is split.")
-    var maximumWindowSeconds: Double = 20
+    var maximumWindowSeconds: Double = EmotionAnalyzerOptions().maximumWindowSeconds
 
-    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one window may take.")
-    var memoryLimitMB: Int = 2048
 
-    @Option(name: .customLong("legacy-head-activation"), help: "Activation between the two layers of legacy dense heads (see Weights/README.md).")
-    var legacyHeadActivation: HeadActivation = .tanh
 
-    @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")
-    var threads: Int?
 
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
@@ -50,14 +44,12 @@ struct AnalyzeCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
         try validateStandardInput(files)
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
         if !(1...3600).contains(maximumWindowSeconds) { throw ValidationError("--max-window-s must be within 1...3600 seconds.") }
-        if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
     }
 
     /// The explicit model (a folder, or the name of an installed model), the environment's,
     /// or the preferred installed model.
-    func resolveModel() throws -> String? { try Self.resolveModel(model) }
+    func resolveModel() throws -> String? { try Self.resolveModel(modelOptions.model) }
 
     /// `resolveModel` for any command's `--model`.
     static func resolveModel(_ model: String?) throws -> String? {
@@ -72,12 +64,10 @@ struct AnalyzeCommand: ParsableCommand {
     static func modelFolder(_ model: String) throws -> String { try resolveModel(model)! }
 
     func run() throws {
-        if let threads { try ComputeThreads.set(threads) }
         var options = EmotionAnalyzerOptions()
+        try modelOptions.apply(to: &options)
         options.speech = vad.options
         options.maximumWindowSeconds = maximumWindowSeconds
-        options.memoryLimitBytes = memoryLimitMB << 20
-        options.legacyHeadActivation = legacyHeadActivation
         options.prosody = prosody
         let folder = try resolveModel()
         let analyzer: EmotionAnalyzer

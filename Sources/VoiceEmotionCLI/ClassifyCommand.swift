@@ -19,17 +19,7 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Audio files (WAV, FLAC, MP3, Ogg, AIFF; M4A, MP4, MOV, 3GP, WebM with ffmpeg installed); - reads standard input.")
     var files: [String]
 
-    @Option(name: .customLong("model"), help: "Model folder, or an installed model's name.")
-    var model: String
-
-    @Option(name: .customLong("legacy-head-activation"), help: "Activation between the two layers of legacy dense heads (see Weights/README.md).")
-    var legacyHeadActivation: HeadActivation = .tanh
-
-    @Option(name: .customLong("memory-limit-mb"), help: "Most activation memory one pass may take; longer files are refused.")
-    var memoryLimitMB: Int = 2048
-
-    @Option(name: .customLong("threads"), help: "Compute threads, 1...1024 (default: all cores).")
-    var threads: Int?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Flag(help: "Print JSON: one object per file (an array for several files).")
     var json = false
@@ -37,8 +27,7 @@ struct ClassifyCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("Give at least one audio file.") }
         try validateStandardInput(files)
-        if !(1...(1 << 20)).contains(memoryLimitMB) { throw ValidationError("--memory-limit-mb must be within 1...1048576.") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be within 1...1024.") }
+        if modelOptions.model == nil { throw ValidationError("Missing expected argument '--model <model>'") }
     }
 
     /// The JSON of one file.
@@ -52,12 +41,13 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { try ComputeThreads.set(threads) }
+        var options = EmotionAnalyzerOptions()
+        try modelOptions.apply(to: &options)
         let classifier: Wav2Vec2Classifier
-        let model = try AnalyzeCommand.modelFolder(self.model)
+        let model = try AnalyzeCommand.modelFolder(modelOptions.model!)
         do {
             classifier = try Wav2Vec2Classifier(folder: model, options: .init(
-                legacyHeadActivation: legacyHeadActivation, memoryLimitBytes: memoryLimitMB << 20))
+                legacyHeadActivation: options.legacyHeadActivation, memoryLimitBytes: options.memoryLimitBytes))
         } catch {
             printError("error: model \(model): \(shellText(error))")
             throw ExitCode.failure

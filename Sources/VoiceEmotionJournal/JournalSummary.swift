@@ -478,7 +478,8 @@ public struct JournalSummary: Sendable {
         }
         let corrected = Statistics.welchInterval(inside, others, level: 1 - 0.05 / Double(eligible.count))!.interval
         func f(_ x: Double) -> String { String(format: "%.2f", x) }
-        func signed(_ x: Double) -> String { abs(x) < 0.005 ? "±0.00" : (x > 0 ? "+" : "−") + f(abs(x)) }
+        // "0.00" for a difference that rounds to nothing: "±0.00" read like an error bar.
+        func signed(_ x: Double) -> String { PlainWords.signed(x) }
         let facts = "mean stress \(f(best.meanStress!)) over \(best.count) memos against \(f(Statistics.mean(others)!)) for the other "
             + "\(others.count) (difference \(signed(welch.difference)), 95% interval \(signed(welch.interval.lowerBound)) to \(signed(welch.interval.upperBound)))"
         // "Highest" is only ever said of the cell among those with enough memos; whether it is

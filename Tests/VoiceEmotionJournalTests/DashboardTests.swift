@@ -61,7 +61,7 @@ func svgElements(_ page: String) -> [String] {
         // before (0.4·0.66 + 0.145 = 0.409) → "0.41"; baseline median 0.275 of 16 memos, MAD 0.05.
         #expect(page.contains("mean stress · up 0.02 on the 7 days before · 4 memos · 2.5 min of speech") && page.contains("0.41</p>"))
         #expect(page.contains("median of 16 memos in the last 28 days · typical spread 0.05 (MAD)"))
-        #expect(!page.contains("(±0.00)") && !page.contains("-0.0"))
+        #expect(!page.contains("±0.00") && !page.contains("-0.0"))
         // Four flagged Mondays; four cells with data; none hatched (every cell has 0 or 6 memos).
         #expect(page.components(separatedBy: "class=\"flagged\"").count - 1 == 4)
         #expect(page.components(separatedBy: "class=\"cell\"").count - 1 == 4)

@@ -184,6 +184,7 @@ func fillSyntheticJournal(_ journal: Journal) throws {
         ])
         #expect(s.peak.verdict == .noClearDifference)
         #expect(s.peak.sentence.hasPrefix("No clear difference: Monday mornings, the only time of the week with 3 or more memos, are not"))
+        #expect(s.peak.sentence.contains("(difference 0.00, 95% interval −") && !s.peak.sentence.contains("±"), "\(s.peak.sentence)")
     }
 
     /// The journal: the only cell with 3 memos (the person's usual time) is clearly lower

@@ -3,6 +3,7 @@
 // speed does not depend on them.
 
 import Foundation
+import SafeTensors
 import Wav2Vec2
 
 /// The two standard shapes: wav2vec2-base (superb/wav2vec2-base-superb-er) and the 24-layer
@@ -29,25 +30,12 @@ func writeRandomModel(_ config: Wav2Vec2Config, to destination: URL? = nil) thro
     try Data(#"{"do_normalize": true, "sampling_rate": 16000, "feature_size": 1}"#.utf8)
         .write(to: folder.appendingPathComponent("preprocessor_config.json"))
     let tensors = try Wav2Vec2Classifier.tensorShapes(config)  // what the loader reads, in its order
-    // Header first (offsets from the shapes), then each tensor generated and written in turn.
-    var offset = 0
-    var entries: [String] = []
-    for (name, shape) in tensors {
-        let bytes = shape.reduce(1, *) * 4
-        entries.append("\"\(name)\":{\"dtype\":\"F32\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
-        offset += bytes
-    }
-    var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-    while header.count % 8 != 0 { header.append(0x20) }
-    guard let file = fopen(folder.appendingPathComponent("model.safetensors").path, "wb") else {
-        throw CocoaError(.fileWriteUnknown)
-    }
-    defer { fclose(file) }
-    var length = UInt64(header.count).littleEndian
-    fwrite(&length, 8, 1, file)
-    fwrite(header, 1, header.count, file)
+    // The package's own streaming writer: the header from the shapes, then each tensor generated
+    // and handed over in turn (never the whole model in memory).
     var state: UInt32 = 0x1234_5678
-    for (name, shape) in tensors {
+    try SafeTensorsWriter.stream(to: folder.appendingPathComponent("model.safetensors").path,
+                                 tensors: tensors.map { (name: $0.0, dtype: .float32, shape: $0.1) }, metadata: [:]) { index, output in
+        let (name, shape) = tensors[index]
         let count = shape.reduce(1, *)
         let isNormWeight = name.hasSuffix("norm.weight")
         var values = [Float](repeating: 0, count: count)
@@ -56,7 +44,7 @@ func writeRandomModel(_ config: Wav2Vec2Config, to destination: URL? = nil) thro
             let uniform = Float(state >> 8) / Float(1 << 24) - 0.5  // -0.5..<0.5
             values[i] = isNormWeight ? 1 + 0.1 * uniform : 0.04 * uniform
         }
-        fwrite(values, 4, count, file)
+        try values.withUnsafeBytes { try output.write($0) }
     }
     return folder
 }

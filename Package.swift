@@ -82,7 +82,8 @@ let package = Package(
             ]),
         .executableTarget(
             name: "VoiceEmotionBench",
-            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint", "VoiceEmotionJournal", "Prosody"],
+            dependencies: ["VoiceEmotionCore", "TensorKernels", "SafeTensors", "SileroVAD", "AudioInput", "Wav2Vec2", "VoiceEmotion", "TorchCheckpoint", "VoiceEmotionJournal", "Prosody",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/VoiceEmotionBench"),
         .executableTarget(name: "VoiceEmotionFuzz", dependencies: ["SafeTensors", "TorchCheckpoint", "Wav2Vec2", "AudioInput"], path: "Fuzz/VoiceEmotionFuzz"),
 

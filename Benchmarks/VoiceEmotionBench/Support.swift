@@ -1,5 +1,6 @@
 // Argument parsing, timing and memory helpers of the benchmark.
 
+import ArgumentParser
 import VoiceEmotionCore
 import AudioInput
 import Foundation
@@ -25,48 +26,59 @@ struct Settings {
     func includes(_ part: String) -> Bool { only?.contains(part) ?? true }
 }
 
-func parseArguments() -> Settings {
-    var settings = Settings()
-    var arguments = CommandLine.arguments.dropFirst()
-    func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("voice-emotion-bench: \(message)\n".utf8))
-        exit(2)
-    }
-    func value(_ flag: String) -> String {
-        guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
-        return value
-    }
-    func positive(_ flag: String) -> Int {
-        guard let n = Int(value(flag)), n >= 1 else { fail("\(flag) needs a positive integer") }
-        return n
-    }
-    while let argument = arguments.popFirst() {
-        switch argument {
-        case "--json": settings.json = true
-        case "--threads": settings.threads = positive(argument)
-        case "--runs": settings.runs = positive(argument)
-        case "--e2e-runs": settings.endToEndRuns = positive(argument)
-        case "--only": settings.only = Set(value(argument).split(separator: ",").map(String.init))
-        case "--model": settings.model = value(argument)
-        case "--write-random-model":
-            let config = value(argument), folder = value(argument)
-            guard ["base", "large"].contains(config) else { fail("--write-random-model needs base or large, then a folder") }
-            settings.writeModel = (config, folder)
-        case "--convert": settings.convertFolder = value(argument)
-        case "--journal": settings.journalMemos = positive(argument)
-        case "--keep-page": settings.keepPage = value(argument)
-        case "--configs": settings.configs = value(argument).split(separator: ",").map(String.init)
-        case "--lengths":
-            let lengths = value(argument).split(separator: ",").compactMap { Double($0) }
-            guard !lengths.isEmpty, lengths.allSatisfy({ $0 > 0.05 }) else { fail("--lengths needs seconds like 3,10,30") }
-            settings.lengths = lengths
-        default:
-            fail("usage: voice-emotion-bench [--threads N] [--runs N] [--e2e-runs N] [--json] [--only sgemm,vad,wav2vec2,e2e,prosody,live] "
-                 + "[--model DIR] [--configs base,large] [--lengths 3,10,30] | --write-random-model base|large DIR | --convert DIR [--runs N] | --journal N [--runs N] [--keep-page FILE]")
+/// The command line, parsed by swift-argument-parser (usage, help and errors as every other
+/// command of the package).
+struct BenchArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "voice-emotion-bench")
+
+    @Option(help: "Compute threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed runs after one warm-up.") var runs: Int = 5
+    @Option(name: .customLong("e2e-runs"), help: "Runs of the end-to-end analysis.") var endToEndRuns: Int = 3
+    @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Only these parts, comma-separated: sgemm,vad,wav2vec2,e2e,prosody,live (prosody and live run only when named).")
+    var only: String?
+    @Option(help: "A model folder instead of random weights.") var model: String?
+    @Option(help: "Model shapes, comma-separated: base,large.") var configs: String = "base,large"
+    @Option(help: "Audio lengths in seconds, comma-separated.") var lengths: String = "3,10,30"
+    @Option(name: .customLong("write-random-model"), parsing: .upToNextOption, help: "base|large DIR: write a random-weight model folder and exit.")
+    var writeRandomModel: [String] = []
+    @Option(help: "Time converting DIR/pytorch_model.bin against a plain copy, and exit.") var convert: String?
+    @Option(help: "The journal and dashboard on N synthetic memos, and exit.") var journal: Int?
+    @Option(name: .customLong("keep-page"), help: "With --journal: keep the dashboard page in this file.") var keepPage: String?
+
+    func validate() throws {
+        for (flag, value) in [("--runs", runs), ("--e2e-runs", endToEndRuns), ("--threads", threads ?? 1), ("--journal", journal ?? 1)] where value < 1 {
+            throw ValidationError("\(flag) needs a positive integer")
+        }
+        if !writeRandomModel.isEmpty, writeRandomModel.count != 2 || !["base", "large"].contains(writeRandomModel[0]) {
+            throw ValidationError("--write-random-model needs base or large, then a folder")
+        }
+        let seconds = lengths.split(separator: ",").compactMap { Double($0) }
+        guard !seconds.isEmpty, seconds.count == lengths.split(separator: ",").count, seconds.allSatisfy({ $0 > 0.05 }) else {
+            throw ValidationError("--lengths needs seconds like 3,10,30")
         }
     }
-    return settings
+
+    var settings: Settings {
+        var settings = Settings()
+        settings.threads = threads ?? settings.threads
+        settings.runs = runs
+        settings.endToEndRuns = endToEndRuns
+        settings.json = json
+        settings.only = only.map { Set($0.split(separator: ",").map(String.init)) }
+        settings.model = model
+        settings.configs = configs.split(separator: ",").map(String.init)
+        settings.lengths = lengths.split(separator: ",").compactMap { Double($0) }
+        settings.writeModel = writeRandomModel.count == 2 ? (writeRandomModel[0], writeRandomModel[1]) : nil
+        settings.convertFolder = convert
+        settings.journalMemos = journal
+        settings.keepPage = keepPage
+        return settings
+    }
 }
+
+/// The settings of this run (exits with usage on bad arguments, or with help).
+func parseArguments() -> Settings { BenchArguments.parseOrExit().settings }
 
 /// Sorted durations (seconds) of `runs` runs after one warm-up run.
 struct Timing {

@@ -265,14 +265,19 @@ extension AudioLoader {
     }
 }
 
-/// How many times each path has been decoded in this process: the pipeline promises one pass
-/// for speech and one for every measurement of it, and a test holds it to that.
+/// How many times each path has been decoded in this process, once `startCounting()` was called
+/// (off otherwise, so an app analysing thousands of files keeps no list of them): the pipeline
+/// promises one pass for speech and one for every measurement of it, and a test holds it to that.
 package final class DecodePasses: @unchecked Sendable {
     package static let shared = DecodePasses()
     private let lock = NSLock()
+    private var counting = false
     private var counts: [String: Int] = [:]
 
-    func count(_ path: String) { lock.withLock { counts[path, default: 0] += 1 } }
+    /// Counts the decodes from now on.
+    package func startCounting() { lock.withLock { counting = true } }
+
+    func count(_ path: String) { lock.withLock { if counting { counts[path, default: 0] += 1 } } }
 
     /// Decodes of `path` so far.
     package func passes(of path: String) -> Int { lock.withLock { counts[path] ?? 0 } }

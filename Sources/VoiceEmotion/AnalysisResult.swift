@@ -41,12 +41,6 @@ public struct SegmentAnalysis: Sendable, Codable, Equatable {
         self.prosody = prosody
     }
 
-    /// The same segment with voice markers.
-    func with(prosody: ProsodySummary?) -> SegmentAnalysis {
-        SegmentAnalysis(startSeconds: startSeconds, endSeconds: endSeconds, scores: scores, dimensions: dimensions,
-                        stress: stress, windows: windows, prosody: prosody)
-    }
-
     enum CodingKeys: String, CodingKey {
         case startSeconds = "start_s", endSeconds = "end_s", scores, dominant, dimensions, stress, windows, prosody
     }

@@ -20,8 +20,9 @@ public struct EmotionAnalyzerOptions: Sendable, Equatable {
     public var maximumWindowSeconds: Double = 20
     /// Also compute voice markers (pitch, intensity, voice quality, spectral balance, tempo,
     /// pauses; `ProsodySummary`)
-    /// for every segment and the recording: a third pass over the audio, one segment in memory at
-    /// a time. Needs no emotion model. Off by default (its cost: Docs/Benchmarks.md).
+    /// for every segment and the recording: measured in the second pass, from the same decode as
+    /// the model's windows, one segment in memory at a time. Needs no emotion model. Off by
+    /// default (its cost: Docs/Benchmarks.md).
     public var prosody = false
     /// Most activation memory one window may take (bytes; default 2 GiB), see
     /// `Wav2Vec2Options.memoryLimitBytes`.

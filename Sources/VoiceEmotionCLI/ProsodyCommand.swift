@@ -41,19 +41,20 @@ struct ProsodyCommand: ParsableCommand {
         let analyzer = try EmotionAnalyzer(modelFolder: nil as String?, options: options)
         let failed = processFiles(files, json: json) { file, path in
             var report: ProsodyReport?
+            var segments: [(start: Double, end: Double)]?  // known once the streaming pass ran
             if !frames {
                 let analysis = try analyzer.analyzeBlocking(file: path)
+                segments = analysis.segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
                 if !analysis.segments.isEmpty, let summary = analysis.prosody {
-                    report = ProsodyReport(file: file, summary: summary, segments: analysis.segments.map { (start: $0.startSeconds, end: $0.endSeconds) },
+                    report = ProsodyReport(file: file, summary: summary, segments: segments!,
                                            markers: analysis.segments.map { $0.prosody ?? ProsodySummary() }, frames: nil)
                 }
             }
             if report == nil {
-                let speech = try analyzer.detectSpeech(file: path)
+                let spans = try segments ?? analyzer.detectSpeech(file: path).segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
                 let audio = try AudioLoader.load(path: path, sampleRate: modelSampleRate)
-                let segments = speech.segments.map { (start: $0.startSeconds, end: $0.endSeconds) }
-                let result = ProsodyAnalysis.analyze(audio.samples, sampleRate: modelSampleRate, segments: segments)
-                report = ProsodyReport(file: file, summary: result.summary, segments: segments, markers: result.segments,
+                let result = ProsodyAnalysis.analyze(audio.samples, sampleRate: modelSampleRate, segments: spans)
+                report = ProsodyReport(file: file, summary: result.summary, segments: spans, markers: result.segments,
                                        frames: frames ? (result.pitch, result.intensity) : nil)
             }
             if json { return report! }

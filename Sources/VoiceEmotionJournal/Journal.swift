@@ -71,7 +71,8 @@ public struct JournalSettings: Sendable, Equatable {
 public final class Journal: Sendable {
     /// The journal file.
     public let path: String
-    /// Whether this journal was opened to read only (`readOnly:`): writes fail, nothing on disk changes.
+    /// Whether this connection only reads (`readOnly:`, unless an earlier schema had to be
+    /// upgraded first): writes fail, nothing on disk changes.
     public let isReadOnly: Bool
     private let pool: any DatabaseWriter
 
@@ -101,7 +102,6 @@ public final class Journal: Sendable {
     /// first, as when writing (it is the journal's own file).
     public init(path: String = Journal.defaultPath, readOnly: Bool = false) throws {
         self.path = path
-        isReadOnly = readOnly
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // another process adding: wait for its transaction
         configuration.foreignKeysEnabled = true
@@ -112,6 +112,7 @@ public final class Journal: Sendable {
             readOnlyConfiguration.readonly = true
             if let reader = try Self.openReadOnly(path: path, exists: exists, configuration: readOnlyConfiguration) {
                 pool = reader
+                isReadOnly = true
                 return
             }
             // A journal of an earlier schema: upgrading our own file is safe; only a file that
@@ -123,6 +124,7 @@ public final class Journal: Sendable {
             throw VoiceEmotionError.journalUnavailable(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
         pool = try Self.open(path: path, configuration: configuration)
+        isReadOnly = false
     }
 
     /// Refuses, without changing it, a database that has tables but not the journal's (another

@@ -67,6 +67,7 @@ import VoiceEmotion
         options.prosody = true
         let memo = try copy("memo_speech.m4a")
         defer { try? FileManager.default.removeItem(atPath: memo) }
+        DecodePasses.shared.startCounting()
         let result = try EmotionAnalyzer(modelFolder: categoricalModel, options: options).analyzeBlocking(file: memo)
         #expect(result.prosody != nil && result.segments.allSatisfy { $0.prosody != nil })
         #expect(DecodePasses.shared.passes(of: memo) == 2)
